@@ -1,0 +1,67 @@
+import { ConfigError } from '../errors.js';
+
+/** A `postgres://` URL split into the parts libpq and node-postgres understand. */
+export interface ConnectionParts {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** Decoded password; `''` when the URL has none (a passfile or trust auth may supply it). */
+  password: string;
+  /** Query parameters (`sslmode`, `application_name`, ...), decoded. */
+  params: Record<string, string>;
+}
+
+/**
+ * Parses a connection URL with a real URL parser, so that passwords containing `@ : / % # ?`
+ * (percent-encoded, as RFC 3986 requires) and query parameters survive.
+ *
+ * @throws {ConfigError} when the value is not a postgres URL. The message never contains the password.
+ * @example
+ * ```ts
+ * parseConnectionUrl('postgres://app:p%40ss@db:6432/foodsave?sslmode=require').password; // 'p@ss'
+ * ```
+ */
+export function parseConnectionUrl(url: string): ConnectionParts {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The parser's message quotes the input, which may hold a password: drop it.
+    throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is not a valid URL' }]);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError([
+      { variable: 'DATABASE_URL', message: `must be a postgres:// or postgresql:// URL, not ${parsed.protocol}//` },
+    ]);
+  }
+  const params: Record<string, string> = {};
+  for (const [key, value] of parsed.searchParams) params[key] = value;
+  // libpq lets `?host=/socket/dir` stand in for an empty host.
+  const host = decodeURIComponent(parsed.hostname) || params.host || 'localhost';
+  delete params.host;
+  const port = parsed.port ? Number(parsed.port) : params.port ? Number(params.port) : 5432;
+  delete params.port;
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || params.dbname || 'postgres';
+  delete params.dbname;
+  return {
+    host: host.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    database,
+    user: decodeURIComponent(parsed.username) || params.user || 'postgres',
+    password: decodeURIComponent(parsed.password),
+    params,
+  };
+}
+
+/**
+ * Builds a URL from parts, percent-encoding the user and password. The inverse of {@link parseConnectionUrl}.
+ */
+export function formatConnectionUrl(parts: Omit<ConnectionParts, 'params'> & { params?: Record<string, string> }): string {
+  const auth = parts.password
+    ? `${encodeURIComponent(parts.user)}:${encodeURIComponent(parts.password)}`
+    : encodeURIComponent(parts.user);
+  const host = parts.host.includes(':') ? `[${parts.host}]` : parts.host;
+  const query = new URLSearchParams(parts.params ?? {}).toString();
+  return `postgres://${auth}@${host}:${parts.port}/${encodeURIComponent(parts.database)}${query ? `?${query}` : ''}`;
+}

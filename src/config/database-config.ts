@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+
+const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
+
+/**
+ * The resolved database settings. Each field documents its default, which is the design
+ * document's default for the matching `DATABASE_*` variable.
+ */
+export const databaseConfigSchema = z.strictObject({
+  /** `DATABASE_URL`. Required. A `postgres://` or `postgresql://` URL; percent-encode special characters. */
+  url: z.string({ error: 'is required' }).superRefine((value, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+      return;
+    }
+    if (!POSTGRES_PROTOCOLS.has(parsed.protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a postgres:// or postgresql:// URL, not ${parsed.protocol}//`,
+      });
+    }
+  }),
+  /** `DATABASE_POOL_SIZE`: connections kept open when idle. Default 20. */
+  poolSize: z.number().int('must be a whole number').min(1, 'must be at least 1').default(20),
+  /** `DATABASE_MAX_OVERFLOW`: extra connections opened under load, closed soon after. Default 30. */
+  maxOverflow: z.number().int('must be a whole number').min(0, 'must not be negative').default(30),
+  /** `DATABASE_POOL_TIMEOUT`: seconds to wait for a free connection. Default 30. */
+  poolTimeout: z.number().positive('must be greater than 0').default(30),
+  /** `DATABASE_POOL_RECYCLE`: a connection older than this many seconds is replaced; -1 disables. Default 3600. */
+  poolRecycle: z
+    .number()
+    .refine((n) => n === -1 || n > 0, 'must be greater than 0, or -1 to disable')
+    .default(3600),
+  /** `DATABASE_ECHO`: log every SQL statement with its duration. Default false. */
+  echo: z.boolean().default(false),
+  /** `DATABASE_ECHO_POOL`: log pool acquire, release, connect and disconnect. Default false. */
+  echoPool: z.boolean().default(false),
+});
+
+/** Settings as accepted (every field but `url` optional). */
+export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>;
+/** Settings after defaults are applied. */
+export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
+
+/** Environment variable for each config field. */
+export const ENV_VARIABLES = {
+  url: 'DATABASE_URL',
+  poolSize: 'DATABASE_POOL_SIZE',
+  maxOverflow: 'DATABASE_MAX_OVERFLOW',
+  poolTimeout: 'DATABASE_POOL_TIMEOUT',
+  poolRecycle: 'DATABASE_POOL_RECYCLE',
+  echo: 'DATABASE_ECHO',
+  echoPool: 'DATABASE_ECHO_POOL',
+} as const satisfies Record<keyof DatabaseConfig, string>;
+
+type Field = keyof DatabaseConfig;
+const NUMERIC_FIELDS = ['poolSize', 'maxOverflow', 'poolTimeout', 'poolRecycle'] as const;
+const BOOLEAN_FIELDS = ['echo', 'echoPool'] as const;
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
+
+/** Reads the `DATABASE_*` variables that are set, as typed values, without applying defaults. */
+function readEnv(env: Record<string, string | undefined>): {
+  values: Partial<Record<Field, unknown>>;
+  issues: ConfigIssue[];
+} {
+  const values: Partial<Record<Field, unknown>> = {};
+  const issues: ConfigIssue[] = [];
+  if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
+  for (const field of NUMERIC_FIELDS) {
+    const raw = env[ENV_VARIABLES[field]];
+    if (raw === undefined || raw.trim() === '') continue;
+    const n = Number(raw.trim());
+    if (Number.isNaN(n)) issues.push({ variable: ENV_VARIABLES[field], message: `must be a number, got "${raw}"` });
+    else values[field] = n;
+  }
+  for (const field of BOOLEAN_FIELDS) {
+    const raw = env[ENV_VARIABLES[field]];
+    if (raw === undefined) continue;
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) values[field] = true;
+    else if (FALSE_WORDS.has(word)) values[field] = false;
+    else issues.push({ variable: ENV_VARIABLES[field], message: `must be true or false, got "${raw}"` });
+  }
+  return { values, issues };
+}
+
+/**
+ * Validates settings merged from the environment and explicit options. Explicit options win.
+ * Issues name the environment variable when the value came from there, else the option name.
+ *
+ * @internal
+ */
+export function resolveDatabaseConfig(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Record<Field, unknown>> = {},
+): DatabaseConfig {
+  const { values, issues } = readEnv(env);
+  const explicit = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  // A broken env value does not matter when an explicit option replaces it.
+  const relevant = issues.filter(
+    (issue) => !Object.keys(explicit).some((k) => ENV_VARIABLES[k as Field] === issue.variable),
+  );
+  const merged = { ...values, ...explicit };
+  const result = databaseConfigSchema.safeParse(merged);
+  const all = [...relevant];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = issue.path[0] as Field | undefined;
+      const variable =
+        field === undefined
+          ? '(config)'
+          : field in explicit || !(field in ENV_VARIABLES)
+            ? String(field)
+            : ENV_VARIABLES[field];
+      // Never echo the URL back: it may hold a password.
+      const message = issue.code === 'unrecognized_keys' ? `unknown option(s): ${issue.keys.join(', ')}` : issue.message;
+      all.push({ variable, message });
+    }
+  }
+  if (all.length > 0 || !result.success) throw new ConfigError(all);
+  return result.data;
+}
+
+/**
+ * Parses and validates the `DATABASE_*` environment variables with the design document's defaults.
+ *
+ * @throws {ConfigError} naming each bad variable and what is wrong with it; never printing a password.
+ * @example
+ * ```ts
+ * const config = loadDatabaseConfig(); // reads process.env
+ * console.log(config.poolSize); // 20 unless DATABASE_POOL_SIZE is set
+ * ```
+ */
+export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env): DatabaseConfig {
+  return resolveDatabaseConfig(env);
+}

@@ -1,0 +1,122 @@
+/**
+ * Every error the library throws is a {@link FoodsaveDbError}. Host code can branch on `code`
+ * (stable, machine-readable) or on the subclass, and reach the underlying driver error through `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await repos.users.create({ username: 'ana', email: 'ana@example.com' });
+ * } catch (err) {
+ *   if (err instanceof ConflictError) console.log(err.field); // "username"
+ * }
+ * ```
+ */
+export class FoodsaveDbError extends Error {
+  /** A stable code, such as `CONFIG_INVALID` or `CONFLICT`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** One problem with one configuration variable or option. */
+export interface ConfigIssue {
+  /** The environment variable or option name, such as `DATABASE_POOL_SIZE`. */
+  readonly variable: string;
+  /** What is wrong with its value. Never contains a password. */
+  readonly message: string;
+}
+
+/** A `DATABASE_*` variable or engine option is missing or invalid. */
+export class ConfigError extends FoodsaveDbError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    super(
+      'CONFIG_INVALID',
+      `Invalid database configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`,
+      options,
+    );
+    this.issues = issues;
+  }
+}
+
+/** One problem with one field of some input. `path` is the zod path, such as `['items', 16, 'unitPrice']`. */
+export interface ValidationIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Input failed validation. Nothing was written. */
+export class ValidationError extends FoodsaveDbError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown; context?: string }) {
+    const what = options?.context ? `${options.context}: ` : '';
+    super(
+      'VALIDATION_FAILED',
+      `${what}${issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ')}`,
+      options,
+    );
+    this.issues = issues;
+  }
+
+  /** The dotted paths of the failing fields, such as `items.16.unitPrice`. */
+  get fields(): string[] {
+    return this.issues.map((i) => i.path.join('.'));
+  }
+}
+
+/** A row that the operation needs does not exist, or does not belong to the caller. */
+export class NotFoundError extends FoodsaveDbError {
+  readonly entity: string;
+  readonly field: string | undefined;
+
+  constructor(entity: string, message: string, options?: { cause?: unknown; field?: string }) {
+    super('NOT_FOUND', message, options);
+    this.entity = entity;
+    this.field = options?.field;
+  }
+}
+
+/** A unique constraint would be violated, such as a username that is already taken. */
+export class ConflictError extends FoodsaveDbError {
+  readonly field: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; field?: string }) {
+    super('CONFLICT', message, options);
+    this.field = options?.field;
+  }
+}
+
+/** A migration failed, drifted from its recorded checksum, or could not run. */
+export class MigrationError extends FoodsaveDbError {
+  readonly migration: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; migration?: string; code?: string }) {
+    super(options?.code ?? 'MIGRATION_FAILED', message, options);
+    this.migration = options?.migration;
+  }
+}
+
+/** Another runner held the migration lock for longer than the timeout. */
+export class MigrationLockTimeoutError extends MigrationError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(`Could not take the migration lock within ${timeoutMs} ms: another process is migrating`, {
+      code: 'MIGRATION_LOCK_TIMEOUT',
+    });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A backup or restore failed, or a backup file is corrupt. */
+export class BackupError extends FoodsaveDbError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKUP_FAILED', message, options);
+  }
+}

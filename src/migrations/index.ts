@@ -1,0 +1,5 @@
+import { initialSchema } from './0001-initial-schema.js';
+import type { Migration } from './migration.js';
+
+/** The library's migrations, oldest first. Append only: an applied migration must never change. */
+export const migrations: readonly Migration[] = [initialSchema];

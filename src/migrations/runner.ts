@@ -1,0 +1,273 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { Umzug, type UmzugStorage } from 'umzug';
+import { scrubSecrets, passwordOf } from '../config/redact.js';
+import type { Engine } from '../engine/create-engine.js';
+import { MigrationError, MigrationLockTimeoutError } from '../errors.js';
+import { migrations as libraryMigrations } from './index.js';
+import { migrationChecksum, type Migration } from './migration.js';
+
+/** 'foodsave' as a 64-bit integer: the advisory lock key every runner of this library agrees on. */
+const LOCK_KEY = '7381240791506712165';
+const DEFAULT_TABLE = 'foodsave_db_migrations';
+
+/** Options shared by {@link runMigrations}, {@link revertMigrations} and {@link migrationStatus}. */
+export interface MigrationOptions {
+  /**
+   * Target migration name. `runMigrations` applies up to and including it (default: all pending);
+   * `revertMigrations` reverts down to and including it, and `0` or no value means all (the document's
+   * `downgrade base`).
+   */
+  to?: string | 0;
+  /** How long to wait for another runner's lock, in ms. Default: 60 000. */
+  lockTimeoutMs?: number;
+  /** How often to retry the lock, in ms. Default: 200. */
+  lockPollMs?: number;
+  /** The migrations. Default: the library's own, in `src/migrations/index.ts`. */
+  migrations?: readonly Migration[];
+  /** The bookkeeping table (decision 14: never `SequelizeMeta`). Default: `foodsave_db_migrations`. */
+  tableName?: string;
+}
+
+/** One applied migration, as recorded. */
+export interface ExecutedMigration {
+  name: string;
+  checksum: string;
+  executedAt: Date;
+}
+
+/** What {@link migrationStatus} reports. */
+export interface MigrationStatus {
+  /** Applied migrations, oldest first. */
+  executed: ExecutedMigration[];
+  /** Known migrations not applied yet, in the order they will run. */
+  pending: string[];
+  /** Applied migrations whose SQL has changed since: `runMigrations` refuses to run while any exist. */
+  changed: string[];
+  /** Applied migrations this version of the library does not know (applied by a newer version). */
+  unknown: string[];
+}
+
+interface Context {
+  client: pg.Client;
+}
+
+/**
+ * Applies pending migrations. Host services call this at startup; many may call it at once.
+ *
+ * - One PostgreSQL session advisory lock, on one dedicated connection, serialises runners. It is polled
+ *   with `pg_try_advisory_lock` (a blocking wait can deadlock against `CREATE INDEX CONCURRENTLY`),
+ *   and it dies with the connection, so a killed runner leaves no stale lock.
+ * - The applied list is read after the lock is taken, so a runner that waited applies nothing twice.
+ * - Each migration and its bookkeeping row commit in one transaction, or not at all.
+ * - An applied migration whose SQL changed is refused before anything runs.
+ *
+ * @returns the names applied, in order.
+ * @throws {MigrationLockTimeoutError} when the lock is not free within `lockTimeoutMs`.
+ * @throws {MigrationError} when a migration fails (its changes are rolled back) or has drifted.
+ * @example
+ * ```ts
+ * const engine = createEngine();
+ * const applied = await runMigrations(engine);
+ * logger.info(`migrations applied: ${applied.join(', ') || 'none'}`);
+ * ```
+ */
+export async function runMigrations(engine: Engine, options: MigrationOptions = {}): Promise<string[]> {
+  if (options.to === 0) throw new MigrationError('runMigrations: `to` must be a migration name');
+  return withMigrationLock(engine, options, async (client, list, table) => {
+    const status = await readStatus(client, list, table);
+    if (status.changed.length > 0) {
+      throw new MigrationError(
+        `Applied migration(s) changed since they ran: ${status.changed.join(', ')}. ` +
+          'Restore their original SQL and add a new migration instead.',
+        { migration: status.changed[0], code: 'MIGRATION_DRIFT' },
+      );
+    }
+    const umzug = buildUmzug(client, list, table, engine);
+    const applied = await unwrap(umzug.up(options.to ? { to: options.to } : {}));
+    return applied.map((m) => m.name);
+  });
+}
+
+/**
+ * Reverts applied migrations, newest first. With no `to` it reverts every one, leaving an empty schema.
+ *
+ * @returns the names reverted, in order.
+ * @example
+ * ```ts
+ * await revertMigrations(engine);                              // everything
+ * await revertMigrations(engine, { to: '0002-pantry-ledger' }); // 0002 and everything after it
+ * ```
+ */
+export async function revertMigrations(engine: Engine, options: MigrationOptions = {}): Promise<string[]> {
+  return withMigrationLock(engine, options, async (client, list, table) => {
+    const umzug = buildUmzug(client, list, table, engine);
+    const reverted = await unwrap(umzug.down({ to: options.to ?? 0 }));
+    return reverted.map((m) => m.name);
+  });
+}
+
+/**
+ * Reports applied, pending, changed and unknown migrations. Takes no lock and changes nothing.
+ *
+ * @example
+ * ```ts
+ * const { pending, changed } = await migrationStatus(engine);
+ * if (changed.length) throw new Error(`drift: ${changed}`);
+ * ```
+ */
+export async function migrationStatus(
+  engine: Engine,
+  options: Pick<MigrationOptions, 'migrations' | 'tableName'> = {},
+): Promise<MigrationStatus> {
+  const client = await connect(engine);
+  try {
+    return await readStatus(client, options.migrations ?? libraryMigrations, options.tableName ?? DEFAULT_TABLE);
+  } finally {
+    await client.end();
+  }
+}
+
+async function connect(engine: Engine): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: engine.connectionUrl, application_name: 'foodsave-db:migrate' });
+  // An idle client whose server goes away emits 'error'; without a listener that would crash the host.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new MigrationError(`Cannot connect to run migrations: ${safeMessage(engine, cause)}`, { cause });
+  }
+  return client;
+}
+
+async function withMigrationLock<T>(
+  engine: Engine,
+  options: MigrationOptions,
+  work: (client: pg.Client, list: readonly Migration[], table: string) => Promise<T>,
+): Promise<T> {
+  const list = options.migrations ?? libraryMigrations;
+  const table = options.tableName ?? DEFAULT_TABLE;
+  assertValidList(list, table);
+  const timeoutMs = options.lockTimeoutMs ?? 60_000;
+  const pollMs = options.lockPollMs ?? 200;
+  const client = await connect(engine);
+  let locked = false;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [LOCK_KEY]);
+      if (rows[0]?.ok) break;
+      if (Date.now() >= deadline) throw new MigrationLockTimeoutError(timeoutMs);
+      await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+    }
+    locked = true;
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
+         name TEXT PRIMARY KEY,
+         checksum TEXT NOT NULL,
+         executed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+    );
+    return await work(client, list, table);
+  } finally {
+    if (locked) await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function readStatus(client: pg.Client, list: readonly Migration[], table: string): Promise<MigrationStatus> {
+  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [quoteIdent(table)]);
+  const executed: ExecutedMigration[] = [];
+  if (exists.rows[0]?.t) {
+    const { rows } = await client.query<{ name: string; checksum: string; executed_at: Date }>(
+      `SELECT name, checksum, executed_at FROM ${quoteIdent(table)} ORDER BY name`,
+    );
+    for (const r of rows) executed.push({ name: r.name, checksum: r.checksum, executedAt: r.executed_at });
+  }
+  const known = new Map(list.map((m) => [m.name, m]));
+  const done = new Set(executed.map((e) => e.name));
+  return {
+    executed,
+    pending: list.filter((m) => !done.has(m.name)).map((m) => m.name),
+    changed: executed.filter((e) => known.has(e.name) && migrationChecksum(known.get(e.name)!) !== e.checksum).map((e) => e.name),
+    unknown: executed.filter((e) => !known.has(e.name)).map((e) => e.name),
+  };
+}
+
+function buildUmzug(client: pg.Client, list: readonly Migration[], table: string, engine: Engine): Umzug<Context> {
+  const t = quoteIdent(table);
+  // The bookkeeping row is written inside each migration's own transaction (below), because Umzug logs
+  // a migration only after `up` has returned, outside any transaction (umzug#708). These are no-ops.
+  const storage: UmzugStorage<Context> = {
+    async executed() {
+      const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${t} ORDER BY name`);
+      return rows.map((r) => r.name);
+    },
+    async logMigration() {},
+    async unlogMigration() {},
+  };
+  const inTransaction = async (name: string, sql: string, bookkeeping: [string, unknown[]]) => {
+    await client.query('BEGIN');
+    try {
+      await client.query(sql);
+      await client.query(...bookkeeping);
+      await client.query('COMMIT');
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new MigrationError(`Migration ${name} failed and was rolled back: ${(cause as Error).message}`, {
+        cause,
+        migration: name,
+      });
+    }
+  };
+  return new Umzug<Context>({
+    context: { client },
+    storage,
+    logger: {
+      info: (m) => engine.logger.info('migration', m),
+      warn: (m) => engine.logger.warn('migration', m),
+      error: (m) => engine.logger.error('migration', m),
+      debug: (m) => engine.logger.debug('migration', m),
+    },
+    migrations: list.map((m) => ({
+      name: m.name,
+      up: () =>
+        inTransaction(m.name, m.up, [
+          `INSERT INTO ${t} (name, checksum) VALUES ($1, $2)`,
+          [m.name, migrationChecksum(m)],
+        ]),
+      down: () => inTransaction(m.name, m.down, [`DELETE FROM ${t} WHERE name = $1`, [m.name]]),
+    })),
+  });
+}
+
+/** Umzug wraps a migration's error in its own; hosts get the library's error, or a MigrationError. */
+async function unwrap<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof MigrationError) throw cause;
+    if (error instanceof MigrationError) throw error;
+    throw new MigrationError((error as Error).message, { cause: error });
+  }
+}
+
+function assertValidList(list: readonly Migration[], table: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
+    throw new MigrationError(`tableName must be a plain SQL identifier, got "${table}"`);
+  }
+  const seen = new Set<string>();
+  for (const m of list) {
+    if (seen.has(m.name)) throw new MigrationError(`Migration name ${m.name} is listed twice`, { migration: m.name });
+    seen.add(m.name);
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function safeMessage(engine: Engine, error: unknown): string {
+  return scrubSecrets((error as Error)?.message ?? String(error), [passwordOf(engine.connectionUrl)]);
+}

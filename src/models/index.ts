@@ -1,0 +1,130 @@
+import type { Sequelize } from 'sequelize';
+import { initCategory, type Category } from './category.js';
+import { initConversation, type Conversation } from './conversation.js';
+import { initMealPlanItem, type MealPlanItem } from './meal-plan-item.js';
+import { initMealPlan, type MealPlan } from './meal-plan.js';
+import { initMessage, type Message } from './message.js';
+import { initPantryItem, type PantryItem } from './pantry-item.js';
+import { initProduct, type Product } from './product.js';
+import { initReceiptItem, type ReceiptItem } from './receipt-item.js';
+import { initReceipt, type Receipt } from './receipt.js';
+import { initRecipeCategory, type RecipeCategory } from './recipe-category.js';
+import { initRecipeIngredient, type RecipeIngredient } from './recipe-ingredient.js';
+import { initRecipe, type Recipe } from './recipe.js';
+import { initUser, type User } from './user.js';
+
+/** One engine's models. Each engine gets its own classes, bound to its own Sequelize instance. */
+export interface Models {
+  User: typeof User;
+  Conversation: typeof Conversation;
+  Message: typeof Message;
+  Receipt: typeof Receipt;
+  ReceiptItem: typeof ReceiptItem;
+  Product: typeof Product;
+  Category: typeof Category;
+  PantryItem: typeof PantryItem;
+  Recipe: typeof Recipe;
+  RecipeIngredient: typeof RecipeIngredient;
+  RecipeCategory: typeof RecipeCategory;
+  MealPlan: typeof MealPlan;
+  MealPlanItem: typeof MealPlanItem;
+}
+
+/**
+ * Defines every model on a Sequelize instance, with the associations of the design document's diagram.
+ * `createEngine` calls this; call it yourself only with a Sequelize instance you manage.
+ *
+ * The schema itself is owned by the migrations: never call `sequelize.sync()`.
+ *
+ * @example
+ * ```ts
+ * const models = defineModels(new Sequelize(url, { dialect: 'postgres' }));
+ * const user = await models.User.findOne({ where: { username: 'ana' } });
+ * ```
+ */
+export function defineModels(sequelize: Sequelize): Models {
+  const m: Models = {
+    User: initUser(sequelize),
+    Conversation: initConversation(sequelize),
+    Message: initMessage(sequelize),
+    Receipt: initReceipt(sequelize),
+    ReceiptItem: initReceiptItem(sequelize),
+    Product: initProduct(sequelize),
+    Category: initCategory(sequelize),
+    PantryItem: initPantryItem(sequelize),
+    Recipe: initRecipe(sequelize),
+    RecipeIngredient: initRecipeIngredient(sequelize),
+    RecipeCategory: initRecipeCategory(sequelize),
+    MealPlan: initMealPlan(sequelize),
+    MealPlanItem: initMealPlanItem(sequelize),
+  };
+  // The database enforces ON DELETE (migrations); `constraints: false` keeps Sequelize from emulating it.
+  const fk = (foreignKey: string) => ({ foreignKey, constraints: false });
+
+  m.User.hasMany(m.Conversation, { as: 'conversations', ...fk('userId') });
+  m.Conversation.belongsTo(m.User, { as: 'user', ...fk('userId') });
+  m.User.hasMany(m.Receipt, { as: 'receipts', ...fk('userId') });
+  m.Receipt.belongsTo(m.User, { as: 'user', ...fk('userId') });
+  m.User.hasMany(m.PantryItem, { as: 'pantryItems', ...fk('userId') });
+  m.PantryItem.belongsTo(m.User, { as: 'user', ...fk('userId') });
+  m.User.hasMany(m.MealPlan, { as: 'mealPlans', ...fk('userId') });
+  m.MealPlan.belongsTo(m.User, { as: 'user', ...fk('userId') });
+
+  m.Conversation.hasMany(m.Message, { as: 'messages', ...fk('conversationId') });
+  m.Message.belongsTo(m.Conversation, { as: 'conversation', ...fk('conversationId') });
+  m.Conversation.hasMany(m.Receipt, { as: 'receipts', ...fk('conversationId') });
+  m.Receipt.belongsTo(m.Conversation, { as: 'conversation', ...fk('conversationId') });
+
+  m.Receipt.hasMany(m.ReceiptItem, { as: 'items', ...fk('receiptId') });
+  m.ReceiptItem.belongsTo(m.Receipt, { as: 'receipt', ...fk('receiptId') });
+  m.ReceiptItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
+  m.ReceiptItem.belongsTo(m.Category, { as: 'category', ...fk('categoryId') });
+
+  m.Category.hasMany(m.Product, { as: 'products', ...fk('categoryId') });
+  m.Product.belongsTo(m.Category, { as: 'category', ...fk('categoryId') });
+  m.Category.hasMany(m.Category, { as: 'children', ...fk('parentId') });
+  m.Category.belongsTo(m.Category, { as: 'parent', ...fk('parentId') });
+
+  m.PantryItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
+  m.Recipe.hasMany(m.RecipeIngredient, { as: 'ingredients', ...fk('recipeId') });
+  m.RecipeIngredient.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
+  m.RecipeIngredient.belongsTo(m.Product, { as: 'product', ...fk('productId') });
+  m.Recipe.belongsToMany(m.Category, {
+    as: 'categories',
+    through: m.RecipeCategory,
+    foreignKey: 'recipeId',
+    otherKey: 'categoryId',
+    constraints: false,
+  });
+  m.Category.belongsToMany(m.Recipe, {
+    as: 'recipes',
+    through: m.RecipeCategory,
+    foreignKey: 'categoryId',
+    otherKey: 'recipeId',
+    constraints: false,
+  });
+
+  m.Recipe.hasMany(m.MealPlan, { as: 'mealPlans', ...fk('recipeId') });
+  m.MealPlan.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
+  m.MealPlan.hasMany(m.MealPlanItem, { as: 'items', ...fk('mealPlanId') });
+  m.MealPlanItem.belongsTo(m.MealPlan, { as: 'mealPlan', ...fk('mealPlanId') });
+  m.MealPlanItem.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
+  m.MealPlanItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
+  return m;
+}
+
+export type {
+  Category,
+  Conversation,
+  MealPlan,
+  MealPlanItem,
+  Message,
+  PantryItem,
+  Product,
+  Receipt,
+  ReceiptItem,
+  Recipe,
+  RecipeCategory,
+  RecipeIngredient,
+  User,
+};
