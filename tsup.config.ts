@@ -1,13 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  splitting: false,
-  // Peer and runtime dependencies stay external so the host's single copy of Sequelize is used.
-  external: ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod', 'prom-client', '@opentelemetry/api'],
-});
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+// Peer and runtime dependencies stay external, so the host's single copy of Sequelize is used.
+const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod'];
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    external,
+  },
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    define: { __VERSION__: JSON.stringify(version) },
+    sourcemap: true,
+    target: 'node20',
+    external,
+  },
+]);

@@ -134,7 +134,13 @@ async function connect(engine: Engine): Promise<pg.Client> {
   client.on('error', () => {});
   try {
     await client.connect();
+    // PostgreSQL 14+ notices a vanished client during a long statement, so a runner killed mid-migration
+    // releases its lock (and rolls back) within a second instead of when the statement ends.
+    await client.query(
+      "SELECT set_config('client_connection_check_interval', '1000', false) WHERE current_setting('server_version_num')::int >= 140000",
+    );
   } catch (cause) {
+    await client.end().catch(() => undefined);
     throw new MigrationError(`Cannot connect to run migrations: ${safeMessage(engine, cause)}`, { cause });
   }
   return client;

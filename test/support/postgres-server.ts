@@ -100,7 +100,7 @@ function postgresIds(): { uid: number; gid: number } {
   }
 }
 
-async function startEmbedded(settings: Record<string, string>): Promise<PostgresServer> {
+export async function startEmbedded(settings: Record<string, string> = {}): Promise<PostgresServer> {
   const isRoot = process.getuid?.() === 0;
   const ids = isRoot ? postgresIds() : undefined;
   // The parent must be 0755 so that the postgres user can reach the data folder inside it.

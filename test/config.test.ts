@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createEngine, loadDatabaseConfig } from '../src/index.js';
+
+const URL_WITH_SECRET = 'postgres://app:hunter2secret@db.internal:5432/foodsave';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadDatabaseConfig({ DATABASE_URL: URL_WITH_SECRET, ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('hunter2secret');
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadDatabaseConfig', () => {
+  it('applies the design document defaults', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: URL_WITH_SECRET })).toEqual({
+      url: URL_WITH_SECRET,
+      poolSize: 20,
+      maxOverflow: 30,
+      poolTimeout: 30,
+      poolRecycle: 3600,
+      echo: false,
+      echoPool: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadDatabaseConfig({
+      DATABASE_URL: 'postgresql://u@localhost/x',
+      DATABASE_POOL_SIZE: '5',
+      DATABASE_MAX_OVERFLOW: '0',
+      DATABASE_POOL_TIMEOUT: '2.5',
+      DATABASE_POOL_RECYCLE: '-1',
+      DATABASE_ECHO: 'TRUE',
+      DATABASE_ECHO_POOL: '1',
+    });
+    expect(config).toMatchObject({
+      poolSize: 5,
+      maxOverflow: 0,
+      poolTimeout: 2.5,
+      poolRecycle: -1,
+      echo: true,
+      echoPool: true,
+    });
+  });
+
+  it('requires DATABASE_URL', () => {
+    expect(() => loadDatabaseConfig({})).toThrow(/DATABASE_URL is required/);
+  });
+
+  it.each([
+    ['mysql://app:hunter2secret@db/foodsave', /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['not a url hunter2secret', /DATABASE_URL is not a valid URL/],
+  ])('rejects DATABASE_URL=%s without printing it', (url, message) => {
+    const error = configError({ DATABASE_URL: url });
+    expect(error.message).toMatch(message);
+    expect(error.issues[0]?.variable).toBe('DATABASE_URL');
+  });
+
+  it.each([
+    ['DATABASE_POOL_SIZE', 'abc', 'must be a number, got "abc"'],
+    ['DATABASE_POOL_SIZE', '-3', 'must be at least 1'],
+    ['DATABASE_POOL_SIZE', '2.5', 'must be a whole number'],
+    ['DATABASE_MAX_OVERFLOW', '-1', 'must not be negative'],
+    ['DATABASE_MAX_OVERFLOW', 'many', 'must be a number, got "many"'],
+    ['DATABASE_POOL_TIMEOUT', '0', 'must be greater than 0'],
+    ['DATABASE_POOL_TIMEOUT', '-5', 'must be greater than 0'],
+    ['DATABASE_POOL_RECYCLE', '0', 'must be greater than 0, or -1 to disable'],
+    ['DATABASE_POOL_RECYCLE', 'hourly', 'must be a number, got "hourly"'],
+    ['DATABASE_ECHO', 'maybe', 'must be true or false, got "maybe"'],
+    ['DATABASE_ECHO_POOL', 'verbose', 'must be true or false, got "verbose"'],
+  ])('rejects %s=%s', (variable, value, message) => {
+    const error = configError({ [variable]: value });
+    expect(error.issues).toEqual([{ variable, message }]);
+    expect(error.message).toContain(`${variable} ${message}`);
+    expect(error.code).toBe('CONFIG_INVALID');
+  });
+
+  it('reports every bad variable at once', () => {
+    const error = configError({ DATABASE_POOL_SIZE: 'x', DATABASE_ECHO: 'y' });
+    expect(error.issues.map((i) => i.variable)).toEqual(['DATABASE_POOL_SIZE', 'DATABASE_ECHO']);
+  });
+});
+
+describe('createEngine options', () => {
+  it('lets explicit options override the environment, including a broken env value', async () => {
+    const engine = createEngine({
+      env: { DATABASE_URL: 'mysql://nope', DATABASE_POOL_SIZE: 'abc', DATABASE_MAX_OVERFLOW: '7' },
+      url: URL_WITH_SECRET,
+      poolSize: 3,
+    });
+    expect(engine.settings).toMatchObject({ poolSize: 3, maxOverflow: 7, url: 'postgres://app:***@db.internal:5432/foodsave' });
+    await engine.close();
+  });
+
+  it('names the option, not the variable, when an explicit option is bad', () => {
+    expect(() => createEngine({ env: {}, url: URL_WITH_SECRET, poolSize: 0 })).toThrow(/poolSize must be at least 1/);
+  });
+});

@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createEngine,
+  migrations,
+  migrationStatus,
+  MigrationError,
+  MigrationLockTimeoutError,
+  revertMigrations,
+  runMigrations,
+  type Engine,
+  type Migration,
+} from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function fresh(label: string): Promise<{ db: TestDatabase; engine: Engine; query: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]> }> {
+  const db = await createTestDatabase(label);
+  const engine = createEngine({ env: {}, url: db.url, poolSize: 1, maxOverflow: 1 });
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  cleanups.push(async () => {
+    await client.end();
+    await engine.close();
+    await db.drop();
+  });
+  return {
+    db,
+    engine,
+    query: async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await client.query<R>(sql, params)).rows,
+  };
+}
+
+/** Everything in `public` that a migration can create, as comparable text. */
+const SNAPSHOT_SQL = `
+  SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+         || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+         || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') AS item
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL
+  SELECT 'trigger ' || tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL
+  SELECT 'function ' || p.proname || ' ' || md5(pg_get_functiondef(p.oid)) FROM pg_proc p
+   WHERE p.pronamespace = 'public'::regnamespace
+  ORDER BY 1`;
+
+const extra = (name: string, up: string, down = 'SELECT 1'): Migration => ({ name, up, down });
+
+describe('runMigrations', () => {
+  it('applies the library migrations once, in its own table, and leaves SequelizeMeta alone', async () => {
+    const { engine, query } = await fresh('apply');
+    await query('CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY)');
+    await query(`INSERT INTO "SequelizeMeta" VALUES ('20200101-host-app.js')`);
+    expect(await runMigrations(engine)).toEqual(migrations.map((m) => m.name));
+    expect(await runMigrations(engine)).toEqual([]);
+    const recorded = await query<{ name: string; checksum: string }>('SELECT name, checksum FROM foodsave_db_migrations');
+    expect(recorded.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
+    expect(recorded[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(await query('SELECT name FROM "SequelizeMeta"')).toEqual([{ name: '20200101-host-app.js' }]);
+  });
+
+  it('up, down to nothing, then up again gives an identical schema', async () => {
+    const { engine, query } = await fresh('roundtrip');
+    await runMigrations(engine);
+    const first = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
+    expect(first.length).toBeGreaterThan(100);
+    expect(await revertMigrations(engine)).toEqual([...migrations].reverse().map((m) => m.name));
+    const empty = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
+    // Only the bookkeeping table is left.
+    expect(empty.every((item) => item.includes('foodsave_db_migrations'))).toBe(true);
+    await runMigrations(engine);
+    expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
+  });
+
+  it('stops at `to`, and reverts down to and including `to`', async () => {
+    const { engine, query } = await fresh('to');
+    const list = [...migrations, extra('0100-a', 'CREATE TABLE a (id int)', 'DROP TABLE a'), extra('0101-b', 'CREATE TABLE b (id int)', 'DROP TABLE b')];
+    expect(await runMigrations(engine, { migrations: list, to: '0100-a' })).toEqual([...migrations.map((m) => m.name), '0100-a']);
+    expect((await migrationStatus(engine, { migrations: list })).pending).toEqual(['0101-b']);
+    await runMigrations(engine, { migrations: list });
+    expect(await revertMigrations(engine, { migrations: list, to: '0100-a' })).toEqual(['0101-b', '0100-a']);
+    expect(await query("SELECT to_regclass('a') AS a, to_regclass('b') AS b")).toEqual([{ a: null, b: null }]);
+    await expect(runMigrations(engine, { migrations: list, to: 'no-such' })).rejects.toBeInstanceOf(MigrationError);
+  });
+
+  it('a migration that throws halfway leaves no DDL and no row, and runs once fixed', async () => {
+    const { engine, query } = await fresh('halfway');
+    const broken = extra('0200-broken', 'CREATE TABLE half (id int); INSERT INTO half VALUES (1); SELECT 1/0;', 'DROP TABLE half');
+    const error = await runMigrations(engine, { migrations: [...migrations, broken] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).migration).toBe('0200-broken');
+    expect((error as Error).message).toMatch(/0200-broken failed and was rolled back: division by zero/);
+    expect(await query("SELECT to_regclass('half') AS t")).toEqual([{ t: null }]);
+    expect(await query("SELECT name FROM foodsave_db_migrations WHERE name = '0200-broken'")).toEqual([]);
+    // The migrations before it are applied and kept.
+    expect((await migrationStatus(engine, { migrations: [...migrations, broken] })).pending).toEqual(['0200-broken']);
+
+    const fixed = extra('0200-broken', 'CREATE TABLE half (id int); INSERT INTO half VALUES (1);', 'DROP TABLE half');
+    expect(await runMigrations(engine, { migrations: [...migrations, fixed] })).toEqual(['0200-broken']);
+    expect(await query('SELECT id FROM half')).toEqual([{ id: 1 }]);
+  });
+
+  it('refuses a changed migration, names it, and changes nothing', async () => {
+    const { engine, query } = await fresh('drift');
+    const original = extra('0300-x', 'CREATE TABLE x (id int)', 'DROP TABLE x');
+    await runMigrations(engine, { migrations: [...migrations, original] });
+    const edited = extra('0300-x', 'CREATE TABLE x (id bigint)', 'DROP TABLE x');
+    const next = extra('0301-y', 'CREATE TABLE y (id int)', 'DROP TABLE y');
+    const error = await runMigrations(engine, { migrations: [...migrations, edited, next] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error).toMatchObject({ code: 'MIGRATION_DRIFT', migration: '0300-x' });
+    expect((error as Error).message).toContain('0300-x');
+    expect(await query("SELECT to_regclass('y') AS t")).toEqual([{ t: null }]);
+    const status = await migrationStatus(engine, { migrations: [...migrations, edited, next] });
+    expect(status.changed).toEqual(['0300-x']);
+    expect(status.pending).toEqual(['0301-y']);
+  });
+
+  it('reports migrations applied by a newer version as unknown, and still runs', async () => {
+    const { engine } = await fresh('unknown');
+    await runMigrations(engine, { migrations: [...migrations, extra('0400-newer', 'SELECT 1')] });
+    expect(await runMigrations(engine)).toEqual([]);
+    expect((await migrationStatus(engine)).unknown).toEqual(['0400-newer']);
+  });
+
+  it('throws MigrationLockTimeoutError when another runner holds the lock', async () => {
+    const { db, engine, query } = await fresh('locked');
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query("SELECT pg_advisory_lock('7381240791506712165'::bigint)");
+    const error = await runMigrations(engine, { lockTimeoutMs: 300, lockPollMs: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationLockTimeoutError);
+    expect(error).toMatchObject({ code: 'MIGRATION_LOCK_TIMEOUT', timeoutMs: 300 });
+    expect(await query("SELECT to_regclass('users') AS t")).toEqual([{ t: null }]);
+    await holder.query("SELECT pg_advisory_unlock('7381240791506712165'::bigint)");
+    await expect(runMigrations(engine, { lockTimeoutMs: 5000 })).resolves.toEqual(migrations.map((m) => m.name));
+  });
+});
+
+function runChild(url: string, mode: 'library' | 'slow') {
+  const child = spawn(process.execPath, [path.join(here, 'fixtures', 'run-migrations.mjs'), mode], {
+    env: { ...process.env, TARGET_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+describe('many hosts starting at once', () => {
+  it('five separate processes on an empty database all succeed and apply each migration once', async () => {
+    const { db, query } = await fresh('five');
+    const runs = Array.from({ length: 5 }, () => runChild(db.url, 'library'));
+    const results = await Promise.all(runs.map((r) => r.done));
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+    const applied = results.flatMap((r) => JSON.parse(r.stdout) as string[]);
+    expect(applied.sort()).toEqual(migrations.map((m) => m.name).sort());
+    const recorded = await query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM foodsave_db_migrations GROUP BY name');
+    expect(recorded).toEqual(migrations.map((m) => ({ name: m.name, n: '1' })));
+  });
+
+  it('a runner killed while migrating leaves no stale lock and no half-applied migration', async () => {
+    const { db, engine, query } = await fresh('killed');
+    const run = runChild(db.url, 'slow');
+    // Wait until the child holds the lock and sits in the slow migration.
+    await vi.waitFor(
+      async () => {
+        const busy = await query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(60)%' AND state = 'active'");
+        expect(busy).toHaveLength(1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    // The library's own migrations committed before the slow one; the slow one did not.
+    await expect(runMigrations(engine, { lockTimeoutMs: 20_000 })).resolves.toEqual([]);
+    expect(await query("SELECT to_regclass('slow_marker') AS t")).toEqual([{ t: null }]);
+    expect(await query("SELECT 1 FROM foodsave_db_migrations WHERE name = '9999-slow'")).toEqual([]);
+  });
+});
