@@ -68,3 +68,54 @@ export {
 } from './migrations/runner.js';
 export { migrations } from './migrations/index.js';
 export { migrationChecksum, type Migration } from './migrations/migration.js';
+
+// Transactions and repositories
+export { withTransaction, type TransactionOptions } from './engine/with-transaction.js';
+export type { QueryOptions } from './engine/sql.js';
+export { BaseRepository, type RecordOf, type ScopedOptions } from './repositories/base-repository.js';
+export { createRepositories, type Repositories } from './repositories/create-repositories.js';
+export {
+  UserRepository,
+  type UserRecord,
+  type UserDataExport,
+} from './repositories/user-repository.js';
+export {
+  ConversationRepository,
+  type ConversationRecord,
+  type MessageRecord,
+  type ConversationWithMessages,
+  type AddMessageOptions,
+} from './repositories/conversation-repository.js';
+export {
+  ReceiptRepository,
+  type ReceiptRecord,
+  type ReceiptItemRecord,
+  type ReceiptWithItems,
+  type SpendingStats,
+  type ReceiptDateRange,
+} from './repositories/receipt-repository.js';
+export { ProductRepository, type ProductRecord } from './repositories/product-repository.js';
+export { CategoryRepository, type CategoryRecord, type CategoryWithChildren } from './repositories/category-repository.js';
+export { PantryItemRepository, type PantryItemRecord, type PantryFilter } from './repositories/pantry-item-repository.js';
+export {
+  RecipeRepository,
+  type RecipeRecord,
+  type RecipeIngredientRecord,
+  type RecipeWithIngredients,
+} from './repositories/recipe-repository.js';
+export {
+  MealPlanRepository,
+  type MealPlanRecord,
+  type MealPlanItemRecord,
+  type MealPlanWithItems,
+} from './repositories/meal-plan-repository.js';
+export type { Serialized } from './repositories/serialized.js';
+
+// Input schemas (zod): the single source of the input types
+export * from './repositories/schemas/user-schemas.js';
+export * from './repositories/schemas/conversation-schemas.js';
+export * from './repositories/schemas/receipt-schemas.js';
+export * from './repositories/schemas/catalog-schemas.js';
+export * from './repositories/schemas/pantry-schemas.js';
+export * from './repositories/schemas/recipe-schemas.js';
+export * from './repositories/schemas/meal-plan-schemas.js';

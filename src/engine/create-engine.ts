@@ -6,7 +6,7 @@ import { redactUrl } from '../config/redact.js';
 import { defineModels, type Models } from '../models/index.js';
 import { EngineEvents } from './engine-events.js';
 import { silentLogger, type Logger } from './logger.js';
-import { instrumentPool } from './pool-instrumentation.js';
+import { instrumentPool, instrumentQueries } from './pool-instrumentation.js';
 
 /** Options for {@link createEngine}. Every setting not given here is read from the environment. */
 export interface EngineOptions extends Partial<DatabaseConfigInput> {
@@ -158,10 +158,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     // Known up front, so Sequelize does not open a throwaway connection to ask (decision 1: 13+).
     databaseVersion: '13.0.0',
-    benchmark: config.echo,
-    logging: config.echo
-      ? (sql: string, timing?: number) => logger.info(sql, { durationMs: timing })
-      : false,
+    // Echo is driven by the engine's query events (below), which also see failed statements.
+    logging: false,
     ...sequelizeOptions,
   };
   sequelize = new Sequelize(sequelizeConfig);
@@ -174,6 +172,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
     events.emit('disconnect', recycled.has(connection as object) ? { reason: 'recycled' } : {});
   });
   instrumentPool(sequelize, events);
+  instrumentQueries(sequelize, events);
+
+  if (config.echo) {
+    events.on('query', (e) =>
+      e.error
+        ? logger.warn(e.sql, { durationMs: round(e.durationMs), error: e.error.message })
+        : logger.info(e.sql, { durationMs: round(e.durationMs) }),
+    );
+  }
 
   if (config.echoPool) {
     events.on('connect', () => logger.info('pool connect'));
@@ -231,6 +238,10 @@ export function rawPool(sequelize: Sequelize): RawPool | undefined {
   const pool = manager.pool;
   if (!pool) return undefined;
   return (pool.write ?? pool) as RawPool;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 function sslOptions(sslmode: string | undefined): { ssl?: boolean | { rejectUnauthorized: boolean } } {

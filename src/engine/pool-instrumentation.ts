@@ -36,3 +36,26 @@ export function instrumentPool(sequelize: Sequelize, events: EngineEvents): void
     events.emit('release', {});
   };
 }
+
+/**
+ * Reports every statement Sequelize runs, with its duration and, on failure, its error.
+ * Sequelize's `afterQuery` hook does not carry the error, so the instance's `query` is wrapped.
+ *
+ * @internal
+ */
+export function instrumentQueries(sequelize: Sequelize, events: EngineEvents): void {
+  const query = sequelize.query.bind(sequelize) as (sql: unknown, options?: unknown) => Promise<unknown>;
+  const wrapped = async (sql: unknown, options?: unknown) => {
+    const started = performance.now();
+    const text = typeof sql === 'string' ? sql : String((sql as { query?: string })?.query ?? '');
+    try {
+      const result = await query(sql, options);
+      events.emit('query', { sql: text, durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error });
+      throw error;
+    }
+  };
+  (sequelize as unknown as { query: typeof wrapped }).query = wrapped;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** A UUID, as every primary key is. */
+export const uuid = () => z.uuid({ error: 'must be a UUID' });
+
+/**
+ * An exact decimal for a NUMERIC(precision, scale) column. Accepts a string (`"12.50"`) or a finite
+ * number, and yields the decimal string PostgreSQL receives, so no binary float reaches the database
+ * (decision 11). More fraction digits than `scale` are refused rather than silently rounded.
+ */
+export function decimal(precision: number, scale: number, options: { nonNegative?: boolean } = {}) {
+  const intDigits = precision - scale;
+  const pattern = /^-?\d+(\.\d+)?$/;
+  return z
+    .union([z.string().trim(), z.number().refine(Number.isFinite, 'must be a finite number')], {
+      error: 'must be a decimal number or string',
+    })
+    .transform((v) => (typeof v === 'number' ? String(v) : v))
+    .superRefine((v, ctx) => {
+      if (!pattern.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be a decimal number such as "12.50", got "${v}"` });
+        return;
+      }
+      const [whole = '', fraction = ''] = v.replace('-', '').split('.');
+      if (fraction.length > scale) ctx.addIssue({ code: 'custom', message: `must have at most ${scale} decimal places` });
+      if (whole.replace(/^0+(?=\d)/, '').length > intDigits) {
+        ctx.addIssue({ code: 'custom', message: `must have at most ${intDigits} digits before the decimal point` });
+      }
+      if (options.nonNegative && v.startsWith('-') && /[1-9]/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `must not be negative` });
+      }
+    });
+}
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const dateOnly = () =>
+  z.iso.date({ error: 'must be a date in YYYY-MM-DD form' });
+
+/** A JSON object (not an array, not null). */
+export const jsonObject = () => z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+/** A probability such as a confidence: between 0 and 1. */
+export const unitInterval = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+/** `skip`/`limit` paging, as the document's `get_multi`. */
+export const pagingSchema = z.strictObject({
+  skip: z.number().int('must be a whole number').min(0, 'must not be negative'),
+  limit: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+});
