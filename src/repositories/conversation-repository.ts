@@ -93,7 +93,7 @@ export class ConversationRepository extends BaseRepository<
    * const second = await repos.conversations.getRecentConversations(userId, 2, 20);
    * ```
    */
-  getRecentConversations(userId: string, page = 1, pageSize = 20, options: ScopedOptions = {}): Promise<ConversationRecord[]> {
+  async getRecentConversations(userId: string, page = 1, pageSize = 20, options: ScopedOptions = {}): Promise<ConversationRecord[]> {
     parseInput(pageSchema, { page, pageSize }, 'list conversations');
     return this.getUserConversations(userId, (page - 1) * pageSize, pageSize, options);
   }

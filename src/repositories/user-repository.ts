@@ -91,7 +91,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
    * await repos.users.deleteUser(userId);
    * ```
    */
-  deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
+  async deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
     this.checkUserId(userId);
     return this.delete(userId, options);
   }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createRepositories, NotFoundError, ValidationError } from '../src/index.js';
+import { makeUser, unique } from './support/fixtures.js';
+import { useTestDatabase } from './support/test-database.js';
+
+const t = useTestDatabase({ label: 'catalog' });
+
+describe('products and categories', () => {
+  it('finds products by name (case-insensitive, wildcards literal) and by category', async () => {
+    const repos = createRepositories(t.engine);
+    const dairy = await repos.categories.create({ name: 'Dairy' });
+    const milk = await repos.products.create({ name: 'Milk 3.2%', categoryId: dairy.id, storageInfo: { shelfLifeDays: 7 } });
+    const oat = await repos.products.create({ name: 'Oat milk' });
+    expect((await repos.products.findByName('MILK')).map((p) => p.id)).toEqual([oat.id, milk.id]);
+    expect((await repos.products.findByName('3.2%')).map((p) => p.id)).toEqual([milk.id]);
+    expect((await repos.products.findByName('%')).map((p) => p.id)).toEqual([milk.id]);
+    expect(await repos.products.findByName('_')).toEqual([]);
+    expect(await repos.products.getByCategory(dairy.id)).toEqual([milk]);
+    expect(milk.storageInfo).toEqual({ shelfLifeDays: 7 });
+  });
+
+  it('categories with their children, roots and children', async () => {
+    const repos = createRepositories(t.engine);
+    const root = await repos.categories.create({ name: unique('Produce').slice(0, 100) });
+    const veg = await repos.categories.create({ name: 'Vegetables', parentId: root.id });
+    const fruit = await repos.categories.create({ name: 'Fruit', parentId: root.id });
+    const tree = await repos.categories.getWithChildren(root.id);
+    expect(tree!.children.map((c) => c.id)).toEqual([fruit.id, veg.id]);
+    expect(tree!.children[0]!.createdAt).toBeInstanceOf(Date);
+    expect((await repos.categories.getChildren(root.id)).map((c) => c.name)).toEqual(['Fruit', 'Vegetables']);
+    expect((await repos.categories.getRoots()).map((c) => c.id)).toContain(root.id);
+    expect(await repos.categories.getWithChildren('00000000-0000-4000-8000-000000000000')).toBeNull();
+    await expect(repos.categories.create({ name: 'Orphan', parentId: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('pantry items', () => {
+  it('lists a user pantry by expiry, filters by date, and finds what expires within n days', async () => {
+    const repos = createRepositories(t.engine);
+    const user = await makeUser(repos);
+    const p = await repos.products.create({ name: 'Yoghurt' });
+    const add = (expiryDate: string | null, quantity = '1') => repos.pantryItems.create({ userId: user.id, productId: p.id, quantity, unit: 'pcs', expiryDate });
+    const past = await add('2026-11-20');
+    const soon = await add('2026-11-28');
+    const later = await add('2026-12-20');
+    const undated = await add(null);
+    expect((await repos.pantryItems.getUserItems(user.id)).map((i) => i.id)).toEqual([past.id, soon.id, later.id, undated.id]);
+    expect((await repos.pantryItems.getUserItems(user.id, { expiringBy: '2026-11-30' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    expect((await repos.pantryItems.getUserItems(user.id, { expiringBy: '2026-11-30', includeUndated: true })).map((i) => i.id)).toEqual([past.id, soon.id, undated.id]);
+    expect((await repos.pantryItems.getExpiringWithin(user.id, 3, { asOf: '2026-11-26' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    expect(soon.quantity).toBe('1.000');
+    await expect(repos.pantryItems.create({ userId: user.id, productId: p.id, quantity: '-1' })).rejects.toThrow(/quantity: must not be negative/);
+    await expect(repos.pantryItems.getExpiringWithin(user.id, -1)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('recipes', () => {
+  it('creates a recipe with ingredients and categories atomically, and finds it by tag and category', async () => {
+    const repos = createRepositories(t.engine);
+    const spinach = await repos.products.create({ name: 'Spinach' });
+    const soups = await repos.categories.create({ name: 'Soups' });
+    const recipe = await repos.recipes.createWithIngredients(
+      { title: 'Spinach soup', servings: 2, difficultyLevel: 1, cookingTime: 20, tags: ['quick', 'vegan'] },
+      [{ productId: spinach.id, quantity: '250', unit: 'g' }],
+      [soups.id],
+    );
+    expect(recipe.ingredients).toEqual([expect.objectContaining({ productId: spinach.id, quantity: '250.000', unit: 'g' })]);
+    expect(recipe.categoryIds).toEqual([soups.id]);
+    expect((await repos.recipes.findByTags(['vegan', 'quick'])).map((r) => r.id)).toContain(recipe.id);
+    expect(await repos.recipes.findByTags(['vegan', 'meat'])).toEqual([]);
+    expect((await repos.recipes.getByCategory(soups.id)).map((r) => r.id)).toEqual([recipe.id]);
+
+    const before = (await repos.recipes.getMulti(0, 1000)).length;
+    await expect(
+      repos.recipes.createWithIngredients({ title: 'Broken' }, [{ productId: '00000000-0000-4000-8000-000000000000', quantity: '1' }]),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const bad = await repos.recipes.createWithIngredients({ title: 'Bad', difficultyLevel: 9 }, [{ productId: spinach.id, quantity: '-1' }]).catch((e: unknown) => e);
+    expect((bad as ValidationError).fields.sort()).toEqual(['ingredients.0.quantity', 'recipe.difficultyLevel']);
+    expect((await repos.recipes.getMulti(0, 1000)).length).toBe(before);
+  });
+});
+
+describe('meal plans', () => {
+  it('plans meals with items, by user and date range', async () => {
+    const repos = createRepositories(t.engine);
+    const user = await makeUser(repos);
+    const recipe = await repos.recipes.create({ title: 'Omelette' });
+    const bread = await repos.products.create({ name: 'Bread' });
+    const dinner = await repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'dinner', recipeId: recipe.id });
+    const breakfast = await repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'breakfast' });
+    await repos.mealPlans.create({ userId: user.id, planDate: '2026-12-27' });
+    const item = await repos.mealPlans.addItem(breakfast.id, { productId: bread.id, quantity: '2', unit: 'slice' });
+    await repos.mealPlans.addItem(dinner.id, { recipeId: recipe.id, servings: 2 });
+    const week = await repos.mealPlans.getUserPlans(user.id, '2026-11-23', '2026-11-29');
+    expect(week.map((p) => p.mealType)).toEqual(['breakfast', 'dinner']);
+    expect(week[0]!.items).toEqual([item]);
+    expect(week[1]!.items[0]).toMatchObject({ recipeId: recipe.id, servings: 2 });
+    await expect(repos.mealPlans.addItem(breakfast.id, { recipeId: recipe.id, productId: bread.id })).rejects.toThrow(/exactly one of recipeId and productId/);
+    await expect(repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'brunch' as never })).rejects.toThrow(/mealType: must be one of/);
+    expect(await repos.mealPlans.removeItem(item.id)).toBe(true);
+    expect(await repos.mealPlans.removeItem(item.id)).toBe(false);
+  });
+});
