@@ -169,3 +169,14 @@ describe('two engines in one process', () => {
     await expect(a.close()).resolves.toBeUndefined();
   });
 });
+
+describe('session settings', () => {
+  it('applies random_page_cost = 1.1 to the engine sessions by default, and nothing with {}', async () => {
+    const setting = async (e: Engine) =>
+      (await e.sequelize.query<{ v: string }>("SELECT current_setting('random_page_cost') AS v", { type: QueryTypes.SELECT }))[0]!.v;
+    expect(await setting(engine({ poolSize: 1 }))).toBe('1.1');
+    expect(await setting(engine({ poolSize: 1, sessionSettings: {} }))).toBe('4');
+    expect(await setting(engine({ poolSize: 1, sessionSettings: { random_page_cost: 2 } }))).toBe('2');
+    expect(() => engine({ sessionSettings: { 'bad name; x': 1 } })).toThrow(/sessionSettings invalid setting/);
+  });
+});

@@ -3,6 +3,7 @@ import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
 import { parseConnectionUrl } from '../config/connection-url.js';
 import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { redactUrl } from '../config/redact.js';
+import { ConfigError } from '../errors.js';
 import { defineModels, type Models } from '../models/index.js';
 import { EngineEvents } from './engine-events.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -19,6 +20,15 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    * Default: 10.
    */
   overflowIdleTimeout?: number;
+  /**
+   * Server settings for this engine's sessions, sent as startup options (`-c name=value`), so they apply
+   * to the library's connections only, never to the database as a whole.
+   *
+   * Default: `{ random_page_cost: 1.1 }`. PostgreSQL's 4 is the spinning-disk figure; on SSD or cloud
+   * storage it makes the planner prefer a bitmap scan plus a sort over the ordered index scans the
+   * repositories are built on (at 1M pantry rows, 2x slower here). Pass `{}` to keep the server's values.
+   */
+  sessionSettings?: Record<string, string | number>;
   /** `application_name` reported to the server, unless the URL sets one. Default: `foodsave-db`. */
   applicationName?: string;
   /**
@@ -104,7 +114,14 @@ export interface RawPool {
  * ```
  */
 export function createEngine(options: EngineOptions = {}): Engine {
-  const { env = process.env, logger = silentLogger, overflowIdleTimeout = 10, applicationName, sequelizeOptions } = options;
+  const {
+    env = process.env,
+    logger = silentLogger,
+    overflowIdleTimeout = 10,
+    applicationName,
+    sequelizeOptions,
+    sessionSettings = DEFAULT_SESSION_SETTINGS,
+  } = options;
   const config = resolveDatabaseConfig(env, {
     url: options.url,
     poolSize: options.poolSize,
@@ -146,7 +163,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       application_name: parts.params.application_name ?? applicationName ?? 'foodsave-db',
       connectionTimeoutMillis: acquireMs,
       ...sslOptions(parts.params.sslmode),
-      ...(parts.params.options ? { options: parts.params.options } : {}),
+      ...startupOptions(parts.params.options, sessionSettings),
     },
     pool: {
       max: config.poolSize + config.maxOverflow,
@@ -238,6 +255,20 @@ export function rawPool(sequelize: Sequelize): RawPool | undefined {
   const pool = manager.pool;
   if (!pool) return undefined;
   return (pool.write ?? pool) as RawPool;
+}
+
+const DEFAULT_SESSION_SETTINGS: Record<string, string | number> = { random_page_cost: 1.1 };
+
+function startupOptions(fromUrl: string | undefined, settings: Record<string, string | number>): { options?: string } {
+  const parts = Object.entries(settings).map(([name, value]) => {
+    if (!/^[a-z_][a-z0-9_.]*$/i.test(name) || /\s/.test(String(value))) {
+      throw new ConfigError([{ variable: 'sessionSettings', message: `invalid setting ${name}` }]);
+    }
+    return `-c ${name}=${value}`;
+  });
+  // Settings in the URL's own \`options\` come last, so they win.
+  const options = [...parts, ...(fromUrl ? [fromUrl] : [])].join(' ');
+  return options ? { options } : {};
 }
 
 function round(ms: number): number {
