@@ -10,7 +10,7 @@ import {
   createMessageSchema,
   updateConversationSchema,
 } from './schemas/conversation-schemas.js';
-import { pagingSchema } from './schemas/common.js';
+import { limitSchema, pagingSchema } from './schemas/common.js';
 import { parseInput } from './validate.js';
 
 export type ConversationRecord = RecordOf<Conversation>;
@@ -136,15 +136,17 @@ export class ConversationRepository extends BaseRepository<
       data.confidence ?? null,
       JSON.stringify(data.metadata ?? {}),
     ];
-    const scope = options.userId !== undefined ? ` AND ${this.ownerWhere(options.userId, values)}` : '';
-    // INSERT ... SELECT: a missing or foreign conversation inserts nothing, in the same round trip.
-    const { rows } = await this.run<MessageRecord>(
-      `INSERT INTO messages (conversation_id, content, role, agent_used, confidence, metadata, created_at)
-       SELECT id, $2, $3, $4, $5, $6, clock_timestamp() FROM conversations WHERE id = $1${scope}
-       RETURNING ${MESSAGE_COLUMNS}`,
-      values,
-      options,
-    );
+    // Unscoped, a plain insert: the foreign key reports a missing conversation (as NotFoundError).
+    // Scoped, INSERT ... SELECT: another user's conversation inserts nothing, in the same round trip.
+    const sql =
+      options.userId === undefined
+        ? `INSERT INTO messages (conversation_id, content, role, agent_used, confidence, metadata, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING ${MESSAGE_COLUMNS}`
+        : `INSERT INTO messages (conversation_id, content, role, agent_used, confidence, metadata, created_at)
+           SELECT id, $2, $3, $4, $5, $6, clock_timestamp() FROM conversations
+            WHERE id = $1 AND ${this.ownerWhere(options.userId, values)}
+           RETURNING ${MESSAGE_COLUMNS}`;
+    const { rows } = await this.run<MessageRecord>(sql, values, options);
     if (!rows[0]) {
       throw new NotFoundError('conversation', `conversationId: no conversation ${conversationId}`, { field: 'conversationId' });
     }
@@ -190,7 +192,7 @@ export class ConversationRepository extends BaseRepository<
    */
   async getContextWindow(conversationId: string, n: number, options: ScopedOptions = {}): Promise<MessageRecord[]> {
     this.checkId(conversationId, 'conversationId');
-    parseInput(pagingSchema.pick({ limit: true }), { limit: n }, 'context window size');
+    parseInput(limitSchema, { limit: n }, 'context window size');
     const values: unknown[] = [conversationId, n];
     const scope =
       options.userId !== undefined

@@ -3,7 +3,7 @@ import type { QueryOptions } from '../engine/sql.js';
 import type { Product } from '../models/product.js';
 import { BaseRepository, type RecordOf } from './base-repository.js';
 import { createProductSchema, updateProductSchema } from './schemas/catalog-schemas.js';
-import { pagingSchema } from './schemas/common.js';
+import { limitSchema } from './schemas/common.js';
 import { parseInput } from './validate.js';
 
 export type ProductRecord = RecordOf<Product>;
@@ -24,7 +24,7 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
    * ```
    */
   async findByName(text: string, limit = 20, options: QueryOptions = {}): Promise<ProductRecord[]> {
-    parseInput(pagingSchema.pick({ limit: true }), { limit }, 'find products');
+    parseInput(limitSchema, { limit }, 'find products');
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows } = await this.run<ProductRecord>(
       `SELECT ${this.selectList} FROM products WHERE name ILIKE $1 ORDER BY length(name), name, id LIMIT $2`,

@@ -38,6 +38,7 @@ export interface ReceiptDateRange extends QueryOptions {
 
 const rangeSchema = z.strictObject({ startDate: dateOnly().optional(), endDate: dateOnly().optional() });
 const requiredRangeSchema = z.strictObject({ startDate: dateOnly(), endDate: dateOnly() });
+const receiptWithItemsSchema = z.strictObject({ receipt: createReceiptSchema, items: receiptItemsSchema });
 
 /** Items as JSON with exact decimals (numeric → text; a JSON number would go through a float). */
 const ITEM_JSON = `json_build_object(
@@ -67,7 +68,7 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
    * ```
    */
   async createWithItems(receipt: CreateReceiptInput, items: ReceiptItemInput[], options: QueryOptions = {}): Promise<ReceiptWithItems> {
-    const parsed = parseInput(z.strictObject({ receipt: createReceiptSchema, items: receiptItemsSchema }), { receipt, items }, 'create receipt');
+    const parsed = parseInput(receiptWithItemsSchema, { receipt, items }, 'create receipt');
     // One parse for both, so every problem is reported at once: paths read `receipt.x` and `items.16.x`.
     const r = parsed.receipt;
     const column = <K extends keyof (typeof parsed.items)[number]>(key: K) => parsed.items.map((item) => item[key] ?? null);

@@ -19,6 +19,13 @@ export type RecipeRecord = RecordOf<Recipe>;
 export type RecipeIngredientRecord = RecordOf<RecipeIngredient>;
 export type RecipeWithIngredients = RecipeRecord & { ingredients: RecipeIngredientRecord[]; categoryIds: string[] };
 
+const recipeWithIngredientsSchema = z.strictObject({
+  recipe: createRecipeSchema,
+  ingredients: recipeIngredientsSchema,
+  categoryIds: recipeCategoryIdsSchema,
+});
+const tagsSchema = z.strictObject({ tags: z.array(z.string().min(1)).min(1, 'must name at least one tag') });
+
 const INGREDIENT_COLUMNS = 'id, recipe_id AS "recipeId", product_id AS "productId", quantity, unit, notes';
 
 /** Recipes with their ingredients and categories. Recipes are shared by all users. */
@@ -48,7 +55,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
     options: QueryOptions = {},
   ): Promise<RecipeWithIngredients> {
     const parsed = parseInput(
-      z.strictObject({ recipe: createRecipeSchema, ingredients: recipeIngredientsSchema, categoryIds: recipeCategoryIdsSchema }),
+      recipeWithIngredientsSchema,
       { recipe, ingredients, categoryIds },
       'create recipe',
     );
@@ -105,7 +112,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
    * ```
    */
   async findByTags(tags: string[], options: QueryOptions = {}): Promise<RecipeRecord[]> {
-    parseInput(z.strictObject({ tags: z.array(z.string().min(1)).min(1, 'must name at least one tag') }), { tags }, 'find recipes');
+    parseInput(tagsSchema, { tags }, 'find recipes');
     const { rows } = await this.run<RecipeRecord>(`SELECT ${this.selectList} FROM recipes WHERE tags @> $1::text[] ORDER BY title, id`, [tags], options);
     return rows;
   }

@@ -10,26 +10,26 @@ export const uuid = () => z.uuid({ error: 'must be a UUID' });
  */
 export function decimal(precision: number, scale: number, options: { nonNegative?: boolean } = {}) {
   const intDigits = precision - scale;
-  const pattern = /^-?\d+(\.\d+)?$/;
-  return z
-    .union([z.string().trim(), z.number().refine(Number.isFinite, 'must be a finite number')], {
-      error: 'must be a decimal number or string',
-    })
-    .transform((v) => (typeof v === 'number' ? String(v) : v))
-    .superRefine((v, ctx) => {
-      if (!pattern.test(v)) {
-        ctx.addIssue({ code: 'custom', message: `must be a decimal number such as "12.50", got "${v}"` });
-        return;
-      }
-      const [whole = '', fraction = ''] = v.replace('-', '').split('.');
-      if (fraction.length > scale) ctx.addIssue({ code: 'custom', message: `must have at most ${scale} decimal places` });
-      if (whole.replace(/^0+(?=\d)/, '').length > intDigits) {
-        ctx.addIssue({ code: 'custom', message: `must have at most ${intDigits} digits before the decimal point` });
-      }
-      if (options.nonNegative && v.startsWith('-') && /[1-9]/.test(v)) {
-        ctx.addIssue({ code: 'custom', message: `must not be negative` });
-      }
-    });
+  // One regex captures sign, whole and fraction digits; one transform does every check, because this
+  // runs for each money and quantity field of every receipt line.
+  const pattern = /^(-?)0*(\d*?)(?:\.(\d+))?$/;
+  return z.union([z.string(), z.number()], { error: 'must be a decimal number or string' }).transform((input, ctx) => {
+    if (typeof input === 'number' && !Number.isFinite(input)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a finite number' });
+      return z.NEVER;
+    }
+    const value = typeof input === 'number' ? String(input) : input.trim();
+    const match = /^-?\d+(\.\d+)?$/.test(value) ? pattern.exec(value) : null;
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `must be a decimal number such as "12.50", got "${value}"` });
+      return z.NEVER;
+    }
+    const [, sign, whole = '', fraction = ''] = match;
+    if (fraction.length > scale) ctx.addIssue({ code: 'custom', message: `must have at most ${scale} decimal places` });
+    if (whole.length > intDigits) ctx.addIssue({ code: 'custom', message: `must have at most ${intDigits} digits before the decimal point` });
+    if (options.nonNegative && sign === '-' && /[1-9]/.test(value)) ctx.addIssue({ code: 'custom', message: 'must not be negative' });
+    return value;
+  });
 }
 
 /** A calendar date, `YYYY-MM-DD`, that exists. */
@@ -42,8 +42,13 @@ export const jsonObject = () => z.record(z.string(), z.unknown(), { error: 'must
 /** A probability such as a confidence: between 0 and 1. */
 export const unitInterval = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
+const limit = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000');
+
 /** `skip`/`limit` paging, as the document's `get_multi`. */
 export const pagingSchema = z.strictObject({
   skip: z.number().int('must be a whole number').min(0, 'must not be negative'),
-  limit: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+  limit,
 });
+
+/** A row count limit alone. */
+export const limitSchema = z.strictObject({ limit });

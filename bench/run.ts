@@ -1,0 +1,314 @@
+/**
+ * `npm run bench`: the repositories against hand-written node-postgres code for the same calls, in one
+ * run, on one server. Prints a table of ratios and writes it to bench/RESULTS.md.
+ *
+ * Server: DATABASE_URL if set (a database `foodsave_bench_<pid>` is created there and dropped after),
+ * otherwise a throwaway PostgreSQL started as the tests start theirs.
+ *
+ * Environment knobs: BENCH_ITERATIONS (latency samples per call, default 1500), BENCH_SECONDS (seconds
+ * per throughput run, default 2).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createEngine, createRepositories, runMigrations, type ReceiptItemInput } from '../src/index.js';
+import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const CONCURRENCY = 16;
+const SIZES = { users: 10_000, conversations: 20_000, messages: 100_000, receipts: 5_000, itemsPerReceipt: 30, pantry: 1_000_000 };
+
+type Call = () => Promise<unknown>;
+interface Case {
+  name: string;
+  library: Call;
+  raw: Call;
+}
+interface Measure {
+  p50: number;
+  throughput: number;
+  cpuPerOp: number;
+}
+
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+async function latency(call: Call, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await call();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function throughput(call: Call, seconds: number): Promise<{ ops: number; cpuPerOp: number }> {
+  let ops = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        await call();
+        ops++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { ops: ops / elapsed, cpuPerOp: (cpu.user + cpu.system) / ops };
+}
+
+/** Alternates library and raw in blocks, so drift (autovacuum, cache) hits both alike. */
+async function measure(c: Case): Promise<{ library: Measure; raw: Measure }> {
+  for (const call of [c.library, c.raw]) await latency(call, 100); // warm-up
+  const lib: number[] = [];
+  const raw: number[] = [];
+  const block = Math.max(50, Math.floor(ITERATIONS / 6));
+  for (let done = 0; done < ITERATIONS; done += block) {
+    lib.push(...(await latency(c.library, block)));
+    raw.push(...(await latency(c.raw, block)));
+  }
+  const half = SECONDS / 2;
+  const l1 = await throughput(c.library, half);
+  const r1 = await throughput(c.raw, half);
+  const r2 = await throughput(c.raw, half);
+  const l2 = await throughput(c.library, half);
+  return {
+    library: { p50: median(lib), throughput: (l1.ops + l2.ops) / 2, cpuPerOp: (l1.cpuPerOp + l2.cpuPerOp) / 2 },
+    raw: { p50: median(raw), throughput: (r1.ops + r2.ops) / 2, cpuPerOp: (r1.cpuPerOp + r2.cpuPerOp) / 2 },
+  };
+}
+
+async function load(client: pg.Client): Promise<void> {
+  const t0 = performance.now();
+  await client.query(`
+    INSERT INTO users (username, email) SELECT 'user' || g, 'user' || g || '@example.com' FROM generate_series(1, ${SIZES.users}) g;
+    CREATE TEMP TABLE u AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM users;
+    INSERT INTO conversations (user_id, session_id, title, updated_at)
+      SELECT u.id, 'session-' || g, 'Conversation ' || g, now() - (g || ' minutes')::interval
+        FROM generate_series(1, ${SIZES.conversations}) g JOIN u ON u.n = 1 + g % ${SIZES.users};
+    CREATE TEMP TABLE c AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM conversations;
+    INSERT INTO messages (conversation_id, content, role, created_at)
+      SELECT c.id, 'Message number ' || g || ' about what to cook with spinach before it goes off.',
+             CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END, now() - (g || ' seconds')::interval
+        FROM generate_series(1, ${SIZES.messages}) g JOIN c ON c.n = 1 + g % ${SIZES.conversations};
+    INSERT INTO products (name) SELECT 'Product ' || g FROM generate_series(1, 1000) g;
+    INSERT INTO receipts (user_id, store_name, total_amount, purchase_date)
+      SELECT u.id, 'Store ' || (g % 20), (g % 20000) / 100.0, DATE '2026-01-01' + (g % 330)
+        FROM generate_series(1, ${SIZES.receipts}) g JOIN u ON u.n = 1 + g % ${SIZES.users};
+    INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, created_at)
+      SELECT r.id, 'Line ' || k, 1 + k % 3, 1.99, 1.99 * (1 + k % 3), clock_timestamp()
+        FROM receipts r CROSS JOIN generate_series(1, ${SIZES.itemsPerReceipt}) k;
+    INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date)
+      SELECT u.id, (SELECT id FROM products ORDER BY id LIMIT 1), 1 + g % 5, 'pcs', current_date + (g % 120) - 30
+        FROM generate_series(1, ${SIZES.pantry}) g JOIN u ON u.n = 1 + g % ${SIZES.users};`);
+  await client.query('VACUUM ANALYZE');
+  console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function receiptItems(): ReceiptItemInput[] {
+  return Array.from({ length: 30 }, (_, i) => ({ productName: `Item ${i}`, quantity: '1.5', unitPrice: '2.49', totalPrice: '3.74', unit: 'kg' }));
+}
+
+async function main(): Promise<void> {
+  let server: PostgresServer | undefined;
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    server = await startPostgres({ settings: { shared_buffers: '512MB', max_connections: '100' } });
+    baseUrl = server.url;
+    console.log(`server: ${server.description}`);
+  }
+  const admin = new pg.Client({ connectionString: baseUrl });
+  admin.on('error', () => {});
+  await admin.connect();
+  const dbName = `foodsave_bench_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+  const engine = createEngine({ url: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0 });
+  // The raw side gets the same session settings the engine applies, so both run the same plans.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, options: '-c random_page_cost=1.1' });
+  try {
+    await runMigrations(engine);
+    const loader = new pg.Client({ connectionString: url.toString() });
+    loader.on('error', () => {});
+    await loader.connect();
+    await load(loader);
+    const ids = async (sql: string) => (await loader.query<{ id: string }>(sql)).rows.map((r) => r.id);
+    const userIds = await ids('SELECT id FROM users');
+    const conversationIds = await ids('SELECT id FROM conversations');
+    const receiptIds = await ids('SELECT id FROM receipts');
+    const version = (await loader.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    await loader.end();
+
+    const repos = createRepositories(engine);
+    const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
+    const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
+    const MSG_COLS = 'id, conversation_id AS "conversationId", content, role, agent_used AS "agentUsed", confidence, created_at AS "createdAt", metadata';
+    const PANTRY_COLS = 'id, user_id AS "userId", product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", added_date AS "addedDate", notes';
+
+    const cases: Case[] = [
+      {
+        name: 'get by id',
+        library: () => repos.users.get(pick(userIds)),
+        raw: async () => (await pool.query(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
+      },
+      {
+        name: "a user's conversations",
+        library: () => repos.conversations.getUserConversations(pick(userIds)),
+        raw: async () =>
+          (await pool.query(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
+      },
+      {
+        name: 'context window (20)',
+        library: () => repos.conversations.getContextWindow(pick(conversationIds), 20),
+        raw: async () =>
+          (await pool.query(`SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`, [pick(conversationIds)])).rows.reverse(),
+      },
+      {
+        name: 'add a message',
+        library: () => repos.conversations.addMessage(pick(conversationIds), 'Use the spinach first.', 'assistant', 'pantry-agent'),
+        raw: async () =>
+          (
+            await pool.query(
+              `INSERT INTO messages (conversation_id, content, role, agent_used, created_at) VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING ${MSG_COLS}`,
+              [pick(conversationIds), 'Use the spinach first.', 'assistant', 'pantry-agent'],
+            )
+          ).rows[0],
+      },
+      {
+        name: 'create a receipt, 30 items',
+        library: () => repos.receipts.createWithItems({ userId: pick(userIds), storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
+        raw: async () => {
+          // The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert.
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            const receipt = (
+              await client.query(`INSERT INTO receipts (user_id, store_name, total_amount, purchase_date) VALUES ($1, $2, $3, $4) RETURNING *`, [
+                pick(userIds),
+                'Bench',
+                '112.20',
+                '2026-11-20',
+              ])
+            ).rows[0] as { id: string };
+            const values: unknown[] = [];
+            const tuples = receiptItems().map((item) => {
+              values.push(receipt.id, item.productName, item.quantity, item.unitPrice, item.totalPrice, item.unit);
+              const b = values.length - 6;
+              return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, clock_timestamp())`;
+            });
+            const items = (
+              await client.query(
+                `INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, unit, created_at) VALUES ${tuples.join(', ')} RETURNING *`,
+                values,
+              )
+            ).rows;
+            await client.query('COMMIT');
+            return { ...receipt, items };
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          } finally {
+            client.release();
+          }
+        },
+      },
+      {
+        name: 'read a receipt with items',
+        library: () => repos.receipts.getReceiptWithItems(pick(receiptIds)),
+        raw: async () => {
+          const { rows } = await pool.query(
+            `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
+                    i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
+               FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 ORDER BY i.created_at, i.id`,
+            [pick(receiptIds)],
+          );
+          if (rows.length === 0) return null;
+          const first = rows[0] as Record<string, unknown>;
+          return { ...first, items: rows.filter((r: Record<string, unknown>) => r.item_id) };
+        },
+      },
+      {
+        name: 'spending stats',
+        library: () => repos.receipts.getUserSpendingStats(pick(userIds), '2026-01-01', '2026-12-31'),
+        raw: async () =>
+          (
+            await pool.query(
+              `SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount", round(avg(total_amount), 2)::text AS "avgReceipt"
+                 FROM receipts WHERE user_id = $1 AND purchase_date >= $2 AND purchase_date <= $3`,
+              [pick(userIds), '2026-01-01', '2026-12-31'],
+            )
+          ).rows[0],
+      },
+      {
+        name: 'pantry expiring within 3 days',
+        library: () => repos.pantryItems.getExpiringWithin(pick(userIds), 3),
+        raw: async () =>
+          (await pool.query(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
+      },
+    ];
+
+    const rows: string[] = [];
+    for (const c of cases) {
+      const m = await measure(c);
+      const row = [
+        c.name,
+        `${(m.library.p50 * 1000).toFixed(0)} µs`,
+        `${(m.raw.p50 * 1000).toFixed(0)} µs`,
+        (m.library.p50 / m.raw.p50).toFixed(2),
+        `${m.library.throughput.toFixed(0)}/s`,
+        `${m.raw.throughput.toFixed(0)}/s`,
+        (m.raw.throughput / m.library.throughput).toFixed(2),
+        `${m.library.cpuPerOp.toFixed(0)} µs`,
+        `${m.raw.cpuPerOp.toFixed(0)} µs`,
+        (m.library.cpuPerOp / m.raw.cpuPerOp).toFixed(2),
+      ];
+      rows.push(`| ${row.join(' | ')} |`);
+      console.log(rows.at(-1));
+    }
+
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    const report = [
+      '# Benchmark results',
+      '',
+      `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}` +
+        (server ? ` (${server.kind}, on the same machine)` : ''),
+      `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
+        `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items.`,
+      `Method: ${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
+        `${CONCURRENCY} concurrent callers for ${SECONDS} s per side for throughput; client CPU is process user+system time per operation in that run. ` +
+        'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better.',
+      '',
+      '| call | p50 foodsave-db | p50 raw pg | latency ratio | throughput foodsave-db | throughput raw pg | throughput ratio | CPU/op foodsave-db | CPU/op raw pg | CPU ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+    ].join('\n');
+    writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md'), report);
+    console.log(`\n${report}`);
+  } finally {
+    await pool.end();
+    await engine.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await server?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
