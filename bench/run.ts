@@ -259,6 +259,9 @@ async function main(): Promise<void> {
       },
     ];
 
+    // Warm every path (JIT, plan caches, buffers) before anything is measured.
+    for (const c of cases) for (const call of [c.library, c.raw]) await latency(call, 200);
+
     const rows: string[] = [];
     for (const c of cases) {
       const m = await measure(c);

@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from './support/test-database.js';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const t = useTestDatabase({ label: 'example', migrate: false });
+
+describe('examples/quickstart.ts', () => {
+  it('runs against DATABASE_URL: migrates, creates a user, a conversation and a receipt, prints spending stats', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: t.url },
+    });
+    expect(stdout).toContain('server: PostgreSQL');
+    expect(stdout).toContain('migrations applied: 0001-initial-schema');
+    expect(stdout).toContain('assistant: Spinach and feta omelette');
+    expect(stdout).toContain("spending in November: { totalSpent: '32.57', receiptCount: 2, avgReceipt: '16.29' }");
+    expect(stdout).toContain('closed cleanly');
+    expect(stdout).not.toContain(decodeURIComponent(new URL(t.url).password));
+  });
+});
