@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // Peer and runtime dependencies stay external, so the host's single copy of Sequelize is used.
-const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod'];
+const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod', 'prom-client', '@opentelemetry/api'];
 
 export default defineConfig([
   {
@@ -13,6 +13,8 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
+    // import.meta.url in the CJS build (used to resolve the optional prom-client peer).
+    shims: true,
     target: 'node20',
     external,
   },

