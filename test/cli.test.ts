@@ -61,3 +61,46 @@ describe('foodsave-db migrate', () => {
     expect(r.stderr).not.toContain('pw-xyz');
   });
 });
+
+describe('foodsave-db backup and health', () => {
+  it('creates, lists, verifies, restores and prunes backups, and checks health', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'foodsave-cli-backup-'));
+    const env = { DATABASE_URL: t.url };
+    try {
+      await runCli(['migrate', 'up'], env);
+      const health = await runCli(['health', '--json'], env);
+      expect(health.code).toBe(0);
+      expect(JSON.parse(health.stdout)).toMatchObject({ status: 'healthy', pendingMigrations: 0 });
+
+      const created = await runCli(['backup', 'create', '--dir', dir], env);
+      expect(created.code, created.stderr).toBe(0);
+      const file = created.stdout.split('\n')[0]!;
+      expect(file).toMatch(/backup_\d{8}_\d{6}(_\d+)?\.dump$/);
+      expect(created.stdout).toMatch(/sha256 [0-9a-f]{64}/);
+      await runCli(['backup', 'create', '--dir', dir], env);
+
+      const list = await runCli(['backup', 'list', '--dir', dir, '--json'], env);
+      expect((JSON.parse(list.stdout) as unknown[]).length).toBe(2);
+      const verify = await runCli(['backup', 'verify', file], env);
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(verify.stdout).toMatch(/^ok: \d+ tables match the manifest/);
+      const restore = await runCli(['backup', 'restore', file, '--clean'], env);
+      expect(restore.code, restore.stderr).toBe(0);
+      const prune = await runCli(['backup', 'prune', '--keep', '1', '--dir', dir], env);
+      expect(prune.stdout).toBe(`removed ${file}\n`);
+
+      expect((await runCli(['backup', 'prune', '--dir', dir], env)).code).toBe(2);
+      expect((await runCli(['backup', 'restore'], env)).code).toBe(2);
+      expect((await runCli(['backup', 'restore', `${dir}/missing.dump`], env)).code).toBe(1);
+      const down = await runCli(['health'], { DATABASE_URL: 'postgres://u:pw-zz@127.0.0.1:1/db' });
+      expect(down.code).toBe(1);
+      expect(down.stdout).toMatch(/^unhealthy/);
+      expect(down.stdout).not.toContain('pw-zz');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

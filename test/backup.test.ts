@@ -1,0 +1,234 @@
+import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BackupError,
+  checkDatabaseHealth,
+  createBackup,
+  createEngine,
+  DatabaseBackup,
+  listBackups,
+  pruneBackups,
+  restoreBackup,
+  runMigrations,
+  verifyBackup,
+  type Logger,
+} from '../src/index.js';
+import { findPgBinary } from '../src/ops/pg-binaries.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const TABLES = [
+  'users', 'conversations', 'messages', 'receipts', 'receipt_items', 'products', 'categories',
+  'pantry_items', 'recipes', 'recipe_ingredients', 'recipe_categories', 'meal_plans', 'meal_plan_items',
+];
+const PASSWORD = 'p@ss:w/o%r#d?x';
+let dir: string;
+const dbs: TestDatabase[] = [];
+
+async function freshDb(label: string): Promise<TestDatabase> {
+  const db = await createTestDatabase(label);
+  dbs.push(db);
+  return db;
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every table's row count and an ordered md5 of its rows. */
+async function fingerprint(url: string): Promise<Record<string, string>> {
+  return withClient(url, async (c) => {
+    const out: Record<string, string> = {};
+    for (const t of TABLES) {
+      const { rows } = await c.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, md5(string_agg(x::text, ',' ORDER BY x::text)) AS h FROM ${t} x`);
+      out[t] = `${rows[0]!.n}:${rows[0]!.h}`;
+    }
+    return out;
+  });
+}
+
+async function seed(url: string): Promise<void> {
+  await withClient(url, (c) =>
+    c.query(`
+      INSERT INTO users (id, username, email, preferences) VALUES
+        ('10000000-0000-4000-8000-000000000001', 'zażółć', 'Gęślą@jaźń.pl', '{"diet": ["vegan"], "emoji": "🥕"}'),
+        ('10000000-0000-4000-8000-000000000002', 'nulls', 'n@x.io', '{}');
+      INSERT INTO categories (id, name, parent_id, description) VALUES
+        ('20000000-0000-4000-8000-000000000001', 'Nabiał 🧀', NULL, NULL),
+        ('20000000-0000-4000-8000-000000000002', 'Sery', '20000000-0000-4000-8000-000000000001', 'ser "żółty"');
+      INSERT INTO products (id, name, category_id, storage_info) VALUES
+        ('30000000-0000-4000-8000-000000000001', 'Ser gouda', '20000000-0000-4000-8000-000000000002', '{"shelfLifeDays": 21, "fridge": true}');
+      INSERT INTO conversations (id, user_id, session_id, title, metadata) VALUES
+        ('40000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', 'sess-ü', NULL, '{"a": [1, 2.5, null]}');
+      INSERT INTO messages (conversation_id, content, role, agent_used, confidence, created_at) VALUES
+        ('40000000-0000-4000-8000-000000000001', E'multi\\nline ✓ \\u00e9', 'user', NULL, NULL, '2026-01-02 03:04:05.678901+00'),
+        ('40000000-0000-4000-8000-000000000001', 'odpowiedź', 'assistant', 'recipe-agent', 0.123456789, '2026-01-02 03:04:06+00');
+      INSERT INTO receipts (id, user_id, store_name, total_amount, purchase_date, ocr_confidence, conversation_id) VALUES
+        ('50000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', 'Żabka', 12345678.99, '2026-11-20', 0.5, '40000000-0000-4000-8000-000000000001'),
+        ('50000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000002', NULL, NULL, NULL, NULL, NULL);
+      INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, product_id, unit) VALUES
+        ('50000000-0000-4000-8000-000000000001', 'GOUDA 1.254kg', 1.254, 19.99, 25.07, '30000000-0000-4000-8000-000000000001', 'kg'),
+        ('50000000-0000-4000-8000-000000000001', 'Rabat', 1, -0.01, -0.01, NULL, NULL);
+      INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date, notes) VALUES
+        ('10000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', 0.001, 'kg', '2026-12-01', 'otwarte'),
+        ('10000000-0000-4000-8000-000000000002', '30000000-0000-4000-8000-000000000001', 9999999.999, NULL, NULL, NULL);
+      INSERT INTO recipes (id, title, cooking_time, difficulty_level, servings, tags) VALUES
+        ('60000000-0000-4000-8000-000000000001', 'Tosty', 5, 1, 2, ARRAY['szybkie', 'ser']),
+        ('60000000-0000-4000-8000-000000000002', 'Bez tagów', NULL, NULL, NULL, NULL);
+      INSERT INTO recipe_ingredients (recipe_id, product_id, quantity, unit) VALUES
+        ('60000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', 0.1, 'kg');
+      INSERT INTO recipe_categories VALUES ('60000000-0000-4000-8000-000000000001', '20000000-0000-4000-8000-000000000002');
+      INSERT INTO meal_plans (id, user_id, plan_date, meal_type, recipe_id) VALUES
+        ('70000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', '2026-11-27', 'dinner', '60000000-0000-4000-8000-000000000001');
+      INSERT INTO meal_plan_items (meal_plan_id, recipe_id, servings) VALUES
+        ('70000000-0000-4000-8000-000000000001', '60000000-0000-4000-8000-000000000001', 2);`),
+  );
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'foodsave-backup-test-'));
+});
+
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+  await rm(dir, { recursive: true, force: true });
+  await adminQuery('DROP ROLE IF EXISTS fs_special_pw').catch(() => undefined);
+});
+
+describe('backup and restore', () => {
+  it('round trip: every table, unicode, NULLs, JSONB, decimals and timestamps come back identical', async () => {
+    const source = await freshDb('bk_src');
+    const engine = createEngine({ env: {}, url: source.url, poolSize: 1 });
+    await runMigrations(engine);
+    await engine.close();
+    await seed(source.url);
+    const before = await fingerprint(source.url);
+    const progress: number[] = [];
+
+    const backup = await createBackup({ databaseUrl: source.url, dir, onProgress: (b) => progress.push(b) });
+    expect(path.basename(backup.path)).toMatch(/^backup_\d{8}_\d{6}(_\d+)?\.dump$/);
+    expect(backup.bytes).toBeGreaterThan(1000);
+    expect(progress.at(-1)).toBe(backup.bytes);
+    expect(backup.serverVersion).toMatch(/^\d+\.\d+/);
+    expect((await readFile(backup.checksumPath, 'utf8')).trim()).toBe(`${backup.sha256}  ${path.basename(backup.path)}`);
+    const manifest = JSON.parse(await readFile(backup.manifestPath, 'utf8')) as { rowCounts: Record<string, number> };
+    expect(manifest.rowCounts['public.messages']).toBe(2);
+
+    // Drop the database, create it empty, restore.
+    await source.drop();
+    await adminQuery(`CREATE DATABASE "${source.name}"`);
+    await restoreBackup(backup.path, { databaseUrl: source.url });
+    expect(await fingerprint(source.url)).toEqual(before);
+
+    // The restored schema works: the next insert gets no duplicate key, triggers still fire.
+    await withClient(source.url, async (c) => {
+      await c.query("INSERT INTO users (username, email) VALUES ('after', 'after@x.io')");
+      await c.query("INSERT INTO messages (conversation_id, content, role) VALUES ('40000000-0000-4000-8000-000000000001', 'x', 'user')");
+      const { rows } = await c.query("SELECT updated_at > '2026-11-01' AS moved FROM conversations");
+      expect(rows[0].moved).toBe(true);
+    });
+    expect(await verifyBackup(backup.path, { databaseUrl: source.url })).toEqual({ ok: true, tables: 14, mismatches: [] });
+  });
+
+  it('refuses a truncated dump before touching the database, and a corrupt one without checksum leaves it unchanged', async () => {
+    const source = await freshDb('bk_trunc');
+    await withClient(source.url, (c) => c.query('CREATE TABLE t (v text); INSERT INTO t VALUES (repeat(md5(random()::text), 500))'));
+    const backup = await createBackup({ databaseUrl: source.url, dir });
+    const truncated = path.join(dir, 'truncated.dump');
+    await copyFile(backup.path, truncated);
+    await copyFile(backup.checksumPath, `${truncated}.sha256`);
+    await truncate(truncated, Math.floor(backup.bytes / 2));
+
+    const target = await freshDb('bk_target');
+    await withClient(target.url, (c) => c.query("CREATE TABLE keep (v int); INSERT INTO keep VALUES (42)"));
+    const error = await restoreBackup(truncated, { databaseUrl: target.url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackupError);
+    expect((error as Error).message).toMatch(/corrupt or truncated/);
+
+    await rm(`${truncated}.sha256`);
+    await expect(restoreBackup(truncated, { databaseUrl: target.url })).rejects.toThrow(/No checksum beside truncated.dump/);
+    const unchecked = await restoreBackup(truncated, { databaseUrl: target.url, requireChecksum: false }).catch((e: unknown) => e);
+    expect(unchecked).toBeInstanceOf(BackupError);
+    expect((unchecked as Error).message).toMatch(/pg_restore failed .*nothing was restored/);
+    const state = await withClient(target.url, async (c) => (await c.query("SELECT to_regclass('t') AS t, (SELECT v FROM keep) AS keep")).rows[0]);
+    expect(state).toEqual({ t: null, keep: 42 });
+  });
+
+  it('a password with @ : / % # ? works for the pool, the backup and the restore, and appears nowhere', async () => {
+    await adminQuery('DROP ROLE IF EXISTS fs_special_pw');
+    await adminQuery(`CREATE ROLE fs_special_pw LOGIN CREATEDB PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
+    const db = await freshDb('bk_pw');
+    await adminQuery(`ALTER DATABASE "${db.name}" OWNER TO fs_special_pw`);
+    const url = new URL(db.url);
+    url.username = 'fs_special_pw';
+    url.password = encodeURIComponent(PASSWORD);
+    const special = `${url.toString()}?application_name=fs-special&sslmode=disable`;
+
+    const lines: string[] = [];
+    const log = (m: string, f?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(f ?? {})}`);
+    const logger: Logger = { debug: log, info: log, warn: log, error: log };
+    const engine = createEngine({ env: {}, url: special, poolSize: 1, echo: true, echoPool: true, logger });
+    await runMigrations(engine);
+    await engine.sequelize.query("INSERT INTO users (username, email) VALUES ('pw', 'pw@x.io')");
+    const [[who]] = (await engine.sequelize.query('SELECT current_user AS u, current_setting(\'application_name\') AS a')) as [[{ u: string; a: string }]];
+    expect(who).toEqual({ u: 'fs_special_pw', a: 'fs-special' });
+    const health = await checkDatabaseHealth(engine);
+    expect(health.status).toBe('healthy');
+
+    const backup = await createBackup({ databaseUrl: special, dir });
+    const target = await freshDb('bk_pw_target');
+    await adminQuery(`ALTER DATABASE "${target.name}" OWNER TO fs_special_pw`);
+    const targetUrl = special.replace(db.name, target.name);
+    const restored = await restoreBackup(backup.path, { databaseUrl: targetUrl });
+    const count = await withClient(targetUrl, async (c) => (await c.query('SELECT count(*)::int AS n FROM users')).rows[0].n);
+    expect(count).toBe(1);
+
+    const wrong = await createBackup({ databaseUrl: special.replace(encodeURIComponent(PASSWORD), encodeURIComponent(`${PASSWORD}-wrong`)), dir }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(BackupError);
+    await engine.close();
+
+    const everything = [...lines, JSON.stringify(health), (wrong as Error).message, ...backup.command, ...restored.command].join('\n');
+    for (const form of [PASSWORD, encodeURIComponent(PASSWORD)]) expect(everything).not.toContain(form);
+    expect(backup.command.some((arg) => arg.includes('application_name=fs-special'))).toBe(true);
+  });
+
+  it('lists newest first and prunes down to the newest N, sidecars included', async () => {
+    const source = await freshDb('bk_prune');
+    const pruneDir = path.join(dir, 'prune');
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) made.push((await createBackup({ databaseUrl: source.url, dir: pruneDir })).path);
+    await writeFile(path.join(pruneDir, 'notes.txt'), 'not a backup');
+    expect((await listBackups(pruneDir)).map((b) => b.path)).toEqual([...made].reverse());
+    expect(await pruneBackups(pruneDir, { keep: 2 })).toEqual([made[1], made[0]]);
+    expect((await listBackups(pruneDir)).map((b) => b.path)).toEqual([made[3], made[2]]);
+    await expect(readFile(`${made[0]}.sha256`)).rejects.toThrow();
+    await expect(readFile(path.join(pruneDir, 'notes.txt'), 'utf8')).resolves.toBe('not a backup');
+    await expect(pruneBackups(pruneDir, { keep: -1 })).rejects.toBeInstanceOf(BackupError);
+    expect(await listBackups(path.join(dir, 'missing'))).toEqual([]);
+  });
+
+  it('DatabaseBackup keeps the document API', async () => {
+    const source = await freshDb('bk_class');
+    await withClient(source.url, (c) => c.query('CREATE TABLE doc (v int); INSERT INTO doc VALUES (1)'));
+    const backups = new DatabaseBackup(source.url, path.join(dir, 'class'));
+    const file = await backups.createBackup();
+    await withClient(source.url, (c) => c.query('DROP TABLE doc'));
+    expect(await backups.restoreBackup(file)).toBe(true);
+    expect(await withClient(source.url, async (c) => (await c.query('SELECT v FROM doc')).rows)).toEqual([{ v: 1 }]);
+    expect(await backups.restoreBackup(path.join(dir, 'nope.dump'))).toBe(false);
+  });
+
+  it('explains which pg_dump is needed when none matches the server', async () => {
+    const error = await findPgBinary('pg_dump', 99, { PATH: '' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackupError);
+    expect((error as Error).message).toMatch(/pg_dump 99 is needed .*apt-get install postgresql-client-99.*PG_BIN_DIR/);
+  });
+});
