@@ -178,7 +178,7 @@ describe('backup and restore', () => {
     const engine = createEngine({ env: {}, url: special, poolSize: 1, echo: true, echoPool: true, logger });
     await runMigrations(engine);
     await engine.sequelize.query("INSERT INTO users (username, email) VALUES ('pw', 'pw@x.io')");
-    const [[who]] = (await engine.sequelize.query('SELECT current_user AS u, current_setting(\'application_name\') AS a')) as [[{ u: string; a: string }]];
+    const [[who]] = (await engine.sequelize.query('SELECT current_user AS u, current_setting(\'application_name\') AS a')) as unknown as [[{ u: string; a: string }]];
     expect(who).toEqual({ u: 'fs_special_pw', a: 'fs-special' });
     const health = await checkDatabaseHealth(engine);
     expect(health.status).toBe('healthy');
