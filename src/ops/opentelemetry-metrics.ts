@@ -45,13 +45,25 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions)
     }
   });
 
+  // One frozen attribute set per (operation, table, error type), built once: this runs after every query.
+  const attributeSets = new Map<string, Attributes>();
+  const attributesFor = (operation: string, table: string | undefined, errorType: string | undefined): Attributes => {
+    const key = `${operation}\u0000${table ?? ''}\u0000${errorType ?? ''}`;
+    let attributes = attributeSets.get(key);
+    if (!attributes) {
+      const built: Attributes = { 'db.system.name': 'postgresql' };
+      if (operation !== 'other') built['db.operation.name'] = operation.toUpperCase();
+      if (table) built['db.collection.name'] = table;
+      if (errorType) built['error.type'] = errorType;
+      attributes = Object.freeze(built);
+      if (attributeSets.size < 1000) attributeSets.set(key, attributes);
+    }
+    return attributes;
+  };
+
   return {
     onQuery({ operation, table, durationSeconds, success, errorType }) {
-      const attributes: Attributes = { 'db.system.name': 'postgresql' };
-      if (operation !== 'other') attributes['db.operation.name'] = operation.toUpperCase();
-      if (table) attributes['db.collection.name'] = table;
-      if (!success) attributes['error.type'] = errorType ?? '_OTHER';
-      duration.record(durationSeconds, attributes);
+      duration.record(durationSeconds, attributesFor(operation, table, success ? undefined : (errorType ?? '_OTHER')));
     },
     attach(engine) {
       const { host, port, database } = parseConnectionUrl(engine.connectionUrl);
