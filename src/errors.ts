@@ -120,3 +120,15 @@ export class BackupError extends FoodsaveDbError {
     super('BACKUP_FAILED', message, options);
   }
 }
+
+/** Two units of different dimensions (mass and count, say) with no conversion known. Never guessed. */
+export class UnitMismatchError extends FoodsaveDbError {
+  readonly from: string;
+  readonly to: string;
+
+  constructor(from: string, to: string, detail?: string) {
+    super('UNIT_MISMATCH', `Cannot convert ${from} to ${to}${detail ? `: ${detail}` : ''}`);
+    this.from = from;
+    this.to = to;
+  }
+}

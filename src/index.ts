@@ -139,3 +139,19 @@ export {
   type BackupEntry,
 } from './ops/backup.js';
 export { DatabaseBackup } from './ops/database-backup.js';
+
+// Food-saving domain
+export { UnitMismatchError } from './errors.js';
+export { Quantity } from './domain/quantity.js';
+export {
+  createUnitRegistry,
+  productStorageInfoSchema,
+  CANONICAL_UNITS,
+  DEFAULT_UNIT_ALIASES,
+  type UnitRegistry,
+  type UnitRegistryOptions,
+  type CanonicalUnit,
+  type Dimension,
+  type Amount,
+  type ProductStorageInfo,
+} from './domain/units.js';
