@@ -50,6 +50,13 @@ export { ReceiptItem } from './models/receipt-item.js';
 export { Product } from './models/product.js';
 export { Category } from './models/category.js';
 export { PantryItem } from './models/pantry-item.js';
+export {
+  PantryEvent,
+  PANTRY_EVENT_TYPES,
+  WASTE_REASONS,
+  type PantryEventType,
+  type WasteReason,
+} from './models/pantry-event.js';
 export { Recipe } from './models/recipe.js';
 export { RecipeIngredient } from './models/recipe-ingredient.js';
 export { RecipeCategory } from './models/recipe-category.js';

@@ -21,7 +21,7 @@ import { adminQuery, createTestDatabase, type TestDatabase } from './support/tes
 
 const TABLES = [
   'users', 'conversations', 'messages', 'receipts', 'receipt_items', 'products', 'categories',
-  'pantry_items', 'recipes', 'recipe_ingredients', 'recipe_categories', 'meal_plans', 'meal_plan_items',
+  'pantry_items', 'pantry_events', 'recipes', 'recipe_ingredients', 'recipe_categories', 'meal_plans', 'meal_plan_items',
 ];
 const PASSWORD = 'p@ss:w/o%r#d?x';
 let dir: string;
@@ -80,6 +80,8 @@ async function seed(url: string): Promise<void> {
       INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date, notes) VALUES
         ('10000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', 0.001, 'kg', '2026-12-01', 'otwarte'),
         ('10000000-0000-4000-8000-000000000002', '30000000-0000-4000-8000-000000000001', 9999999.999, NULL, NULL, NULL);
+      INSERT INTO pantry_events (user_id, product_id, event_type, quantity, unit, value, waste_reason, previous_quantity) VALUES
+        ('10000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000001', 'wasted', 0.25, 'kg', 4.99, 'spoiled', 0.251);
       INSERT INTO recipes (id, title, cooking_time, difficulty_level, servings, tags) VALUES
         ('60000000-0000-4000-8000-000000000001', 'Tosty', 5, 1, 2, ARRAY['szybkie', 'ser']),
         ('60000000-0000-4000-8000-000000000002', 'Bez tagów', NULL, NULL, NULL, NULL);
@@ -135,7 +137,8 @@ describe('backup and restore', () => {
       const { rows } = await c.query("SELECT updated_at > '2026-11-01' AS moved FROM conversations");
       expect(rows[0].moved).toBe(true);
     });
-    expect(await verifyBackup(backup.path, { databaseUrl: source.url })).toEqual({ ok: true, tables: 14, mismatches: [] });
+    // Every table of the schema, plus the migrations table.
+    expect(await verifyBackup(backup.path, { databaseUrl: source.url })).toEqual({ ok: true, tables: TABLES.length + 1, mismatches: [] });
   });
 
   it('refuses a truncated dump before touching the database, and a corrupt one without checksum leaves it unchanged', async () => {

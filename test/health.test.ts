@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkDatabaseHealth, createEngine, runMigrations, type Engine } from '../src/index.js';
+import { checkDatabaseHealth, createEngine, migrations, runMigrations, type Engine } from '../src/index.js';
 import { startEmbedded, type PostgresServer } from './support/postgres-server.js';
 
 // Its own server, because this file stops and restarts it.
@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('checkDatabaseHealth', () => {
   it('reports pending migrations before they run, and the document fields after', async () => {
     const before = await checkDatabaseHealth(engine);
-    expect(before).toMatchObject({ status: 'healthy', conversationCount: null, pendingMigrations: 1 });
+    expect(before).toMatchObject({ status: 'healthy', conversationCount: null, pendingMigrations: migrations.length });
     await runMigrations(engine);
     await engine.sequelize.query("INSERT INTO conversations (session_id) VALUES ('h1'), ('h2')");
     const report = await checkDatabaseHealth(engine);

@@ -94,6 +94,30 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     expiry_date: ['date', true, null],
     added_date: [TS, true, NOW],
     notes: ['text', true, null],
+    // 0002-pantry-ledger
+    purchase_date: ['date', true, null],
+    opened_at: [TS, true, null],
+    unit_price: ['numeric(12,4)', true, null],
+    store_name: ['character varying(255)', true, null],
+    receipt_item_id: ['uuid', true, null],
+  },
+  pantry_events: {
+    id: UUID_PK,
+    user_id: ['uuid', false, null],
+    pantry_item_id: ['uuid', true, null],
+    product_id: ['uuid', true, null],
+    event_type: ['character varying(20)', false, null],
+    quantity: ['numeric(10,3)', false, null],
+    unit: ['character varying(50)', true, null],
+    value: ['numeric(10,2)', true, null],
+    waste_reason: ['character varying(20)', true, null],
+    receipt_item_id: ['uuid', true, null],
+    recipe_id: ['uuid', true, null],
+    previous_quantity: ['numeric(10,3)', true, null],
+    previous_expiry_date: ['date', true, null],
+    previous_opened_at: [TS, true, null],
+    undone_at: [TS, true, null],
+    created_at: [TS, false, 'clock_timestamp()'],
   },
   recipes: {
     id: UUID_PK,
@@ -170,6 +194,12 @@ const FOREIGN_KEYS: [string, string, string, string][] = [
   ['meal_plan_items', 'product_id', 'products', 'RESTRICT'],
   ['recipe_categories', 'recipe_id', 'recipes', 'CASCADE'],
   ['recipe_categories', 'category_id', 'categories', 'CASCADE'],
+  ['pantry_items', 'receipt_item_id', 'receipt_items', 'SET NULL'],
+  ['pantry_events', 'user_id', 'users', 'CASCADE'],
+  ['pantry_events', 'pantry_item_id', 'pantry_items', 'SET NULL'],
+  ['pantry_events', 'product_id', 'products', 'RESTRICT'],
+  ['pantry_events', 'receipt_item_id', 'receipt_items', 'SET NULL'],
+  ['pantry_events', 'recipe_id', 'recipes', 'SET NULL'],
 ];
 
 const DOCUMENT_INDEXES: [string, string, string][] = [
@@ -186,7 +216,7 @@ const DOCUMENT_INDEXES: [string, string, string][] = [
 ];
 
 describe('tables and columns', () => {
-  it('has exactly the tables of the document, decision 8 and the migrations table', async () => {
+  it('has exactly the tables of the document, decision 8, the pantry ledger and the migrations table', async () => {
     const tables = await rows<{ relname: string }>(
       "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY relname",
     );

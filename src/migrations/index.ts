@@ -1,5 +1,6 @@
 import { initialSchema } from './0001-initial-schema.js';
+import { pantryLedger } from './0002-pantry-ledger.js';
 import type { Migration } from './migration.js';
 
 /** The library's migrations, oldest first. Append only: an applied migration must never change. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, pantryLedger];

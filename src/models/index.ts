@@ -4,6 +4,7 @@ import { initConversation, type Conversation } from './conversation.js';
 import { initMealPlanItem, type MealPlanItem } from './meal-plan-item.js';
 import { initMealPlan, type MealPlan } from './meal-plan.js';
 import { initMessage, type Message } from './message.js';
+import { initPantryEvent, type PantryEvent } from './pantry-event.js';
 import { initPantryItem, type PantryItem } from './pantry-item.js';
 import { initProduct, type Product } from './product.js';
 import { initReceiptItem, type ReceiptItem } from './receipt-item.js';
@@ -23,6 +24,7 @@ export interface Models {
   Product: typeof Product;
   Category: typeof Category;
   PantryItem: typeof PantryItem;
+  PantryEvent: typeof PantryEvent;
   Recipe: typeof Recipe;
   RecipeIngredient: typeof RecipeIngredient;
   RecipeCategory: typeof RecipeCategory;
@@ -52,6 +54,7 @@ export function defineModels(sequelize: Sequelize): Models {
     Product: initProduct(sequelize),
     Category: initCategory(sequelize),
     PantryItem: initPantryItem(sequelize),
+    PantryEvent: initPantryEvent(sequelize),
     Recipe: initRecipe(sequelize),
     RecipeIngredient: initRecipeIngredient(sequelize),
     RecipeCategory: initRecipeCategory(sequelize),
@@ -86,6 +89,10 @@ export function defineModels(sequelize: Sequelize): Models {
   m.Category.belongsTo(m.Category, { as: 'parent', ...fk('parentId') });
 
   m.PantryItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
+  m.PantryItem.belongsTo(m.ReceiptItem, { as: 'receiptItem', ...fk('receiptItemId') });
+  m.PantryItem.hasMany(m.PantryEvent, { as: 'events', ...fk('pantryItemId') });
+  m.PantryEvent.belongsTo(m.PantryItem, { as: 'pantryItem', ...fk('pantryItemId') });
+  m.User.hasMany(m.PantryEvent, { as: 'pantryEvents', ...fk('userId') });
   m.Recipe.hasMany(m.RecipeIngredient, { as: 'ingredients', ...fk('recipeId') });
   m.RecipeIngredient.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
   m.RecipeIngredient.belongsTo(m.Product, { as: 'product', ...fk('productId') });
@@ -119,6 +126,7 @@ export type {
   MealPlan,
   MealPlanItem,
   Message,
+  PantryEvent,
   PantryItem,
   Product,
   Receipt,

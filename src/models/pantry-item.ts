@@ -9,6 +9,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { Product } from './product.js';
+import type { ReceiptItem } from './receipt-item.js';
 import type { User } from './user.js';
 import type { DateOnlyString, DecimalString } from './types.js';
 
@@ -23,6 +24,15 @@ export class PantryItem extends Model<InferAttributes<PantryItem>, InferCreation
   declare expiryDate: DateOnlyString | null;
   declare addedDate: CreationOptional<Date>;
   declare notes: string | null;
+  /** When the lot was bought (from its receipt), which starts its shelf life. */
+  declare purchaseDate: DateOnlyString | null;
+  /** When the lot was opened; an opened lot is used first and may keep for less. */
+  declare openedAt: Date | null;
+  /** Price per `unit`, NUMERIC(12,4): what a wasted or consumed part of the lot was worth. */
+  declare unitPrice: DecimalString | null;
+  declare storeName: string | null;
+  /** The receipt line this lot was stocked from. */
+  declare receiptItemId: ForeignKey<ReceiptItem['id']> | null;
 
   declare user?: NonAttribute<User>;
   declare product?: NonAttribute<Product>;
@@ -41,6 +51,11 @@ export function initPantryItem(sequelize: Sequelize): typeof PantryItem {
       expiryDate: { type: DataTypes.DATEONLY, allowNull: true },
       addedDate: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },
       notes: { type: DataTypes.TEXT, allowNull: true },
+      purchaseDate: { type: DataTypes.DATEONLY, allowNull: true },
+      openedAt: { type: DataTypes.DATE, allowNull: true },
+      unitPrice: { type: DataTypes.DECIMAL(12, 4), allowNull: true },
+      storeName: { type: DataTypes.STRING(255), allowNull: true },
+      receiptItemId: { type: DataTypes.UUID, allowNull: true },
     },
     { sequelize, modelName: 'PantryItem', tableName: 'pantry_items', underscored: true, timestamps: false },
   );
