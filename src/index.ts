@@ -162,3 +162,14 @@ export {
   type Amount,
   type ProductStorageInfo,
 } from './domain/units.js';
+export {
+  PantryLedger,
+  addPantryItemSchema,
+  type AddPantryItemInput,
+  type PantryLedgerOptions,
+  type PantryEventRecord,
+  type LotChange,
+  type AsOfOptions,
+  type WasteStats,
+  type QuantityByUnit,
+} from './domain/pantry-ledger.js';
