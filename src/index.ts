@@ -48,6 +48,7 @@ export { Message, MESSAGE_ROLES, type MessageRole } from './models/message.js';
 export { Receipt } from './models/receipt.js';
 export { ReceiptItem } from './models/receipt-item.js';
 export { Product } from './models/product.js';
+export { ProductMatch } from './models/product-match.js';
 export { Category } from './models/category.js';
 export { PantryItem } from './models/pantry-item.js';
 export {

@@ -21,7 +21,7 @@ import { adminQuery, createTestDatabase, type TestDatabase } from './support/tes
 
 const TABLES = [
   'users', 'conversations', 'messages', 'receipts', 'receipt_items', 'products', 'categories',
-  'pantry_items', 'pantry_events', 'recipes', 'recipe_ingredients', 'recipe_categories', 'meal_plans', 'meal_plan_items',
+  'pantry_items', 'pantry_events', 'product_matches', 'recipes', 'recipe_ingredients', 'recipe_categories', 'meal_plans', 'meal_plan_items',
 ];
 const PASSWORD = 'p@ss:w/o%r#d?x';
 let dir: string;

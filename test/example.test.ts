@@ -16,7 +16,7 @@ describe('examples/quickstart.ts', () => {
       env: { ...process.env, DATABASE_URL: t.url },
     });
     expect(stdout).toContain('server: PostgreSQL');
-    expect(stdout).toContain('migrations applied: 0001-initial-schema, 0002-pantry-ledger');
+    expect(stdout).toContain('migrations applied: 0001-initial-schema, 0002-pantry-ledger, 0003-search-and-matching');
     expect(stdout).toContain('assistant: Spinach and feta omelette');
     expect(stdout).toContain("spending in November: { totalSpent: '32.57', receiptCount: 2, avgReceipt: '16.29' }");
     expect(stdout).toContain('closed cleanly');

@@ -59,6 +59,8 @@ const SNAPSHOT_SQL = `
   UNION ALL
   SELECT 'function ' || p.proname || ' ' || md5(pg_get_functiondef(p.oid)) FROM pg_proc p
    WHERE p.pronamespace = 'public'::regnamespace
+     -- Functions of extensions (pg_trgm) belong to the extension, which down leaves installed.
+     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
   ORDER BY 1`;
 
 const extra = (name: string, up: string, down = 'SELECT 1'): Migration => ({ name, up, down });

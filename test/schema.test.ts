@@ -170,6 +170,14 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     recipe_id: ['uuid', false, null],
     category_id: ['uuid', false, null],
   },
+  product_matches: {
+    user_id: ['uuid', false, null],
+    store_key: ['character varying(255)', false, null],
+    line_key: ['character varying(255)', false, null],
+    product_id: ['uuid', false, null],
+    times: ['integer', false, '1'],
+    last_used_at: [TS, false, 'now()'],
+  },
 };
 
 /** [table, column, referenced table, ON DELETE] — decision 9. */
@@ -200,6 +208,8 @@ const FOREIGN_KEYS: [string, string, string, string][] = [
   ['pantry_events', 'product_id', 'products', 'RESTRICT'],
   ['pantry_events', 'receipt_item_id', 'receipt_items', 'SET NULL'],
   ['pantry_events', 'recipe_id', 'recipes', 'SET NULL'],
+  ['product_matches', 'user_id', 'users', 'CASCADE'],
+  ['product_matches', 'product_id', 'products', 'CASCADE'],
 ];
 
 const DOCUMENT_INDEXES: [string, string, string][] = [

@@ -6,6 +6,7 @@ import { initMealPlan, type MealPlan } from './meal-plan.js';
 import { initMessage, type Message } from './message.js';
 import { initPantryEvent, type PantryEvent } from './pantry-event.js';
 import { initPantryItem, type PantryItem } from './pantry-item.js';
+import { initProductMatch, type ProductMatch } from './product-match.js';
 import { initProduct, type Product } from './product.js';
 import { initReceiptItem, type ReceiptItem } from './receipt-item.js';
 import { initReceipt, type Receipt } from './receipt.js';
@@ -22,6 +23,7 @@ export interface Models {
   Receipt: typeof Receipt;
   ReceiptItem: typeof ReceiptItem;
   Product: typeof Product;
+  ProductMatch: typeof ProductMatch;
   Category: typeof Category;
   PantryItem: typeof PantryItem;
   PantryEvent: typeof PantryEvent;
@@ -52,6 +54,7 @@ export function defineModels(sequelize: Sequelize): Models {
     Receipt: initReceipt(sequelize),
     ReceiptItem: initReceiptItem(sequelize),
     Product: initProduct(sequelize),
+    ProductMatch: initProductMatch(sequelize),
     Category: initCategory(sequelize),
     PantryItem: initPantryItem(sequelize),
     PantryEvent: initPantryEvent(sequelize),
@@ -129,6 +132,7 @@ export type {
   PantryEvent,
   PantryItem,
   Product,
+  ProductMatch,
   Receipt,
   ReceiptItem,
   Recipe,
