@@ -101,6 +101,8 @@ export {
   type ReceiptWithItems,
   type SpendingStats,
   type ReceiptDateRange,
+  type SpendingBreakdown,
+  type MatchProposal,
 } from './repositories/receipt-repository.js';
 export { ProductRepository, type ProductRecord } from './repositories/product-repository.js';
 export { CategoryRepository, type CategoryRecord, type CategoryWithChildren } from './repositories/category-repository.js';

@@ -250,6 +250,58 @@ export class PantryLedger {
   }
 
   /**
+   * Turns every receipt line that is matched to a product (and not stocked yet) into a pantry lot, with
+   * its price, store and purchase date, logging an `added` event per lot, in one transaction. Lines
+   * without a product, or with a negative total (discounts), are skipped. Units default to `pcs`.
+   *
+   * @throws {NotFoundError} when the receipt is not the user's.
+   * @example
+   * ```ts
+   * const lots = await ledger.stockFromReceipt(userId, receipt.id);
+   * ```
+   */
+  async stockFromReceipt(userId: string, receiptId: string, options: QueryOptions = {}): Promise<LotChange[]> {
+    parseInput(z.strictObject({ userId: uuid(), receiptId: uuid() }), { userId, receiptId }, 'stock from receipt');
+    return this.inTransaction(options, async (transaction) => {
+      const receipt = await this.sql<{ storeName: string | null; purchaseDate: string | null }>(
+        'SELECT store_name AS "storeName", purchase_date AS "purchaseDate" FROM receipts WHERE id = $1 AND user_id = $2 FOR UPDATE',
+        [receiptId, userId],
+        transaction,
+      );
+      if (!receipt.rows[0]) throw new NotFoundError('receipt', `receiptId: no receipt ${receiptId}`, { field: 'receiptId' });
+      const { storeName, purchaseDate } = receipt.rows[0];
+      const { rows: lines } = await this.sql<{ id: string; productId: string; quantity: string; unit: string | null; totalPrice: string | null }>(
+        `SELECT i.id, i.product_id AS "productId", i.quantity, i.unit, i.total_price AS "totalPrice"
+           FROM receipt_items i
+          WHERE i.receipt_id = $1 AND i.product_id IS NOT NULL AND coalesce(i.total_price, 0) >= 0 AND i.quantity > 0
+            AND NOT EXISTS (SELECT 1 FROM pantry_items p WHERE p.receipt_item_id = i.id)
+          ORDER BY i.created_at, i.id`,
+        [receiptId],
+        transaction,
+      );
+      const changes: LotChange[] = [];
+      for (const line of lines) {
+        changes.push(
+          await this.addItem(
+            {
+              userId,
+              productId: line.productId,
+              quantity: line.quantity,
+              unit: line.unit ?? 'pcs',
+              ...(purchaseDate ? { purchaseDate } : {}),
+              ...(line.totalPrice !== null ? { totalPrice: line.totalPrice } : {}),
+              storeName,
+              receiptItemId: line.id,
+            },
+            { transaction },
+          ),
+        );
+      }
+      return changes;
+    });
+  }
+
+  /**
    * Lots still holding something that expire within `days` days of `asOf` (not already expired), in
    * use-first order.
    */

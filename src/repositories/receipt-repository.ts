@@ -19,6 +19,25 @@ export type ReceiptRecord = RecordOf<Receipt>;
 export type ReceiptItemRecord = RecordOf<ReceiptItem>;
 export type ReceiptWithItems = ReceiptRecord & { items: ReceiptItemRecord[] };
 
+/** Spending by store, category and month. Money is exact. */
+export interface SpendingBreakdown {
+  byStore: { storeName: string | null; total: DecimalString; receipts: number }[];
+  byCategory: { categoryId: string | null; categoryName: string | null; total: DecimalString; lines: number }[];
+  byMonth: { month: string; total: DecimalString; receipts: number }[];
+}
+
+/** A proposed product for an unmatched receipt line. */
+export interface MatchProposal {
+  receiptItemId: string;
+  productName: string;
+  /** `null` when nothing is similar enough. */
+  productId: string | null;
+  /** `learned`: this user matched this line at this store before; `similar`: by name. */
+  source: 'learned' | 'similar' | null;
+  /** 1 for a learned match, else the trigram similarity (0..1); `null` with no proposal. */
+  similarity: number | null;
+}
+
 /** The document's spending statistics. Money is exact (decision 11). */
 export interface SpendingStats {
   /** Sum of `total_amount`, `"0.00"` when there are no receipts. */
@@ -181,6 +200,121 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
     );
     const row = rows[0];
     return row ? { ...row, items: row.items.map(toItem) } : null;
+  }
+
+  /**
+   * Spending between two dates (inclusive) by store, by category and by month, exact. Store and month
+   * sums use receipt totals; category sums use line totals, with the line's category or else its
+   * product's.
+   *
+   * @example
+   * ```ts
+   * const { byStore, byCategory, byMonth } = await repos.receipts.getSpendingBreakdown(userId, '2026-01-01', '2026-12-31');
+   * ```
+   */
+  async getSpendingBreakdown(userId: string, startDate: DateOnlyString, endDate: DateOnlyString, options: QueryOptions = {}): Promise<SpendingBreakdown> {
+    this.checkUserId(userId);
+    parseInput(requiredRangeSchema, { startDate, endDate }, 'spending breakdown');
+    const values = [userId, startDate, endDate];
+    const where = 'r.user_id = $1 AND r.purchase_date >= $2 AND r.purchase_date <= $3';
+    const [byStore, byCategory, byMonth] = await Promise.all([
+      this.run<SpendingBreakdown['byStore'][number]>(
+        `SELECT r.store_name AS "storeName", coalesce(sum(r.total_amount), 0)::text AS total, count(*)::int AS receipts
+           FROM receipts r WHERE ${where} GROUP BY r.store_name ORDER BY sum(r.total_amount) DESC NULLS LAST, r.store_name`,
+        values,
+        options,
+      ),
+      this.run<SpendingBreakdown['byCategory'][number]>(
+        `SELECT c.id AS "categoryId", c.name AS "categoryName", coalesce(sum(i.total_price), 0)::text AS total, count(*)::int AS lines
+           FROM receipts r JOIN receipt_items i ON i.receipt_id = r.id
+           LEFT JOIN products p ON p.id = i.product_id
+           LEFT JOIN categories c ON c.id = coalesce(i.category_id, p.category_id)
+          WHERE ${where} GROUP BY c.id, c.name ORDER BY sum(i.total_price) DESC NULLS LAST, c.name`,
+        values,
+        options,
+      ),
+      this.run<SpendingBreakdown['byMonth'][number]>(
+        `SELECT to_char(date_trunc('month', r.purchase_date), 'YYYY-MM') AS month, coalesce(sum(r.total_amount), 0)::text AS total,
+                count(*)::int AS receipts
+           FROM receipts r WHERE ${where} GROUP BY 1 ORDER BY 1`,
+        values,
+        options,
+      ),
+    ]);
+    return { byStore: byStore.rows, byCategory: byCategory.rows, byMonth: byMonth.rows };
+  }
+
+  /**
+   * Proposes a product for every receipt line that has none: first what this user matched the same
+   * line to at the same store before (`learned`), else the most similar product name by trigrams
+   * (`similar`, with its similarity), else nothing. One query; it changes nothing.
+   *
+   * @example
+   * ```ts
+   * for (const p of await repos.receipts.matchReceiptItems(receiptId, { userId })) {
+   *   if (p.source === 'learned') await repos.receipts.acceptMatch(userId, p.receiptItemId, p.productId!);
+   * }
+   * ```
+   */
+  async matchReceiptItems(receiptId: string, options: ScopedOptions = {}): Promise<MatchProposal[]> {
+    this.checkId(receiptId, 'receiptId');
+    const values: unknown[] = [receiptId];
+    const scope = options.userId !== undefined ? ` AND ${this.ownerWhere(options.userId, values, 'r')}` : '';
+    const { rows } = await this.run<MatchProposal>(
+      `SELECT i.id AS "receiptItemId", i.product_name AS "productName",
+              coalesce(m.product_id, s.id) AS "productId",
+              CASE WHEN m.product_id IS NOT NULL THEN 'learned' WHEN s.id IS NOT NULL THEN 'similar' END AS source,
+              CASE WHEN m.product_id IS NOT NULL THEN 1 ELSE s.sim END::float8 AS similarity
+         FROM receipt_items i
+         JOIN receipts r ON r.id = i.receipt_id
+         LEFT JOIN product_matches m
+           ON m.user_id = r.user_id AND m.store_key = lower(coalesce(r.store_name, '')) AND m.line_key = lower(trim(i.product_name))
+         LEFT JOIN LATERAL (
+           SELECT p.id, greatest(similarity(lower(p.name), lower(i.product_name)), word_similarity(lower(p.name), lower(i.product_name))) AS sim
+             FROM products p
+            WHERE m.product_id IS NULL AND (lower(p.name) % lower(i.product_name) OR lower(p.name) <% lower(i.product_name))
+            ORDER BY sim DESC, length(p.name), p.id LIMIT 1
+         ) s ON true
+        WHERE i.receipt_id = $1 AND i.product_id IS NULL${scope}
+        ORDER BY i.created_at, i.id`,
+      values,
+      options,
+    );
+    return rows;
+  }
+
+  /**
+   * Matches a receipt line to a product and remembers it for this user and store, so the same line
+   * from the same store is proposed as `learned` next time. Returns the updated line, or `null` when the
+   * line is not the user's.
+   *
+   * @example
+   * ```ts
+   * await repos.receipts.acceptMatch(userId, receiptItemId, milkId);
+   * ```
+   */
+  async acceptMatch(userId: string, receiptItemId: string, productId: string, options: QueryOptions = {}): Promise<ReceiptItemRecord | null> {
+    this.checkUserId(userId);
+    this.checkId(receiptItemId, 'receiptItemId');
+    this.checkId(productId, 'productId');
+    const { rows } = await this.run<RawItem>(
+      `WITH line AS (
+         UPDATE receipt_items i SET product_id = $3
+           FROM receipts r
+          WHERE i.id = $2 AND r.id = i.receipt_id AND r.user_id = $1
+         RETURNING i.*, r.store_name
+       ), remembered AS (
+         INSERT INTO product_matches (user_id, store_key, line_key, product_id)
+         SELECT $1, lower(coalesce(store_name, '')), lower(trim(product_name)), $3 FROM line
+         ON CONFLICT (user_id, store_key, line_key)
+         DO UPDATE SET product_id = EXCLUDED.product_id, times = product_matches.times + 1, last_used_at = now()
+       )
+       SELECT ${ITEM_JSON} AS item FROM line i`,
+      [userId, receiptItemId, productId],
+      options,
+    );
+    const row = rows[0] as unknown as { item: RawItem } | undefined;
+    return row ? toItem(row.item) : null;
   }
 }
 
