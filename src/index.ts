@@ -112,12 +112,17 @@ export {
   type RecipeRecord,
   type RecipeIngredientRecord,
   type RecipeWithIngredients,
+  type CookableOptions,
+  type CookableRecipe,
+  type IngredientCoverage,
 } from './repositories/recipe-repository.js';
 export {
   MealPlanRepository,
   type MealPlanRecord,
   type MealPlanItemRecord,
   type MealPlanWithItems,
+  type ShoppingList,
+  type ShoppingListItem,
 } from './repositories/meal-plan-repository.js';
 export type { Serialized } from './repositories/serialized.js';
 
@@ -158,6 +163,7 @@ export {
   productStorageInfoSchema,
   CANONICAL_UNITS,
   DEFAULT_UNIT_ALIASES,
+  unitTable,
   type UnitRegistry,
   type UnitRegistryOptions,
   type CanonicalUnit,

@@ -384,6 +384,45 @@ export class PantryLedger {
   }
 
   /**
+   * Cooks a recipe: consumes each ingredient, scaled from the recipe's servings to `servings`, from the
+   * user's lots in use-first order, in one transaction, logging `consumed` events that point to the
+   * recipe. Ingredients without a quantity are not deducted.
+   *
+   * @throws {ConflictError} when the pantry lacks an ingredient; nothing is consumed.
+   * @example
+   * ```ts
+   * await ledger.cookRecipe(userId, omeletteId, 2);
+   * ```
+   */
+  async cookRecipe(userId: string, recipeId: string, servings?: number, options: QueryOptions = {}): Promise<LotChange[]> {
+    parseInput(
+      z.strictObject({ userId: uuid(), recipeId: uuid(), servings: z.number().positive('must be positive').optional() }),
+      { userId, recipeId, ...(servings === undefined ? {} : { servings }) },
+      'cook recipe',
+    );
+    return this.inTransaction(options, async (transaction) => {
+      const recipe = await this.sql<{ servings: number | null }>('SELECT servings FROM recipes WHERE id = $1', [recipeId], transaction);
+      if (!recipe.rows[0]) throw new NotFoundError('recipe', `recipeId: no recipe ${recipeId}`, { field: 'recipeId' });
+      const base = recipe.rows[0].servings ?? 1;
+      const scale = Quantity.of(String(servings ?? base)).div(String(base));
+      const { rows: ingredients } = await this.sql<{ productId: string; quantity: string; unit: string | null }>(
+        `SELECT product_id AS "productId", quantity, unit FROM recipe_ingredients
+          WHERE recipe_id = $1 AND quantity IS NOT NULL AND quantity > 0 AND product_id IS NOT NULL ORDER BY id`,
+        [recipeId],
+        transaction,
+      );
+      const changes: LotChange[] = [];
+      for (const ingredient of ingredients) {
+        const amount = Quantity.of(ingredient.quantity).mul(scale).toDecimal(3);
+        changes.push(
+          ...(await this.consumeProduct(userId, ingredient.productId, amount, ingredient.unit ?? 'pcs', { transaction, recipeId })),
+        );
+      }
+      return changes;
+    });
+  }
+
+  /**
    * Waste and consumption between two dates (inclusive), from the journal (undone events excluded):
    * money wasted and consumed by category, by month and by reason, quantities per unit, and the share of
    * purchases (by value) that was wasted. This is the number the product exists to bring down.

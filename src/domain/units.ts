@@ -109,6 +109,13 @@ export interface UnitRegistry {
    * ```
    */
   convert(quantity: Quantity | string, from: string, to: string, productUnits?: ProductStorageInfo['units']): Quantity;
+  /** Every alias (lower-cased) with its canonical unit, for queries that convert in SQL. */
+  aliasEntries(): [alias: string, unit: CanonicalUnit][];
+}
+
+/** The canonical units with their dimension and size in the dimension's base unit (`null` for pack). */
+export function unitTable(): { unit: CanonicalUnit; dimension: Dimension; size: string | null }[] {
+  return CANONICAL_UNITS.map((unit) => ({ unit, ...UNITS[unit] }));
 }
 
 /**
@@ -186,7 +193,13 @@ export function createUnitRegistry(options: UnitRegistryOptions = {}): UnitRegis
     return undefined;
   };
 
-  return { normalize, tryNormalize, dimensionOf: (unit) => UNITS[normalize(unit)].dimension, convert };
+  return {
+    normalize,
+    tryNormalize,
+    dimensionOf: (unit) => UNITS[normalize(unit)].dimension,
+    convert,
+    aliasEntries: () => [...aliases.entries()],
+  };
 }
 
 /** How many `b` one `a` is, when both have a fixed size in the same dimension. */
