@@ -192,3 +192,23 @@ describe("the same user's data only", () => {
     expect((await ledger.getUseFirst(other.id))[0]!.quantity).toBe('1.000');
   });
 });
+
+describe('plain CRUD on pantry items is journalled too', () => {
+  it('create, update and delete through the repository write added and adjusted events that undo works on', async () => {
+    const { repos, ledger, user, milk } = await setup();
+    const lot = await repos.pantryItems.create({ userId: user.id, productId: milk.id, quantity: '2', unit: 'l', expiryDate: '2026-12-01' });
+    await repos.pantryItems.update(lot.id, { quantity: '1.5', expiryDate: '2026-12-03' });
+    await repos.pantryItems.update(lot.id, { notes: 'top shelf' });
+    const events = await t.engine.models.PantryEvent.findAll({ where: { pantryItemId: lot.id }, order: [['createdAt', 'ASC']] });
+    expect(events.map((e) => [e.eventType, e.quantity, e.previousQuantity, e.previousExpiryDate])).toEqual([
+      ['added', '2.000', null, null],
+      ['adjusted', '-0.500', '2.000', '2026-12-01'],
+    ]);
+    await ledger.undoEvent(user.id, events[1]!.id);
+    expect(await repos.pantryItems.get(lot.id)).toMatchObject({ quantity: '2.000', expiryDate: '2026-12-01', notes: 'top shelf' });
+    expect(await repos.pantryItems.delete(lot.id)).toBe(true);
+    const removal = await t.engine.models.PantryEvent.findOne({ where: { userId: user.id, eventType: 'adjusted', quantity: '-2.000' } });
+    expect(removal).not.toBeNull();
+    expect(await repos.pantryItems.delete(lot.id)).toBe(false);
+  });
+});

@@ -11,10 +11,11 @@ import type { PantryItemRecord } from '../repositories/pantry-item-repository.js
 import type { RecordOf } from '../repositories/base-repository.js';
 import { dateOnly, decimal, uuid } from '../repositories/schemas/common.js';
 import { parseInput } from '../repositories/validate.js';
+import { EVENT_COLUMNS, journalPantryEvent, LOT_COLUMNS, type EventInput, type PantryEventRecord } from './pantry-journal.js';
 import { Quantity } from './quantity.js';
 import { createUnitRegistry, productStorageInfoSchema, type ProductStorageInfo, type UnitRegistry } from './units.js';
 
-export type PantryEventRecord = RecordOf<PantryEvent>;
+export type { PantryEventRecord };
 
 /** A lot and the journal entry its change wrote. */
 export interface LotChange {
@@ -71,26 +72,8 @@ export interface QuantityByUnit {
   consumed: string;
 }
 
-const LOT_COLUMNS = `id, user_id AS "userId", product_id AS "productId", quantity, unit, expiry_date AS "expiryDate",
-  added_date AS "addedDate", notes, purchase_date AS "purchaseDate", opened_at AS "openedAt", unit_price AS "unitPrice",
-  store_name AS "storeName", receipt_item_id AS "receiptItemId"`;
-const EVENT_COLUMNS = `id, user_id AS "userId", pantry_item_id AS "pantryItemId", product_id AS "productId", event_type AS "eventType",
-  quantity, unit, value, waste_reason AS "wasteReason", receipt_item_id AS "receiptItemId", recipe_id AS "recipeId",
-  previous_quantity AS "previousQuantity", previous_expiry_date AS "previousExpiryDate", previous_opened_at AS "previousOpenedAt",
-  undone_at AS "undoneAt", created_at AS "createdAt"`;
 /** Use-first order (Grocy's, without locations): earliest expiry, then opened lots, then the oldest purchase. */
 const USE_FIRST = 'expiry_date NULLS LAST, (opened_at IS NULL), coalesce(purchase_date, added_date::date), added_date, id';
-
-interface EventInput {
-  userId: string;
-  lot: PantryItemRecord;
-  type: PantryEvent['eventType'];
-  quantity: string;
-  value: string | null;
-  reason?: WasteReason;
-  recipeId?: string | null;
-  receiptItemId?: string | null;
-}
 
 /**
  * The pantry as a ledger of lots. Every change to a lot writes its `pantry_events` entry in the same
@@ -534,30 +517,8 @@ export class PantryLedger {
     return { lot: rows[0]!, event };
   }
 
-  private async journal(e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
-    const { rows } = await this.sql<PantryEventRecord>(
-      `INSERT INTO pantry_events (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
-                                  receipt_item_id, recipe_id, previous_quantity, previous_expiry_date, previous_opened_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       RETURNING ${EVENT_COLUMNS}`,
-      [
-        e.userId,
-        e.lot.id,
-        e.lot.productId,
-        e.type,
-        e.quantity,
-        e.lot.unit,
-        e.value,
-        e.reason ?? null,
-        e.receiptItemId ?? null,
-        e.recipeId ?? null,
-        e.type === 'added' ? null : e.lot.quantity,
-        e.type === 'added' ? null : e.lot.expiryDate,
-        e.type === 'added' ? null : e.lot.openedAt,
-      ],
-      transaction,
-    );
-    return rows[0]!;
+  private journal(e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
+    return journalPantryEvent(this.engine, e, transaction);
   }
 
   private async lockLot(userId: string, itemId: string, transaction: Transaction): Promise<PantryItemRecord> {

@@ -3,9 +3,18 @@ import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/sql.js';
 import type { PantryItem } from '../models/pantry-item.js';
 import type { DateOnlyString } from '../models/types.js';
-import { BaseRepository, type RecordOf } from './base-repository.js';
+import type { Transaction } from 'sequelize';
+import { Quantity } from '../domain/quantity.js';
+import { journalPantryEvent } from '../domain/pantry-journal.js';
+import { withTransaction } from '../engine/with-transaction.js';
+import { BaseRepository, type RecordOf, type ScopedOptions } from './base-repository.js';
 import { dateOnly } from './schemas/common.js';
-import { createPantryItemSchema, updatePantryItemSchema } from './schemas/pantry-schemas.js';
+import {
+  createPantryItemSchema,
+  updatePantryItemSchema,
+  type CreatePantryItemInput,
+  type UpdatePantryItemInput,
+} from './schemas/pantry-schemas.js';
 import { parseInput } from './validate.js';
 
 export type PantryItemRecord = RecordOf<PantryItem>;
@@ -22,10 +31,62 @@ const filterSchema = z.strictObject({ expiringBy: dateOnly().optional(), include
 const daysSchema = z.strictObject({ days: z.number().int('must be a whole number').min(0, 'must not be negative').max(3650) });
 const asOfSchema = z.strictObject({ asOf: dateOnly() });
 
-/** Pantry lots. The ledger, units and use-first logic of the food-saving domain build on this. */
+/**
+ * Pantry lots: plain CRUD and look-ups. Every change still goes into the pantry journal in the same
+ * transaction (`added` on create, `adjusted` on update and delete), so the ledger's history and undo
+ * hold whichever API changed a lot. `PantryLedger` has the food-saving operations.
+ */
 export class PantryItemRepository extends BaseRepository<PantryItem, typeof createPantryItemSchema, typeof updatePantryItemSchema> {
   constructor(engine: Engine) {
     super(engine, engine.models.PantryItem, { create: createPantryItemSchema, update: updatePantryItemSchema }, 'pantry item', 'user_id');
+  }
+
+  /** Creates a lot and journals it as `added`. See {@link BaseRepository.create}. */
+  override async create(input: CreatePantryItemInput, options: QueryOptions = {}): Promise<PantryItemRecord> {
+    const data = parseInput(createPantryItemSchema, input, 'create pantry item') as Record<string, unknown>;
+    return this.inTransaction(options, async (transaction) => {
+      const lot = (await this.insertRows([data], { transaction })).rows[0]!;
+      await journalPantryEvent(this.engine, { userId: lot.userId as string, lot, type: 'added', quantity: lot.quantity ?? '0', value: null }, transaction);
+      return lot;
+    });
+  }
+
+  /** Updates a lot; a change of quantity, expiry or unit is journalled as `adjusted`. See {@link BaseRepository.update}. */
+  override async update(id: string, patch: UpdatePantryItemInput, options: ScopedOptions = {}): Promise<PantryItemRecord | null> {
+    parseInput(updatePantryItemSchema, patch, 'update pantry item');
+    return this.inTransaction(options, async (transaction) => {
+      const before = await this.lock(id, options.userId, transaction);
+      if (!before) return null;
+      const after = await super.update(id, patch, { ...options, transaction });
+      if (after && (after.quantity !== before.quantity || after.expiryDate !== before.expiryDate || after.unit !== before.unit)) {
+        const delta = Quantity.of(after.quantity ?? '0').sub(before.quantity ?? '0').toDecimal(3);
+        await journalPantryEvent(this.engine, { userId: before.userId as string, lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
+      }
+      return after;
+    });
+  }
+
+  /** Deletes a lot, journalling its removal as `adjusted` by minus its quantity. See {@link BaseRepository.delete}. */
+  override async delete(id: string, options: ScopedOptions = {}): Promise<boolean> {
+    return this.inTransaction(options, async (transaction) => {
+      const before = await this.lock(id, options.userId, transaction);
+      if (!before) return false;
+      const removed = Quantity.ZERO.sub(before.quantity ?? '0').toDecimal(3);
+      await journalPantryEvent(this.engine, { userId: before.userId as string, lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
+      return super.delete(id, { ...options, transaction });
+    });
+  }
+
+  private async lock(id: string, userId: string | undefined, transaction: Transaction): Promise<PantryItemRecord | null> {
+    this.checkId(id);
+    const values: unknown[] = [id];
+    const scope = userId !== undefined ? ` AND ${this.ownerWhere(userId, values)}` : '';
+    const { rows } = await this.run<PantryItemRecord>(`SELECT ${this.selectList} FROM pantry_items WHERE id = $1${scope} FOR UPDATE`, values, { transaction });
+    return rows[0] ?? null;
+  }
+
+  private inTransaction<T>(options: QueryOptions, fn: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return options.transaction ? fn(options.transaction) : withTransaction(this.engine, fn);
   }
 
   /**
