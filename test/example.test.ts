@@ -18,7 +18,14 @@ describe('examples/quickstart.ts', () => {
     expect(stdout).toContain('server: PostgreSQL');
     expect(stdout).toContain('migrations applied: 0001-initial-schema, 0002-pantry-ledger, 0003-search-and-matching');
     expect(stdout).toContain('assistant: Spinach and feta omelette');
-    expect(stdout).toContain("spending in November: { totalSpent: '32.57', receiptCount: 2, avgReceipt: '16.29' }");
+    expect(stdout).toContain("spending this month: { totalSpent: '32.57', receiptCount: 2, avgReceipt: '16.29' }");
+    expect(stdout).toMatch(/stocked 4 lots: 0\.250 kg until/);
+    expect(stdout).toContain('wasted 0.300 kg of apples, worth 0.42');
+    expect(stdout).toMatch(/cook: Spinach omelette .* \(missing 0, uses food expiring \d{4}-\d{2}-\d{2}/);
+    expect(stdout).toMatch(/cook: Apple pie .* \(missing 1/);
+    expect(stdout).toMatch(/buy: 200\.000 g Spinach/);
+    expect(stdout).not.toMatch(/buy: .*(Eggs|Feta)/);
+    expect(stdout).toContain("waste this month: { wastedValue: '0.42', consumedValue: '0.66', purchasedValue: '9.51', wastedShare: '0.0442' }");
     expect(stdout).toContain('closed cleanly');
     expect(stdout).not.toContain(decodeURIComponent(new URL(t.url).password));
   });
