@@ -130,6 +130,8 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     tags: ['text[]', true, null],
     created_at: [TS, true, NOW],
     updated_at: [TS, true, NOW],
+    // 0003-search-and-matching
+    ingredient_count: ['integer', false, '0'],
   },
   recipe_ingredients: {
     id: UUID_PK,

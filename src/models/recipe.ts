@@ -25,6 +25,8 @@ export class Recipe extends Model<InferAttributes<Recipe>, InferCreationAttribut
   declare tags: string[] | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+  /** Number of ingredients, kept by a trigger. */
+  declare ingredientCount: CreationOptional<number>;
 
   declare ingredients?: NonAttribute<RecipeIngredient[]>;
   declare categories?: NonAttribute<Category[]>;
@@ -45,6 +47,7 @@ export function initRecipe(sequelize: Sequelize): typeof Recipe {
       tags: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
       createdAt: { type: DataTypes.DATE },
       updatedAt: { type: DataTypes.DATE },
+      ingredientCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     },
     { sequelize, modelName: 'Recipe', tableName: 'recipes', underscored: true, timestamps: true },
   );

@@ -82,39 +82,46 @@ const COOKABLE_SQL = `
 WITH u(unit, dim, size) AS (SELECT * FROM unnest($2::text[], $3::text[], $4::numeric[])),
 al(alias, unit) AS (SELECT * FROM unnest($5::text[], $6::text[])),
 day AS (SELECT coalesce($7::date, current_date) AS d),
-lots AS (
+lots AS MATERIALIZED (
   SELECT p.id, p.product_id, p.quantity, p.unit, p.expiry_date, p.opened_at, p.added_date, p.unit_price
     FROM pantry_items p, day
    WHERE p.user_id = $1 AND p.quantity > 0 AND (p.expiry_date IS NULL OR p.expiry_date >= day.d)
 ),
-candidates AS (SELECT DISTINCT ri.recipe_id FROM recipe_ingredients ri WHERE ri.product_id IN (SELECT product_id FROM lots)),
-ing AS (
-  SELECT ri.id AS ingredient_id, ri.recipe_id, ri.product_id, ri.quantity AS needed,
-         coalesce(al.unit, lower(trim(ri.unit))) AS unit, pr.name AS product_name, coalesce(pr.storage_info, '{}') AS info
-    FROM recipe_ingredients ri
-    JOIN candidates c ON c.recipe_id = ri.recipe_id
+-- Only the ingredient rows that touch the pantry, found through the product index.
+raw AS MATERIALIZED (
+  SELECT ri.id AS ingredient_id, ri.recipe_id, ri.quantity AS needed, coalesce(al.unit, lower(trim(ri.unit))) AS ing_unit,
+         l.id AS lot_id, l.product_id, l.expiry_date, l.opened_at, l.added_date, l.unit_price, l.unit AS lot_unit, l.quantity
+    FROM lots l
+    JOIN recipe_ingredients ri ON ri.product_id = l.product_id
     LEFT JOIN al ON al.alias = lower(trim(ri.unit))
-    LEFT JOIN products pr ON pr.id = ri.product_id
 ),
-pairs AS (
-  SELECT ing.ingredient_id, ing.needed, l.id AS lot_id, l.product_id, l.expiry_date, l.opened_at, l.added_date, l.unit_price,
-         l.unit AS lot_unit, l.quantity * f.factor AS qty, f.factor
-    FROM ing JOIN lots l ON l.product_id = ing.product_id
+-- One conversion factor per (product, lot unit, ingredient unit), not per row.
+factors AS MATERIALIZED (
+  SELECT c.product_id, c.lot_unit, c.ing_unit, f.factor
+    FROM (SELECT DISTINCT product_id, lot_unit, ing_unit FROM raw) c
+    JOIN products pr ON pr.id = c.product_id
+    CROSS JOIN LATERAL (SELECT coalesce(pr.storage_info, '{}') AS info) i
     CROSS JOIN LATERAL (
-      SELECT CASE WHEN l.unit = ing.unit OR (l.unit IS NULL AND ing.unit IS NULL) THEN 1::numeric ELSE coalesce(
+      SELECT CASE WHEN c.lot_unit = c.ing_unit OR (c.lot_unit IS NULL AND c.ing_unit IS NULL) THEN 1::numeric ELSE coalesce(
         (SELECT ul.size / ui.size FROM u ul, u ui
-          WHERE ul.unit = l.unit AND ui.unit = ing.unit AND ul.dim = ui.dim AND ul.size IS NOT NULL AND ui.size IS NOT NULL),
-        (SELECT (ing.info->'units'->l.unit->>'quantity')::numeric * uz.size / ui.size FROM u uz, u ui
-          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(ing.info->'units'->l.unit->>'unit')), ing.info->'units'->l.unit->>'unit')
-            AND ui.unit = ing.unit AND uz.dim = ui.dim AND uz.size IS NOT NULL AND ui.size IS NOT NULL),
-        (SELECT ul.size / ((ing.info->'units'->ing.unit->>'quantity')::numeric * uz.size) FROM u ul, u uz
-          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(ing.info->'units'->ing.unit->>'unit')), ing.info->'units'->ing.unit->>'unit')
-            AND ul.unit = l.unit AND ul.dim = uz.dim AND ul.size IS NOT NULL AND uz.size IS NOT NULL
-            AND (ing.info->'units'->ing.unit->>'quantity')::numeric > 0)
+          WHERE ul.unit = c.lot_unit AND ui.unit = c.ing_unit AND ul.dim = ui.dim AND ul.size IS NOT NULL AND ui.size IS NOT NULL),
+        (SELECT (i.info->'units'->c.lot_unit->>'quantity')::numeric * uz.size / ui.size FROM u uz, u ui
+          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(i.info->'units'->c.lot_unit->>'unit')), i.info->'units'->c.lot_unit->>'unit')
+            AND ui.unit = c.ing_unit AND uz.dim = ui.dim AND uz.size IS NOT NULL AND ui.size IS NOT NULL),
+        (SELECT ul.size / ((i.info->'units'->c.ing_unit->>'quantity')::numeric * uz.size) FROM u ul, u uz
+          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(i.info->'units'->c.ing_unit->>'unit')), i.info->'units'->c.ing_unit->>'unit')
+            AND ul.unit = c.lot_unit AND ul.dim = uz.dim AND ul.size IS NOT NULL AND uz.size IS NOT NULL
+            AND (i.info->'units'->c.ing_unit->>'quantity')::numeric > 0)
       ) END AS factor
     ) f
-   WHERE f.factor IS NOT NULL AND f.factor > 0
+   WHERE f.factor > 0
 ),
+pairs AS (
+  SELECT raw.*, raw.quantity * f.factor AS qty, f.factor
+    FROM raw JOIN factors f
+      ON f.product_id = raw.product_id AND f.lot_unit IS NOT DISTINCT FROM raw.lot_unit AND f.ing_unit IS NOT DISTINCT FROM raw.ing_unit
+),
+-- How much each lot would give, in use-first order, until the ingredient is covered.
 used AS (
   SELECT pairs.*,
          greatest(0, least(qty, coalesce(needed, qty) - coalesce(sum(qty) OVER (
@@ -122,40 +129,46 @@ used AS (
            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS take
     FROM pairs
 ),
-per_ing AS (
-  SELECT ing.ingredient_id, ing.recipe_id, ing.product_id, ing.product_name, ing.needed, ing.unit,
-         round(coalesce(sum(used.qty), 0), 6) AS have,
-         min(used.expiry_date) FILTER (WHERE used.take > 0) AS soonest,
-         coalesce(sum(used.take / used.factor * used.unit_price)
-                  FILTER (WHERE used.take > 0 AND used.expiry_date <= (SELECT d FROM day) + $8::int), 0) AS saved,
-         coalesce(json_agg(json_build_object('lotId', used.lot_id, 'productId', used.product_id, 'expiryDate', used.expiry_date,
-                                             'quantity', round(used.take / used.factor, 3)::text, 'unit', used.lot_unit)
-                           ORDER BY used.expiry_date)
-                  FILTER (WHERE used.take > 0 AND used.expiry_date <= (SELECT d FROM day) + $8::int), '[]') AS expiring_lots
-    FROM ing LEFT JOIN used ON used.ingredient_id = ing.ingredient_id
-   GROUP BY ing.ingredient_id, ing.recipe_id, ing.product_id, ing.product_name, ing.needed, ing.unit
+per_ing AS MATERIALIZED (
+  SELECT ingredient_id, recipe_id, needed, round(sum(qty), 6) AS have,
+         min(expiry_date) FILTER (WHERE take > 0) AS soonest,
+         coalesce(sum(take / factor * unit_price) FILTER (WHERE take > 0 AND expiry_date <= (SELECT d FROM day) + $8::int), 0) AS saved,
+         json_agg(json_build_object('lotId', lot_id, 'productId', product_id, 'expiryDate', expiry_date,
+                                    'quantity', round(take / factor, 3)::text, 'unit', lot_unit) ORDER BY expiry_date)
+           FILTER (WHERE take > 0 AND expiry_date <= (SELECT d FROM day) + $8::int) AS expiring_lots
+    FROM used GROUP BY ingredient_id, recipe_id, needed
 ),
-per_recipe AS (
-  SELECT recipe_id,
-         count(*) FILTER (WHERE CASE WHEN needed IS NULL OR needed = 0 THEN have = 0 ELSE have < needed END)::int AS missing_count,
-         round(avg(CASE WHEN needed IS NULL OR needed = 0 THEN (have > 0)::int::numeric ELSE least(have / needed, 1) END), 4) AS coverage,
-         min(soonest) AS soonest, round(sum(saved), 2) AS saved,
-         json_agg(json_build_object(
-           'productId', product_id, 'productName', product_name, 'needed', needed::text,
-           'have', round(CASE WHEN needed IS NULL THEN have ELSE least(have, needed) END, 3)::text,
-           'unit', unit,
-           'missing', CASE WHEN needed IS NULL OR needed = 0 THEN have = 0 ELSE have < needed END,
-           'expiringLots', expiring_lots) ORDER BY ingredient_id) AS ingredients
-    FROM per_ing GROUP BY recipe_id
+ranked AS (
+  SELECT r.id, r.title,
+         r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) AS missing_count,
+         round(sum(CASE WHEN p.needed IS NULL OR p.needed = 0 THEN (p.have > 0)::int::numeric ELSE least(p.have / p.needed, 1) END)
+               / greatest(r.ingredient_count, 1), 4) AS coverage,
+         min(p.soonest) AS soonest, round(sum(p.saved), 2) AS saved
+    FROM per_ing p JOIN recipes r ON r.id = p.recipe_id
+   GROUP BY r.id, r.title, r.ingredient_count
+  HAVING r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) <= $9
+   ORDER BY soonest NULLS LAST, coverage DESC, missing_count, saved DESC, r.title, r.id
+   LIMIT $10
 )
+-- Details only for the recipes returned: one join, per_ing hashed once.
 SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, 'cookingTime', r.cooking_time,
                          'difficultyLevel', r.difficulty_level, 'tags', r.tags) AS recipe,
-       p.coverage::text AS coverage, p.missing_count AS "missingCount", p.soonest AS "soonestExpiry",
-       p.saved::text AS "savedValue", p.ingredients
-  FROM per_recipe p JOIN recipes r ON r.id = p.recipe_id
- WHERE p.missing_count <= $9
- ORDER BY p.soonest NULLS LAST, p.coverage DESC, p.missing_count, p.saved DESC, r.title, r.id
- LIMIT $10`;
+       k.coverage::text AS coverage, k.missing_count::int AS "missingCount", k.soonest AS "soonestExpiry", k.saved::text AS "savedValue",
+       json_agg(json_build_object(
+         'productId', ri.product_id, 'productName', pr.name, 'needed', ri.quantity::text,
+         'have', round(coalesce(CASE WHEN ri.quantity IS NULL THEN pi.have ELSE least(pi.have, ri.quantity) END, 0), 3)::text,
+         'unit', coalesce(al.unit, lower(trim(ri.unit))),
+         'missing', CASE WHEN ri.quantity IS NULL OR ri.quantity = 0 THEN coalesce(pi.have, 0) = 0 ELSE coalesce(pi.have, 0) < ri.quantity END,
+         'expiringLots', coalesce(pi.expiring_lots, '[]'))
+         ORDER BY ri.id) AS ingredients
+  FROM ranked k
+  JOIN recipes r ON r.id = k.id
+  JOIN recipe_ingredients ri ON ri.recipe_id = k.id
+  LEFT JOIN per_ing pi ON pi.ingredient_id = ri.id
+  LEFT JOIN products pr ON pr.id = ri.product_id
+  LEFT JOIN al ON al.alias = lower(trim(ri.unit))
+ GROUP BY r.id, k.coverage, k.missing_count, k.soonest, k.saved
+ ORDER BY k.soonest NULLS LAST, k.coverage DESC, k.missing_count, k.saved DESC, r.title, r.id`;
 
 const recipeWithIngredientsSchema = z.strictObject({
   recipe: createRecipeSchema,
