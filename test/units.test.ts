@@ -80,5 +80,7 @@ describe('units', () => {
     const info = productStorageInfoSchema.parse({ shelfLifeDays: 14, openedShelfLifeDays: 3, units: { pcs: { quantity: 60, unit: 'g' } }, fridge: true });
     expect(info).toEqual({ shelfLifeDays: 14, openedShelfLifeDays: 3, units: { pcs: { quantity: '60', unit: 'g' } }, fridge: true });
     expect(productStorageInfoSchema.safeParse({ shelfLifeDays: -1 }).success).toBe(false);
+    // snake_case keys, as the Python design would store them, are read too.
+    expect(productStorageInfoSchema.parse({ shelf_life_days: 5, opened_shelf_life_days: 2 })).toMatchObject({ shelfLifeDays: 5, openedShelfLifeDays: 2 });
   });
 });

@@ -71,14 +71,26 @@ const amountSchema = z.strictObject({
  * { "shelfLifeDays": 14, "openedShelfLifeDays": 4, "units": { "pcs": { "quantity": "60", "unit": "g" } } }
  * ```
  */
-export const productStorageInfoSchema = z.looseObject({
+export const productStorageInfoSchema = z.preprocess(
+  // Hosts ported from the Python design store snake_case keys (`opened_shelf_life_days`); read both.
+  (value) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+    const v = value as Record<string, unknown>;
+    return {
+      ...v,
+      ...(v.shelfLifeDays === undefined && v.shelf_life_days !== undefined ? { shelfLifeDays: v.shelf_life_days } : {}),
+      ...(v.openedShelfLifeDays === undefined && v.opened_shelf_life_days !== undefined ? { openedShelfLifeDays: v.opened_shelf_life_days } : {}),
+    };
+  },
+  z.looseObject({
   /** Days a product keeps from purchase, when no expiry date is given. */
   shelfLifeDays: z.number().int().min(0).optional(),
   /** Days it keeps once opened; an opened lot's expiry moves up to this. */
   openedShelfLifeDays: z.number().int().min(0).optional(),
   /** This product's own conversions: 1 `key` = `quantity` `unit`, such as 1 pcs = 60 g of egg. */
   units: z.record(z.string(), amountSchema).optional(),
-});
+  }),
+);
 export type ProductStorageInfo = z.infer<typeof productStorageInfoSchema>;
 
 /** Options for {@link createUnitRegistry}. */
