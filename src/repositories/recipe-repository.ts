@@ -156,7 +156,8 @@ SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, '
        k.coverage::text AS coverage, k.missing_count::int AS "missingCount", k.soonest AS "soonestExpiry", k.saved::text AS "savedValue",
        json_agg(json_build_object(
          'productId', ri.product_id, 'productName', pr.name, 'needed', ri.quantity::text,
-         'have', round(coalesce(CASE WHEN ri.quantity IS NULL THEN pi.have ELSE least(pi.have, ri.quantity) END, 0), 3)::text,
+         -- LEAST ignores NULLs, so an ingredient with no lot at all must be 0 before it is compared.
+         'have', round(CASE WHEN ri.quantity IS NULL THEN coalesce(pi.have, 0) ELSE least(coalesce(pi.have, 0), ri.quantity) END, 3)::text,
          'unit', coalesce(al.unit, lower(trim(ri.unit))),
          'missing', CASE WHEN ri.quantity IS NULL OR ri.quantity = 0 THEN coalesce(pi.have, 0) = 0 ELSE coalesce(pi.have, 0) < ri.quantity END,
          'expiringLots', coalesce(pi.expiring_lots, '[]'))
