@@ -2,13 +2,12 @@ import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import { execute, type QueryOptions } from '../engine/sql.js';
-import { withTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../engine/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { WASTE_REASONS, type PantryEvent, type WasteReason } from '../models/pantry-event.js';
+import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
 import type { DateOnlyString } from '../models/types.js';
 import { mapDatabaseError } from '../repositories/map-database-error.js';
 import type { PantryItemRecord } from '../repositories/pantry-item-repository.js';
-import type { RecordOf } from '../repositories/base-repository.js';
 import { dateOnly, decimal, uuid } from '../repositories/schemas/common.js';
 import { parseInput } from '../repositories/validate.js';
 import { EVENT_COLUMNS, journalPantryEvent, LOT_COLUMNS, type EventInput, type PantryEventRecord } from './pantry-journal.js';
@@ -569,6 +568,6 @@ export class PantryLedger {
   }
 
   private inTransaction<T>(options: QueryOptions, fn: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return options.transaction ? fn(options.transaction) : withTransaction(this.engine, fn);
+    return inTransaction(this.engine, options.transaction, fn);
   }
 }

@@ -27,3 +27,17 @@ export function withTransaction<T>(
 ): Promise<T> {
   return engine.sequelize.transaction(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {}, fn);
 }
+
+/**
+ * Runs `fn` in the caller's transaction when there is one, else in a new one. Methods that write more
+ * than one statement use it, so they are atomic alone and compose inside a caller's unit of work.
+ *
+ * @internal
+ */
+export function inTransaction<T>(
+  engine: Engine,
+  transaction: Transaction | null | undefined,
+  fn: (transaction: Transaction) => Promise<T>,
+): Promise<T> {
+  return transaction ? fn(transaction) : withTransaction(engine, fn);
+}

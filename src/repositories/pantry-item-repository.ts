@@ -6,7 +6,7 @@ import type { DateOnlyString } from '../models/types.js';
 import type { Transaction } from 'sequelize';
 import { Quantity } from '../domain/quantity.js';
 import { journalPantryEvent } from '../domain/pantry-journal.js';
-import { withTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../engine/with-transaction.js';
 import { BaseRepository, type RecordOf, type ScopedOptions } from './base-repository.js';
 import { dateOnly } from './schemas/common.js';
 import {
@@ -86,7 +86,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   }
 
   private inTransaction<T>(options: QueryOptions, fn: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return options.transaction ? fn(options.transaction) : withTransaction(this.engine, fn);
+    return inTransaction(this.engine, options.transaction, fn);
   }
 
   /**

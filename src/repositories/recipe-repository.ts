@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/sql.js';
-import { withTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../engine/with-transaction.js';
 import type { Recipe } from '../models/recipe.js';
 import type { RecipeIngredient } from '../models/recipe-ingredient.js';
 import { BaseRepository, type RecordOf } from './base-repository.js';
@@ -294,7 +294,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
       }
       return (await this.getWithIngredients(created.id as string, { transaction }))!;
     };
-    return options.transaction ? work(options.transaction) : withTransaction(this.engine, work);
+    return inTransaction(this.engine, options.transaction, work);
   }
 
   /**
