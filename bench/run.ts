@@ -391,7 +391,8 @@ async function main(): Promise<void> {
       `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}` +
         (server ? ` (${server.kind}, on the same machine)` : ''),
       `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
-        `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items.`,
+        `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
+        `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients, and a cook with a 200-lot pantry and 14 planned dinners.`,
       `Method: ${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
         `${CONCURRENCY} concurrent callers for ${SECONDS} s per side for throughput; client CPU is process user+system time per operation in that run. ` +
         'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better.',
