@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // Peer and runtime dependencies stay external, so the host's single copy of Sequelize is used.
-const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod', 'prom-client', '@opentelemetry/api'];
+const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod', 'prom-client', '@opentelemetry/api', '@opentelemetry/sdk-metrics'];
 
 export default defineConfig([
   {

@@ -17,6 +17,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
 import {
   createEngine,
+  createOpenTelemetryMetricProducer,
   createOpenTelemetryMetrics,
   createPrometheusMetrics,
   createRepositories,
@@ -365,9 +366,17 @@ async function main(): Promise<void> {
       const variants: [string, () => (() => void)[]][] = [
         ['none (engine events only)', () => []],
         ['Prometheus', () => [instrument(engine, createPrometheusMetrics({ registry: new Registry() }))]],
-        ['OpenTelemetry', () => [instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('bench') }))]],
+        ['OpenTelemetry (meter)', () => [instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('bench') }))]],
+        ['OpenTelemetry (MetricProducer)', () => [instrument(engine, createOpenTelemetryMetricProducer().hooks)]],
         [
-          'Prometheus + OpenTelemetry',
+          'Prometheus + OpenTelemetry (MetricProducer)',
+          () => [
+            instrument(engine, createPrometheusMetrics({ registry: new Registry() })),
+            instrument(engine, createOpenTelemetryMetricProducer().hooks),
+          ],
+        ],
+        [
+          'Prometheus + OpenTelemetry (meter)',
           () => [
             instrument(engine, createPrometheusMetrics({ registry: new Registry() })),
             instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('bench2') })),

@@ -142,6 +142,11 @@ export type { SqlOperation } from './ops/sql-operation.js';
 export { createPrometheusMetrics, type PrometheusMetricsOptions } from './ops/prometheus-metrics.js';
 export { createOpenTelemetryMetrics, type OpenTelemetryMetricsOptions } from './ops/opentelemetry-metrics.js';
 export {
+  createOpenTelemetryMetricProducer,
+  type OpenTelemetryMetricProducer,
+  type OpenTelemetryMetricProducerOptions,
+} from './ops/opentelemetry-metric-producer.js';
+export {
   createBackup,
   restoreBackup,
   verifyBackup,

@@ -3,6 +3,7 @@ import { Registry, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
   createEngine,
+  createOpenTelemetryMetricProducer,
   createOpenTelemetryMetrics,
   createPrometheusMetrics,
   createRepositories,
@@ -148,6 +149,37 @@ describe('OpenTelemetry', () => {
     const states = connections.dataPoints.map((p) => [p.attributes['db.client.connection.state'], p.value]);
     expect(states).toEqual(expect.arrayContaining([['idle', 1], ['used', 0]]));
     expect(String(connections.dataPoints[0]!.attributes['db.client.connection.pool.name'])).toMatch(/^127\.0\.0\.1:\d+\/fsdb_/);
+    await engine.close();
+    await provider.shutdown();
+  });
+});
+
+describe('OpenTelemetry through a MetricProducer', () => {
+  it('exports the same instruments, aggregated by the library, merged by the host reader', async () => {
+    const otel = createOpenTelemetryMetricProducer();
+    const reader = new TestReader({ metricProducers: [otel.producer] });
+    const provider = new MeterProvider({ readers: [reader] });
+    const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 0 });
+    const detach = instrument(engine, otel.hooks);
+    await engine.models.User.count();
+    await engine.models.User.count();
+    await expect(engine.sequelize.query('SELECT * FROM missing_table')).rejects.toThrow();
+
+    const { resourceMetrics } = (await reader.collect()) as { resourceMetrics: ResourceMetrics };
+    expect(resourceMetrics.resource).toBeDefined();
+    const all = resourceMetrics.scopeMetrics.filter((s) => s.scope.name === 'foodsave-db').flatMap((s) => s.metrics);
+    const duration = all.find((m) => m.descriptor.name === 'db.client.operation.duration')!;
+    expect(duration.descriptor.unit).toBe('s');
+    const users = duration.dataPoints.find((p) => p.attributes['db.collection.name'] === 'users')!;
+    expect(users.attributes).toEqual({ 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'db.collection.name': 'users' });
+    const histogram = users.value as { count: number; sum: number; buckets: { boundaries: number[]; counts: number[] } };
+    expect(histogram.count).toBe(2);
+    expect(histogram.buckets.counts.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(histogram.sum).toBeGreaterThan(0);
+    expect(duration.dataPoints.find((p) => p.attributes['error.type'] === 'DatabaseError')!.attributes['db.collection.name']).toBe('missing_table');
+    const connections = all.find((m) => m.descriptor.name === 'db.client.connection.count')!;
+    expect(connections.dataPoints.map((p) => [p.attributes['db.client.connection.state'], p.value])).toEqual([['idle', 1], ['used', 0]]);
+    detach();
     await engine.close();
     await provider.shutdown();
   });
