@@ -30,6 +30,8 @@ import { startPostgres, type PostgresServer } from '../test/support/postgres-ser
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONCURRENCY = 16;
+/** Throughput rounds per call, alternating sides. */
+const ROUNDS = 6;
 const SIZES = { users: 10_000, conversations: 20_000, messages: 100_000, receipts: 5_000, itemsPerReceipt: 30, pantry: 1_000_000, recipes: 10_000 };
 
 type Call = () => Promise<unknown>;
@@ -95,14 +97,24 @@ async function measure(c: Case): Promise<{ library: Measure; raw: Measure }> {
     lib.push(...(await latency(c.library, block)));
     raw.push(...(await latency(c.raw, block)));
   }
+  // Throughput and CPU: ROUNDS rounds in alternating order, each side SECONDS / 2 per round; the medians
+  // resist a round disturbed by autovacuum or the machine's other load.
   const half = SECONDS / 2;
-  const l1 = await throughput(c.library, half);
-  const r1 = await throughput(c.raw, half);
-  const r2 = await throughput(c.raw, half);
-  const l2 = await throughput(c.library, half);
+  const libRuns: { ops: number; cpuPerOp: number }[] = [];
+  const rawRuns: { ops: number; cpuPerOp: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      libRuns.push(await throughput(c.library, half));
+      rawRuns.push(await throughput(c.raw, half));
+    } else {
+      rawRuns.push(await throughput(c.raw, half));
+      libRuns.push(await throughput(c.library, half));
+    }
+  }
+  const med = (runs: { ops: number; cpuPerOp: number }[], key: 'ops' | 'cpuPerOp') => median(runs.map((r) => r[key]));
   return {
-    library: { p50: median(lib), throughput: (l1.ops + l2.ops) / 2, cpuPerOp: (l1.cpuPerOp + l2.cpuPerOp) / 2 },
-    raw: { p50: median(raw), throughput: (r1.ops + r2.ops) / 2, cpuPerOp: (r1.cpuPerOp + r2.cpuPerOp) / 2 },
+    library: { p50: median(lib), throughput: med(libRuns, 'ops'), cpuPerOp: med(libRuns, 'cpuPerOp') },
+    raw: { p50: median(raw), throughput: med(rawRuns, 'ops'), cpuPerOp: med(rawRuns, 'cpuPerOp') },
   };
 }
 
@@ -403,7 +415,7 @@ async function main(): Promise<void> {
         `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
         `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients, and a cook with a 200-lot pantry and 14 planned dinners.`,
       `Method: ${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
-        `${CONCURRENCY} concurrent callers for ${SECONDS} s per side for throughput; client CPU is process user+system time per operation in that run. ` +
+        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} alternating rounds of ${SECONDS / 2} s per side, medians; client CPU is process user+system time per operation in those runs. ` +
         'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better.',
       '',
       '| call | p50 foodsave-db | p50 raw pg | latency ratio | throughput foodsave-db | throughput raw pg | throughput ratio | CPU/op foodsave-db | CPU/op raw pg | CPU ratio |',
