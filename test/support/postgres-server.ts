@@ -116,6 +116,17 @@ export async function startEmbedded(settings: Record<string, string> = {}): Prom
     rmSync(root, { recursive: true, force: true });
   };
   process.once('exit', cleanupSync);
+  // A run stopped by a signal (Ctrl-C, a CI timeout) skips 'exit' handlers: clean up, then die of the
+  // same signal, so nothing is left behind and the exit status stays what the signal makes it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanupSync();
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+  for (const s of SIGNALS) process.once(s, onSignal);
+  const forgetSignals = () => {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
 
   try {
     let native = await binaryDir();
@@ -208,15 +219,19 @@ export async function startEmbedded(settings: Record<string, string> = {}): Prom
         (stopped ??= (async () => {
           await halt();
           process.removeListener('exit', cleanupSync);
+          forgetSignals();
           rmSync(root, { recursive: true, force: true });
         })()),
     };
   } catch (error) {
     cleanupSync();
     process.removeListener('exit', cleanupSync);
+    forgetSignals();
     throw error;
   }
 }
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function versionOf(postgresBin: string): string {
   const out = spawnSync(postgresBin, ['--version'], { encoding: 'utf8' }).stdout ?? '';
