@@ -1,9 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
-import { execute } from '../engine/sql.js';
 import type { PantryEvent, WasteReason } from '../models/pantry-event.js';
 import type { RecordOf } from '../repositories/base-repository.js';
-import { mapDatabaseError } from '../repositories/map-database-error.js';
+import { runStatement } from '../repositories/run-statement.js';
 import type { PantryItemRecord } from '../repositories/pantry-item-repository.js';
 
 export type PantryEventRecord = RecordOf<PantryEvent>;
@@ -39,32 +38,29 @@ export interface EventInput {
  */
 export async function journalPantryEvent(engine: Engine, e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
   const previous = e.type !== 'added';
-  try {
-    const { rows } = await execute<PantryEventRecord>(
-      engine,
-      `INSERT INTO pantry_events (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
-                                  receipt_item_id, recipe_id, previous_quantity, previous_expiry_date, previous_opened_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       RETURNING ${EVENT_COLUMNS}`,
-      [
-        e.userId,
-        e.lot.id,
-        e.lot.productId,
-        e.type,
-        e.quantity,
-        e.lot.unit,
-        e.value,
-        e.reason ?? null,
-        e.receiptItemId ?? null,
-        e.recipeId ?? null,
-        previous ? e.lot.quantity : null,
-        previous ? e.lot.expiryDate : null,
-        previous ? e.lot.openedAt : null,
-      ],
-      { transaction },
-    );
-    return rows[0]!;
-  } catch (error) {
-    throw mapDatabaseError(error, 'pantry event');
-  }
+  const { rows } = await runStatement<PantryEventRecord>(
+    engine,
+    'pantry event',
+    `INSERT INTO pantry_events (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
+                                receipt_item_id, recipe_id, previous_quantity, previous_expiry_date, previous_opened_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     RETURNING ${EVENT_COLUMNS}`,
+    [
+      e.userId,
+      e.lot.id,
+      e.lot.productId,
+      e.type,
+      e.quantity,
+      e.lot.unit,
+      e.value,
+      e.reason ?? null,
+      e.receiptItemId ?? null,
+      e.recipeId ?? null,
+      previous ? e.lot.quantity : null,
+      previous ? e.lot.expiryDate : null,
+      previous ? e.lot.openedAt : null,
+    ],
+    { transaction },
+  );
+  return rows[0]!;
 }

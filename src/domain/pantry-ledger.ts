@@ -1,12 +1,12 @@
 import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
-import { execute, type QueryOptions } from '../engine/sql.js';
+import type { QueryOptions } from '../engine/sql.js';
 import { inTransaction } from '../engine/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
 import type { DateOnlyString } from '../models/types.js';
-import { mapDatabaseError } from '../repositories/map-database-error.js';
+import { runStatement } from '../repositories/run-statement.js';
 import type { PantryItemRecord } from '../repositories/pantry-item-repository.js';
 import { dateOnly, decimal, uuid } from '../repositories/schemas/common.js';
 import { parseInput } from '../repositories/validate.js';
@@ -45,6 +45,15 @@ const amountSchema = z.strictObject({ quantity: decimal(10, 3, { nonNegative: tr
 const reasonSchema = z.enum(WASTE_REASONS, { error: `must be one of ${WASTE_REASONS.join(', ')}` });
 const rangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() });
 const daysSchema = z.strictObject({ days: z.number().int().min(0).max(3650) });
+// Built once: these run on every ledger call.
+const discardSchema = z.strictObject({ reason: reasonSchema });
+const undoSchema = z.strictObject({ userId: uuid(), eventId: uuid() });
+const stockSchema = z.strictObject({ userId: uuid(), receiptId: uuid() });
+const productIdSchema = z.strictObject({ productId: uuid() });
+const cookSchema = z.strictObject({ userId: uuid(), recipeId: uuid(), servings: z.number().positive('must be positive').optional() });
+const lotIdSchema = z.strictObject({ userId: uuid(), itemId: uuid() });
+const userIdSchema = z.strictObject({ userId: uuid() });
+const asOfSchema = z.strictObject({ asOf: dateOnly() });
 
 /** Options for {@link PantryLedger}. */
 export interface PantryLedgerOptions {
@@ -159,7 +168,7 @@ export class PantryLedger {
    * @throws {ConflictError} when the lot holds less; nothing changes.
    */
   async discard(userId: string, itemId: string, quantity: string, unit: string, reason: WasteReason, options: QueryOptions = {}): Promise<LotChange> {
-    parseInput(z.strictObject({ reason: reasonSchema }), { reason }, 'discard');
+    parseInput(discardSchema, { reason }, 'discard');
     return this.take(userId, itemId, quantity, unit, 'wasted', reason, options);
   }
 
@@ -193,7 +202,7 @@ export class PantryLedger {
    * @throws {NotFoundError} when the event is not this user's.
    */
   async undoEvent(userId: string, eventId: string, options: QueryOptions = {}): Promise<PantryEventRecord> {
-    parseInput(z.strictObject({ userId: uuid(), eventId: uuid() }), { userId, eventId }, 'undo');
+    parseInput(undoSchema, { userId, eventId }, 'undo');
     return this.inTransaction(options, async (transaction) => {
       const { rows } = await this.sql<PantryEventRecord>(
         `SELECT ${EVENT_COLUMNS} FROM pantry_events WHERE id = $1 AND user_id = $2 FOR UPDATE`,
@@ -243,7 +252,7 @@ export class PantryLedger {
    * ```
    */
   async stockFromReceipt(userId: string, receiptId: string, options: QueryOptions = {}): Promise<LotChange[]> {
-    parseInput(z.strictObject({ userId: uuid(), receiptId: uuid() }), { userId, receiptId }, 'stock from receipt');
+    parseInput(stockSchema, { userId, receiptId }, 'stock from receipt');
     return this.inTransaction(options, async (transaction) => {
       const receipt = await this.sql<{ storeName: string | null; purchaseDate: string | null }>(
         'SELECT store_name AS "storeName", purchase_date AS "purchaseDate" FROM receipts WHERE id = $1 AND user_id = $2 FOR UPDATE',
@@ -314,7 +323,7 @@ export class PantryLedger {
 
   /** A user's lots that still hold something, optionally of one product, in use-first order. */
   async getUseFirst(userId: string, productId?: string, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
-    if (productId !== undefined) parseInput(z.strictObject({ productId: uuid() }), { productId }, 'use first');
+    if (productId !== undefined) parseInput(productIdSchema, { productId }, 'use first');
     const { rows } = await this.sql<PantryItemRecord>(
       `SELECT ${LOT_COLUMNS} FROM pantry_items
         WHERE user_id = $1 AND quantity > 0 AND ($2::uuid IS NULL OR product_id = $2)
@@ -338,7 +347,7 @@ export class PantryLedger {
     unit: string,
     options: QueryOptions & { recipeId?: string } = {},
   ): Promise<LotChange[]> {
-    parseInput(z.strictObject({ productId: uuid() }), { productId }, 'consume product');
+    parseInput(productIdSchema, { productId }, 'consume product');
     const amount = parseInput(amountSchema, { quantity, unit }, 'consume product');
     return this.inTransaction(options, async (transaction) => {
       const { rows: lots } = await this.sql<PantryItemRecord>(
@@ -378,7 +387,7 @@ export class PantryLedger {
    */
   async cookRecipe(userId: string, recipeId: string, servings?: number, options: QueryOptions = {}): Promise<LotChange[]> {
     parseInput(
-      z.strictObject({ userId: uuid(), recipeId: uuid(), servings: z.number().positive('must be positive').optional() }),
+      cookSchema,
       { userId, recipeId, ...(servings === undefined ? {} : { servings }) },
       'cook recipe',
     );
@@ -521,7 +530,7 @@ export class PantryLedger {
   }
 
   private async lockLot(userId: string, itemId: string, transaction: Transaction): Promise<PantryItemRecord> {
-    parseInput(z.strictObject({ userId: uuid(), itemId: uuid() }), { userId, itemId }, 'pantry item');
+    parseInput(lotIdSchema, { userId, itemId }, 'pantry item');
     const { rows } = await this.sql<PantryItemRecord>(
       `SELECT ${LOT_COLUMNS} FROM pantry_items WHERE id = $1 AND user_id = $2 FOR UPDATE`,
       [itemId, userId],
@@ -549,22 +558,18 @@ export class PantryLedger {
   }
 
   private userId(userId: string): string {
-    parseInput(z.strictObject({ userId: uuid() }), { userId }, 'pantry');
+    parseInput(userIdSchema, { userId }, 'pantry');
     return userId;
   }
 
   private asOf(options: AsOfOptions): string | null {
     if (options.asOf === undefined) return null;
-    parseInput(z.strictObject({ asOf: dateOnly() }), { asOf: options.asOf }, 'pantry');
+    parseInput(asOfSchema, { asOf: options.asOf }, 'pantry');
     return options.asOf;
   }
 
-  private async sql<R extends Record<string, unknown>>(text: string, values: unknown[], transaction: Transaction | null | undefined) {
-    try {
-      return await execute<R>(this.engine, text, values, { transaction });
-    } catch (error) {
-      throw mapDatabaseError(error, 'pantry item');
-    }
+  private sql<R extends Record<string, unknown>>(text: string, values: unknown[], transaction: Transaction | null | undefined) {
+    return runStatement<R>(this.engine, 'pantry item', text, values, { transaction });
   }
 
   private inTransaction<T>(options: QueryOptions, fn: (transaction: Transaction) => Promise<T>): Promise<T> {

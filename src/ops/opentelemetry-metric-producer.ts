@@ -3,6 +3,7 @@ import type { MetricProducer, ResourceMetrics } from '@opentelemetry/sdk-metrics
 import { parseConnectionUrl } from '../config/connection-url.js';
 import type { Engine } from '../engine/create-engine.js';
 import type { MetricsHooks } from './instrument.js';
+import { operationAttributes } from './opentelemetry-metrics.js';
 
 /** What {@link createOpenTelemetryMetricProducer} returns: hooks for `instrument`, and the producer for your reader. */
 export interface OpenTelemetryMetricProducer {
@@ -65,11 +66,7 @@ export function createOpenTelemetryMetricProducer(options: OpenTelemetryMetricPr
     if (!byError) byTable.set(table ?? '', (byError = new Map()));
     let s = byError.get(errorType ?? '');
     if (!s) {
-      const attributes: Attributes = { 'db.system.name': 'postgresql' };
-      if (operation !== 'other') attributes['db.operation.name'] = operation.toUpperCase();
-      if (table) attributes['db.collection.name'] = table;
-      if (errorType) attributes['error.type'] = errorType;
-      s = { attributes, counts: new Array<number>(boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+      s = { attributes: operationAttributes(operation, table, errorType), counts: new Array<number>(boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
       byError.set(errorType ?? '', s);
     }
     return s;

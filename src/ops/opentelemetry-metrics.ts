@@ -10,6 +10,19 @@ export interface OpenTelemetryMetricsOptions {
 }
 
 /**
+ * The database-client semantic-convention attributes of one operation, frozen.
+ *
+ * @internal
+ */
+export function operationAttributes(operation: string, table: string | undefined, errorType: string | undefined): Attributes {
+  const attributes: Attributes = { 'db.system.name': 'postgresql' };
+  if (operation !== 'other') attributes['db.operation.name'] = operation.toUpperCase();
+  if (table) attributes['db.collection.name'] = table;
+  if (errorType) attributes['error.type'] = errorType;
+  return Object.freeze(attributes);
+}
+
+/**
  * OpenTelemetry metrics following the database client semantic conventions:
  * - `db.client.operation.duration` (histogram, seconds) with `db.system.name=postgresql`,
  *   `db.operation.name` (`SELECT`, `INSERT`, ...), `db.collection.name` (the table) and, on failure,
@@ -51,11 +64,7 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions)
     const key = `${operation}\u0000${table ?? ''}\u0000${errorType ?? ''}`;
     let attributes = attributeSets.get(key);
     if (!attributes) {
-      const built: Attributes = { 'db.system.name': 'postgresql' };
-      if (operation !== 'other') built['db.operation.name'] = operation.toUpperCase();
-      if (table) built['db.collection.name'] = table;
-      if (errorType) built['error.type'] = errorType;
-      attributes = Object.freeze(built);
+      attributes = operationAttributes(operation, table, errorType);
       if (attributeSets.size < 1000) attributeSets.set(key, attributes);
     }
     return attributes;

@@ -2,8 +2,8 @@ import type { QueryResultRow } from 'pg';
 import type { InferAttributes, Model, ModelStatic } from 'sequelize';
 import type { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
-import { execute, type QueryOptions } from '../engine/sql.js';
-import { mapDatabaseError } from './map-database-error.js';
+import type { QueryOptions } from '../engine/sql.js';
+import { runStatement } from './run-statement.js';
 import { ValidationError } from '../errors.js';
 import { pagingSchema } from './schemas/common.js';
 import { parseInput } from './validate.js';
@@ -208,11 +208,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     values: unknown[],
     options: QueryOptions = {},
   ): Promise<{ rows: R[]; rowCount: number }> {
-    try {
-      return await execute<R>(this.engine, text, values, options);
-    } catch (error) {
-      throw mapDatabaseError(error, this.entity);
-    }
+    return runStatement<R>(this.engine, this.entity, text, values, options);
   }
 
   /** Validates a user id argument, naming it in the error. */

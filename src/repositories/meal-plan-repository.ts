@@ -137,7 +137,11 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
     );
     const left = new Map(lots.map((l) => [l.id, Quantity.of(l.quantity)]));
     const lotsOf = new Map<string, Lot[]>();
-    for (const lot of lots) lotsOf.set(lot.productId, [...(lotsOf.get(lot.productId) ?? []), lot]);
+    for (const lot of lots) {
+      const list = lotsOf.get(lot.productId);
+      if (list) list.push(lot);
+      else lotsOf.set(lot.productId, [lot]);
+    }
 
     const list = new Map<string, ShoppingListItem & { amount: Quantity }>();
     for (const need of needs) {
@@ -215,7 +219,9 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
     const byPlan = new Map<string, MealPlanItemRecord[]>();
     for (const item of items.rows) {
       const key = item.mealPlanId as string;
-      byPlan.set(key, [...(byPlan.get(key) ?? []), item]);
+      const list = byPlan.get(key);
+      if (list) list.push(item);
+      else byPlan.set(key, [item]);
     }
     return plans.rows.map((p) => ({ ...p, items: byPlan.get(p.id as string) ?? [] }));
   }
