@@ -8,7 +8,13 @@ const external = ['sequelize', 'pg', 'pg-hstore', 'umzug', 'zod', 'prom-client',
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      models: 'src/entries/models.ts',
+      ops: 'src/entries/ops.ts',
+      migrations: 'src/entries/migrations.ts',
+      schemas: 'src/entries/schemas.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,3 +1,22 @@
+/** Every `code` a {@link FoodsaveDbError} can carry. */
+export const FOODSAVE_ERROR_CODES = [
+  'CONFIG_INVALID',
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNIT_MISMATCH',
+  'MIGRATION_FAILED',
+  'MIGRATION_DRIFT',
+  'MIGRATION_LOCK_TIMEOUT',
+  'BACKUP_FAILED',
+  'INVALID_ARGUMENT',
+  'MISSING_DEPENDENCY',
+  'SCOPE_VIOLATION',
+] as const;
+
+/** A stable error code, such as `NOT_FOUND`; branch on it rather than on messages. */
+export type FoodsaveErrorCode = (typeof FOODSAVE_ERROR_CODES)[number];
+
 /**
  * Every error the library throws is a {@link FoodsaveDbError}. Host code can branch on `code`
  * (stable, machine-readable) or on the subclass, and reach the underlying driver error through `cause`.
@@ -12,10 +31,10 @@
  * ```
  */
 export class FoodsaveDbError extends Error {
-  /** A stable code, such as `CONFIG_INVALID` or `CONFLICT`. */
-  readonly code: string;
+  /** A stable, machine-readable code; one of {@link FOODSAVE_ERROR_CODES}. */
+  readonly code: FoodsaveErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: FoodsaveErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
@@ -96,7 +115,7 @@ export class ConflictError extends FoodsaveDbError {
 export class MigrationError extends FoodsaveDbError {
   readonly migration: string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; migration?: string; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; migration?: string; code?: 'MIGRATION_FAILED' | 'MIGRATION_DRIFT' | 'MIGRATION_LOCK_TIMEOUT' }) {
     super(options?.code ?? 'MIGRATION_FAILED', message, options);
     this.migration = options?.migration;
   }

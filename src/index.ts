@@ -1,6 +1,11 @@
 /**
- * foodsave-db: the data layer of FoodSave AI. Importing this module does nothing by itself:
- * every function takes the engine, logger or registry it works with.
+ * foodsave-db: the data layer of FoodSave AI. Importing this module does nothing by itself: every
+ * function takes the engine, logger or registry it works with.
+ *
+ * Entry points: `foodsave-db` (this one: configuration, engine, the user scope, migrations, values and
+ * every record and input type), `foodsave-db/models` (the Sequelize models), `foodsave-db/ops` (health,
+ * metrics, backups), `foodsave-db/migrations` (the migration list) and `foodsave-db/schemas` (the zod
+ * input schemas).
  */
 
 // Errors
@@ -10,60 +15,107 @@ export {
   ValidationError,
   NotFoundError,
   ConflictError,
+  UnitMismatchError,
   MigrationError,
   MigrationLockTimeoutError,
   BackupError,
+  FOODSAVE_ERROR_CODES,
+  type FoodsaveErrorCode,
   type ConfigIssue,
   type ValidationIssue,
 } from './errors.js';
 
 // Configuration
-export {
-  loadDatabaseConfig,
-  databaseConfigSchema,
-  ENV_VARIABLES,
-  type DatabaseConfig,
-  type DatabaseConfigInput,
-} from './config/database-config.js';
+export { loadDatabaseConfig, ENV_VARIABLES, type DatabaseConfig, type DatabaseConfigInput } from './config/database-config.js';
 export { parseConnectionUrl, formatConnectionUrl, type ConnectionParts } from './config/connection-url.js';
 export { redactUrl } from './config/redact.js';
 
-// Engine
-export {
-  createEngine,
-  closeEngine,
-  type Engine,
-  type EngineOptions,
-  type EngineSettings,
-  type PoolStats,
-} from './engine/create-engine.js';
-export { EngineEvents, type EngineEventMap, type QueryEvent } from './engine/engine-events.js';
+// Engine and transactions
+export { createEngine, closeEngine, type Engine, type EngineOptions, type EngineSettings, type PoolStats } from './engine/create-engine.js';
+export type { EngineEvents, EngineEventMap, QueryEvent } from './engine/engine-events.js';
 export { silentLogger, type Logger } from './engine/logger.js';
+export type { QueryOptions } from './engine/execute.js';
+export { withTransaction, type TransactionOptions } from './engine/with-transaction.js';
 
-// Models
-export { defineModels, type Models } from './models/index.js';
-export { User } from './models/user.js';
-export { Conversation } from './models/conversation.js';
-export { Message, MESSAGE_ROLES, type MessageRole } from './models/message.js';
-export { Receipt } from './models/receipt.js';
-export { ReceiptItem } from './models/receipt-item.js';
-export { Product } from './models/product.js';
-export { ProductMatch } from './models/product-match.js';
-export { Category } from './models/category.js';
-export { PantryItem } from './models/pantry-item.js';
-export {
-  PantryEvent,
-  PANTRY_EVENT_TYPES,
-  WASTE_REASONS,
-  type PantryEventType,
-  type WasteReason,
-} from './models/pantry-event.js';
-export { Recipe } from './models/recipe.js';
-export { RecipeIngredient } from './models/recipe-ingredient.js';
-export { RecipeCategory } from './models/recipe-category.js';
-export { MealPlan, MEAL_TYPES, type MealType } from './models/meal-plan.js';
-export { MealPlanItem } from './models/meal-plan-item.js';
+// The way in: a user's scope, the catalogue, the back-office
+export { createFoodsave, type Foodsave, type FoodsaveOptions } from './scope/create-foodsave.js';
+export { createAdminRepositories, type AdminRepositories, type Catalog } from './scope/admin-repositories.js';
+export type {
+  UserScope,
+  UserAccount,
+  UserConversations,
+  UserReceipts,
+  UserPantry,
+  UserLedger,
+  UserMealPlans,
+  UserRecipes,
+} from './scope/user-scope.js';
+
+// Repositories and domain services, as types (they are reached through the scope or the admin set)
+export type { BaseRepository } from './repositories/base-repository.js';
+export type { UserRepository, UserDataExport } from './repositories/user-repository.js';
+export type { ConversationRepository } from './repositories/conversation-repository.js';
+export type { ReceiptRepository, PurchaseRange } from './repositories/receipt-repository.js';
+export type { ProductRepository, ProductSearchOptions, ProductsByCategoryOptions } from './repositories/product-repository.js';
+export type { CategoryRepository } from './repositories/category-repository.js';
+export type { PantryItemRepository, PantryFilter, ExpiringWithinOptions } from './repositories/pantry-item-repository.js';
+export type { RecipeRepository } from './repositories/recipe-repository.js';
+export type { MealPlanRepository } from './repositories/meal-plan-repository.js';
+export type {
+  PantryLedger,
+  PantryLedgerOptions,
+  AddPantryItemInput,
+  LotChange,
+  AsOfOptions,
+  ConsumeOptions,
+  UseFirstOptions,
+  CookOptions,
+} from './domain/pantry-ledger.js';
+export type { WasteReport, WasteStats, QuantityByUnit } from './domain/waste-report.js';
+export type { RecipeFinder, RecipeFinderOptions, CookableOptions, CookableRecipe, IngredientCoverage } from './domain/recipe-finder.js';
+export type { ShoppingPlanner, ShoppingPlannerOptions, ShoppingList, ShoppingListItem } from './domain/shopping-list.js';
+export type { SpendingReport, SpendingStats, SpendingBreakdown } from './domain/spending-report.js';
+export type { ReceiptMatcher, MatchProposal } from './domain/receipt-matching.js';
+
+// Records: what every call returns
+export type {
+  RecordOf,
+  UserRecord,
+  ConversationRecord,
+  MessageRecord,
+  ReceiptRecord,
+  ReceiptItemRecord,
+  ProductRecord,
+  ProductMatchRecord,
+  CategoryRecord,
+  PantryItemRecord,
+  PantryEventRecord,
+  RecipeRecord,
+  RecipeIngredientRecord,
+  RecipeCategoryRecord,
+  MealPlanRecord,
+  MealPlanItemRecord,
+  ConversationWithMessages,
+  ReceiptWithItems,
+  MealPlanWithItems,
+  RecipeWithIngredients,
+  CategoryWithChildren,
+} from './db/records.js';
+export type { Serialized } from './db/serialized.js';
 export type { DecimalString, DateOnlyString, JsonObject } from './models/types.js';
+export type { MessageRole } from './models/message.js';
+export type { MealType } from './models/meal-plan.js';
+export type { PantryEventType, WasteReason } from './models/pantry-event.js';
+
+// Inputs: inferred from the zod schemas in `foodsave-db/schemas`
+export type { Paging, DateRange, AmountInput } from './db/schemas/common.js';
+export type { CreateUserInput, UpdateUserInput, UserPreferences } from './db/schemas/user-schemas.js';
+export type { CreateConversationInput, UpdateConversationInput, NewMessageInput } from './db/schemas/conversation-schemas.js';
+export type { CreateReceiptInput, UpdateReceiptInput, ReceiptItemInput } from './db/schemas/receipt-schemas.js';
+export type { CreateProductInput, UpdateProductInput, CreateCategoryInput, UpdateCategoryInput } from './db/schemas/catalog-schemas.js';
+export type { CreatePantryItemInput, UpdatePantryItemInput } from './db/schemas/pantry-schemas.js';
+export type { CreateRecipeInput, UpdateRecipeInput, RecipeIngredientInput } from './db/schemas/recipe-schemas.js';
+export type { CreateMealPlanInput, UpdateMealPlanInput, MealPlanItemInput } from './db/schemas/meal-plan-schemas.js';
 
 // Migrations
 export {
@@ -74,116 +126,17 @@ export {
   type MigrationStatus,
   type ExecutedMigration,
 } from './migrations/runner.js';
-export { migrations } from './migrations/index.js';
-export { migrationChecksum, type Migration } from './migrations/migration.js';
 
-// Transactions and repositories
-export { withTransaction, type TransactionOptions } from './engine/with-transaction.js';
-export type { QueryOptions } from './engine/sql.js';
-export { BaseRepository, type RecordOf, type ScopedOptions } from './repositories/base-repository.js';
-export { createRepositories, type Repositories } from './repositories/create-repositories.js';
-export {
-  UserRepository,
-  type UserRecord,
-  type UserDataExport,
-} from './repositories/user-repository.js';
-export {
-  ConversationRepository,
-  type ConversationRecord,
-  type MessageRecord,
-  type ConversationWithMessages,
-  type AddMessageOptions,
-} from './repositories/conversation-repository.js';
-export {
-  ReceiptRepository,
-  type ReceiptRecord,
-  type ReceiptItemRecord,
-  type ReceiptWithItems,
-  type SpendingStats,
-  type ReceiptDateRange,
-  type SpendingBreakdown,
-  type MatchProposal,
-} from './repositories/receipt-repository.js';
-export { ProductRepository, type ProductRecord } from './repositories/product-repository.js';
-export { CategoryRepository, type CategoryRecord, type CategoryWithChildren } from './repositories/category-repository.js';
-export { PantryItemRepository, type PantryItemRecord, type PantryFilter } from './repositories/pantry-item-repository.js';
-export {
-  RecipeRepository,
-  type RecipeRecord,
-  type RecipeIngredientRecord,
-  type RecipeWithIngredients,
-  type CookableOptions,
-  type CookableRecipe,
-  type IngredientCoverage,
-} from './repositories/recipe-repository.js';
-export {
-  MealPlanRepository,
-  type MealPlanRecord,
-  type MealPlanItemRecord,
-  type MealPlanWithItems,
-  type ShoppingList,
-  type ShoppingListItem,
-} from './repositories/meal-plan-repository.js';
-export type { Serialized } from './repositories/serialized.js';
-
-// Input schemas (zod): the single source of the input types
-export * from './repositories/schemas/user-schemas.js';
-export * from './repositories/schemas/conversation-schemas.js';
-export * from './repositories/schemas/receipt-schemas.js';
-export * from './repositories/schemas/catalog-schemas.js';
-export * from './repositories/schemas/pantry-schemas.js';
-export * from './repositories/schemas/recipe-schemas.js';
-export * from './repositories/schemas/meal-plan-schemas.js';
-
-// Operations: health, metrics, backups
-export { checkDatabaseHealth, type HealthCheckOptions, type HealthReport } from './ops/health.js';
-export { instrument, type MetricsHooks, type QueryMetric } from './ops/instrument.js';
-export type { SqlOperation } from './ops/sql-operation.js';
-export { createPrometheusMetrics, type PrometheusMetricsOptions } from './ops/prometheus-metrics.js';
-export { createOpenTelemetryMetrics, type OpenTelemetryMetricsOptions } from './ops/opentelemetry-metrics.js';
-export {
-  createOpenTelemetryMetricProducer,
-  type OpenTelemetryMetricProducer,
-  type OpenTelemetryMetricProducerOptions,
-} from './ops/opentelemetry-metric-producer.js';
-export {
-  createBackup,
-  restoreBackup,
-  verifyBackup,
-  listBackups,
-  pruneBackups,
-  type CreateBackupOptions,
-  type RestoreBackupOptions,
-  type BackupResult,
-  type BackupManifest,
-  type BackupEntry,
-} from './ops/backup.js';
-export { DatabaseBackup } from './ops/database-backup.js';
-
-// Food-saving domain
-export { UnitMismatchError } from './errors.js';
-export { Quantity } from './domain/quantity.js';
+// Values: exact quantities and units
+export { Quantity } from './values/quantity.js';
 export {
   createUnitRegistry,
-  productStorageInfoSchema,
   CANONICAL_UNITS,
   DEFAULT_UNIT_ALIASES,
-  unitTable,
   type UnitRegistry,
   type UnitRegistryOptions,
   type CanonicalUnit,
   type Dimension,
   type Amount,
   type ProductStorageInfo,
-} from './domain/units.js';
-export {
-  PantryLedger,
-  addPantryItemSchema,
-  type AddPantryItemInput,
-  type PantryLedgerOptions,
-  type PantryEventRecord,
-  type LotChange,
-  type AsOfOptions,
-  type WasteStats,
-  type QuantityByUnit,
-} from './domain/pantry-ledger.js';
+} from './values/units.js';

@@ -1,6 +1,6 @@
 import { passwordOf, scrubSecrets } from '../config/redact.js';
 import type { Engine, PoolStats } from '../engine/create-engine.js';
-import { execute } from '../engine/sql.js';
+import { execute } from '../engine/execute.js';
 import { migrations as libraryMigrations } from '../migrations/index.js';
 import type { Migration } from '../migrations/migration.js';
 

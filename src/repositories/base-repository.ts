@@ -1,257 +1,188 @@
 import type { QueryResultRow } from 'pg';
-import type { InferAttributes, Model, ModelStatic } from 'sequelize';
-import type { z } from 'zod';
+import type { InferAttributes, Model } from 'sequelize';
+import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
-import type { QueryOptions } from '../engine/sql.js';
-import { runStatement } from './run-statement.js';
-import { ValidationError } from '../errors.js';
-import { pagingSchema } from './schemas/common.js';
-import { parseInput } from './validate.js';
+import type { QueryOptions } from '../engine/execute.js';
+import { checkOptions, TX } from '../db/options.js';
+import { runStatement } from '../db/run-statement.js';
+import { pagingSchema, type Paging } from '../db/schemas/common.js';
+import { checkId, type Scope } from '../db/scope.js';
+import { ident, join, sql, type Sql } from '../db/sql.js';
+import { tablesOf, type TableMeta, type TableName, type Tables } from '../db/table-metadata.js';
+import { parseInput } from '../db/validate.js';
 
-/** A row as a plain object: what every repository returns, ready to serialise. */
-export type RecordOf<M extends Model> = InferAttributes<M>;
-
-/** Options of methods that can be limited to one user's rows. */
-export interface ScopedOptions extends QueryOptions {
-  /**
-   * Only read or change rows this user owns. A row of another user is treated as missing: `get`
-   * returns `null`, `update` returns `null`, `delete` returns `false`. Default: no scoping.
-   */
-  userId?: string;
+/** How a repository is bound: to an engine, a scope and a table. @internal */
+export interface RepositorySetup<C extends z.ZodType, U extends z.ZodType> {
+  engine: Engine;
+  scope: Scope;
+  table: TableName;
+  schemas: { create: C; update: U };
+  /** The name used in error messages, such as `conversation`. */
+  entity: string;
+  /** The column naming the owning user (`user_id`, or `id` for users); `null` for the shared catalogue. */
+  ownerColumn: string | null;
 }
-
-interface Column {
-  attribute: string;
-  column: string;
-  json: boolean;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** `"` doubled: identifiers here come from model metadata, never from input, but stay quoted anyway. */
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The design document's `BaseRepository`: `create`, `get`, `getMulti`, `update` and `delete`, bound to
- * one engine and one model, typed end to end.
+ * one engine, one table and one scope, typed end to end.
  *
- * Statements are parameterised SQL generated once from the model's metadata and run straight on the
- * engine's pool (see `execute`), so a call costs about what hand-written `pg` costs. Input is validated
- * by the entity's zod schemas first: unknown keys are refused, so `id`, `userId` or `createdAt` cannot be
- * set through `update`.
+ * Every statement carries the scope's owner condition, so a user-scoped repository cannot see or
+ * change another user's rows, whatever the caller passes. Input is validated by the entity's zod
+ * schemas first: unknown keys are refused, so `id`, `userId` or `createdAt` cannot be set through
+ * `update`.
  *
  * @typeParam M - the model
- * @typeParam C - the zod schema of `create`'s input
+ * @typeParam C - the zod schema of `create`'s input (back-office form, with `userId`)
  * @typeParam U - the zod schema of `update`'s input
  */
 export abstract class BaseRepository<M extends Model, C extends z.ZodType, U extends z.ZodType> {
-  protected readonly table: string;
-  protected readonly columns: readonly Column[];
-  private readonly byAttribute: ReadonlyMap<string, Column>;
-  /** `"col" AS "attr", ...` for the model's columns, unqualified. */
-  protected readonly selectList: string;
+  protected readonly engine: Engine;
+  protected readonly scope: Scope;
+  protected readonly tables: Tables;
+  protected readonly meta: TableMeta;
+  protected readonly entity: string;
+  private readonly schemas: { create: z.ZodType; update: U };
+  private readonly ownerColumn: string | null;
 
-  /**
-   * @param engine - the engine every call runs on
-   * @param model - the engine's model class (`engine.models.X`)
-   * @param schemas - zod schemas for `create` and `update` input
-   * @param entity - the name used in error messages, such as `conversation`
-   * @param ownerColumn - the column holding the owning user's id (`user_id`, or `id` for users); `null`
-   *   for shared tables such as products
-   */
-  protected constructor(
-    protected readonly engine: Engine,
-    model: ModelStatic<M>,
-    protected readonly schemas: { create: C; update: U },
-    protected readonly entity: string,
-    protected readonly ownerColumn: string | null,
-  ) {
-    this.table = model.getTableName() as string;
-    const attributes = model.getAttributes() as Record<string, { field?: string; type: { key?: string } }>;
-    this.columns = Object.entries(attributes).map(([attribute, def]) => ({
-      attribute,
-      column: def.field ?? attribute,
-      json: def.type.key === 'JSONB' || def.type.key === 'JSON',
-    }));
-    this.byAttribute = new Map(this.columns.map((c) => [c.attribute, c]));
-    this.selectList = this.selectListFor();
-  }
-
-  /** The select list, qualified with a table alias when given. */
-  protected selectListFor(alias?: string): string {
-    const prefix = alias ? `${alias}.` : '';
-    return this.columns.map((c) => `${prefix}${ident(c.column)} AS ${ident(c.attribute)}`).join(', ');
+  protected constructor(setup: RepositorySetup<C, U>) {
+    this.engine = setup.engine;
+    this.scope = setup.scope;
+    this.tables = tablesOf(setup.engine.models);
+    this.meta = this.tables[setup.table];
+    this.entity = setup.entity;
+    this.ownerColumn = setup.ownerColumn;
+    // In a user's scope the owner comes from the scope, so input may not name one.
+    const create = setup.scope.userId !== null && setup.ownerColumn === 'user_id' ? withoutOwner(setup.schemas.create) : setup.schemas.create;
+    this.schemas = { create, update: setup.schemas.update };
   }
 
   /**
-   * Inserts a row and returns it with its defaults filled in.
+   * Inserts a row and returns it with its defaults filled in. In a user's scope the row is that user's.
    *
    * @throws {ValidationError} when the input is invalid; nothing is written.
    * @throws {ConflictError} when a unique field is already taken.
-   * @throws {NotFoundError} when a referenced row (such as `userId`) does not exist.
-   * @example
-   * ```ts
-   * const conversation = await repos.conversations.create({ userId, sessionId: 'web-42', title: 'Dinner ideas' });
-   * ```
+   * @throws {NotFoundError} when a referenced row does not exist or is another user's.
    */
-  async create(input: z.input<C>, options: QueryOptions = {}): Promise<RecordOf<M>> {
+  async create(input: z.input<C>, options: QueryOptions = {}): Promise<InferAttributes<M>> {
+    checkOptions(options, TX, `create ${this.entity}`);
     const data = parseInput(this.schemas.create, input, `create ${this.entity}`) as Record<string, unknown>;
+    if (this.scope.userId !== null && this.ownerColumn === 'user_id') data.userId = this.scope.userId;
     const { rows } = await this.insertRows([data], options);
     return rows[0]!;
   }
 
-  /**
-   * The row with this id, or `null`.
-   *
-   * @example
-   * ```ts
-   * const receipt = await repos.receipts.get(id, { userId }); // null if it is another user's
-   * ```
-   */
-  async get(id: string, options: ScopedOptions = {}): Promise<RecordOf<M> | null> {
-    const [where, values] = this.whereId(id, options);
-    const { rows } = await this.run<RecordOf<M>>(`SELECT ${this.selectList} FROM ${ident(this.table)} WHERE ${where}`, values, options);
+  /** The row with this id, or `null` (also when it is outside the scope). */
+  async get(id: string, options: QueryOptions = {}): Promise<InferAttributes<M> | null> {
+    checkOptions(options, TX, `get ${this.entity}`);
+    checkId(id, 'id', this.entity);
+    const { rows } = await this.run<InferAttributes<M>>(
+      sql`SELECT ${this.meta.select()} FROM ${ident(this.meta.name)} WHERE id = ${id} AND ${this.owns()}`,
+      options,
+    );
     return rows[0] ?? null;
   }
 
   /**
-   * A page of rows, in primary-key order (stable across pages). With `userId`, only that user's rows.
+   * A page of rows in the scope, in primary-key order (stable across pages).
    *
-   * @example
-   * ```ts
-   * const page2 = await repos.products.getMulti(100, 100);
-   * ```
+   * @param paging - `offset` (default 0) and `limit` (default 100, at most 1000)
    */
-  async getMulti(skip = 0, limit = 100, options: ScopedOptions = {}): Promise<RecordOf<M>[]> {
-    parseInput(pagingSchema, { skip, limit }, `list ${this.entity}`);
-    const values: unknown[] = [skip, limit];
-    let where = '';
-    if (options.userId !== undefined) {
-      where = `WHERE ${this.ownerWhere(options.userId, values)}`;
-    }
-    const { rows } = await this.run<RecordOf<M>>(
-      `SELECT ${this.selectList} FROM ${ident(this.table)} ${where} ORDER BY ${this.orderKey()} OFFSET $1 LIMIT $2`,
-      values,
+  async list(paging: Paging = {}, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
+    checkOptions(options, TX, `list ${this.entity}`);
+    const { offset = 0, limit = 100 } = parseInput(pagingSchema, paging, `list ${this.entity}`);
+    const { rows } = await this.run<InferAttributes<M>>(
+      sql`SELECT ${this.meta.select()} FROM ${ident(this.meta.name)} WHERE ${this.owns()} ORDER BY ${this.orderKey()} OFFSET ${offset} LIMIT ${limit}`,
       options,
     );
     return rows;
   }
 
+  /** The design document's `get_multi(skip, limit)`: {@link list} with positional paging. */
+  getMulti(skip = 0, limit = 100, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
+    return this.list({ offset: skip, limit }, options);
+  }
+
   /**
-   * Changes the given fields and returns the updated row, or `null` when there is no such row (or it
-   * belongs to another user, with `userId`).
+   * Changes the given fields and returns the updated row, or `null` when there is no such row in scope.
    *
    * @throws {ValidationError} for invalid or unknown fields; nothing is written.
-   * @example
-   * ```ts
-   * const updated = await repos.conversations.update(id, { title: 'Weekend plan' }, { userId });
-   * ```
    */
-  async update(id: string, patch: z.input<U>, options: ScopedOptions = {}): Promise<RecordOf<M> | null> {
+  async update(id: string, patch: z.input<U>, options: QueryOptions = {}): Promise<InferAttributes<M> | null> {
+    checkOptions(options, TX, `update ${this.entity}`);
+    checkId(id, 'id', this.entity);
     const data = parseInput(this.schemas.update, patch, `update ${this.entity}`) as Record<string, unknown>;
-    const [where, values] = this.whereId(id, options);
-    const sets: string[] = [];
-    for (const [attribute, value] of Object.entries(data)) {
-      if (value === undefined) continue;
-      const column = this.column(attribute);
-      values.push(column.json ? JSON.stringify(value) : value);
-      sets.push(`${ident(column.column)} = $${values.length}`);
-    }
+    const sets = Object.entries(data)
+      .filter(([, value]) => value !== undefined)
+      .map(([attribute, value]) => {
+        const column = this.meta.column(attribute);
+        return sql`${ident(column.column)} = ${column.kind === 'json' ? JSON.stringify(value) : value}`;
+      });
     if (sets.length === 0) return this.get(id, options);
-    const { rows } = await this.run<RecordOf<M>>(
-      `UPDATE ${ident(this.table)} SET ${sets.join(', ')} WHERE ${where} RETURNING ${this.selectList}`,
-      values,
+    const { rows } = await this.run<InferAttributes<M>>(
+      sql`UPDATE ${ident(this.meta.name)} SET ${join(sets)} WHERE id = ${id} AND ${this.owns()} RETURNING ${this.meta.select()}`,
       options,
     );
     return rows[0] ?? null;
   }
 
   /**
-   * Deletes the row; `true` if it existed (and, with `userId`, belonged to that user).
+   * Deletes the row; `true` if it existed in scope.
    *
    * @throws {ConflictError} when other rows still reference it (a product in a pantry).
-   * @example
-   * ```ts
-   * const deleted = await repos.pantryItems.delete(itemId, { userId });
-   * ```
    */
-  async delete(id: string, options: ScopedOptions = {}): Promise<boolean> {
-    const [where, values] = this.whereId(id, options);
-    const { rowCount } = await this.run(`DELETE FROM ${ident(this.table)} WHERE ${where}`, values, options);
+  async delete(id: string, options: QueryOptions = {}): Promise<boolean> {
+    checkOptions(options, TX, `delete ${this.entity}`);
+    checkId(id, 'id', this.entity);
+    const { rowCount } = await this.run(sql`DELETE FROM ${ident(this.meta.name)} WHERE id = ${id} AND ${this.owns()}`, options);
     return rowCount > 0;
   }
 
   /** Inserts validated rows in one statement. */
-  protected async insertRows(rows: Record<string, unknown>[], options: QueryOptions): Promise<{ rows: RecordOf<M>[] }> {
+  protected insertRows(rows: Record<string, unknown>[], options: QueryOptions): Promise<{ rows: InferAttributes<M>[] }> {
     const attributes = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
-    const values: unknown[] = [];
-    const tuples = rows.map((row) => {
-      const placeholders = attributes.map((attribute) => {
-        const value = row[attribute];
-        if (value === undefined) return 'DEFAULT';
-        values.push(this.column(attribute).json ? JSON.stringify(value) : value);
-        return `$${values.length}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    const columns = attributes.map((a) => ident(this.column(a).column)).join(', ');
-    const sql =
-      attributes.length === 0
-        ? `INSERT INTO ${ident(this.table)} DEFAULT VALUES RETURNING ${this.selectList}`
-        : `INSERT INTO ${ident(this.table)} (${columns}) VALUES ${tuples.join(', ')} RETURNING ${this.selectList}`;
-    return this.run<RecordOf<M>>(sql, values, options);
+    const table = ident(this.meta.name);
+    if (attributes.length === 0) return this.run(sql`INSERT INTO ${table} DEFAULT VALUES RETURNING ${this.meta.select()}`, options);
+    const columns = attributes.map((a) => this.meta.column(a));
+    const tuples = rows.map((row) =>
+      sql`(${join(
+        columns.map((c) => {
+          const value = row[c.attribute];
+          if (value === undefined) return sql`DEFAULT`;
+          return sql`${c.kind === 'json' ? JSON.stringify(value) : value}`;
+        }),
+      )})`,
+    );
+    return this.run(
+      sql`INSERT INTO ${table} (${join(columns.map((c) => ident(c.column)))}) VALUES ${join(tuples)} RETURNING ${this.meta.select()}`,
+      options,
+    );
   }
 
-  /** Runs SQL and turns database errors into the library's errors. */
-  protected async run<R extends QueryResultRow>(
-    text: string,
-    values: unknown[],
-    options: QueryOptions = {},
-  ): Promise<{ rows: R[]; rowCount: number }> {
-    return runStatement<R>(this.engine, this.entity, text, values, options);
+  /** The scope's owner condition on this table, optionally through a table alias. */
+  protected owns(alias?: string): Sql {
+    if (this.ownerColumn === null) return sql`TRUE`;
+    return this.scope.owns(alias ? ident(alias, this.ownerColumn) : ident(this.ownerColumn));
   }
 
-  /** Validates a user id argument, naming it in the error. */
-  protected checkUserId(userId: string): void {
-    this.checkId(userId, 'userId');
+  /** Runs a statement and turns database errors into the library's errors. */
+  protected run<R extends QueryResultRow>(query: Sql, options: QueryOptions = {}): Promise<{ rows: R[]; rowCount: number }> {
+    return runStatement<R>(this.engine, this.entity, query, options);
   }
 
-  /** Validates an id argument, naming it in the error. A regex, not zod: this is on every hot path. */
-  protected checkId(id: unknown, field = 'id'): void {
-    if (typeof id !== 'string' || !UUID.test(id)) {
-      throw new ValidationError([{ path: [field], message: 'must be a UUID' }], { context: this.entity });
-    }
+  protected orderKey(): Sql {
+    return sql`id`;
   }
+}
 
-  protected column(attribute: string): Column {
-    const column = this.byAttribute.get(attribute);
-    // Schemas are strict, so this only trips on a schema that names an attribute the model lacks.
-    if (!column) throw new Error(`${this.entity}: no column for attribute ${attribute}`);
-    return column;
-  }
+const ownerless = new WeakMap<z.ZodType, z.ZodType>();
 
-  /** `id = $1 [AND owner = $2]`, with its values. */
-  private whereId(id: string, options: ScopedOptions): [string, unknown[]] {
-    this.checkId(id);
-    const values: unknown[] = [id];
-    let where = `${ident(this.primaryKey())} = $1`;
-    if (options.userId !== undefined) where += ` AND ${this.ownerWhere(options.userId, values)}`;
-    return [where, values];
+/** The create schema without `userId`, built once per schema: scopes are made per request. */
+function withoutOwner(schema: z.ZodType): z.ZodType {
+  let result = ownerless.get(schema);
+  if (!result) {
+    result = schema instanceof z.ZodObject ? schema.omit({ userId: true }) : schema;
+    ownerless.set(schema, result);
   }
-
-  /** The owner condition, appending the user id to `values`. */
-  protected ownerWhere(userId: string, values: unknown[], alias?: string): string {
-    this.checkUserId(userId);
-    if (!this.ownerColumn) throw new Error(`${this.entity} rows belong to no user; userId scoping does not apply`);
-    values.push(userId);
-    return `${alias ? `${alias}.` : ''}${ident(this.ownerColumn)} = $${values.length}`;
-  }
-
-  protected primaryKey(): string {
-    return 'id';
-  }
-
-  protected orderKey(): string {
-    return ident(this.primaryKey());
-  }
+  return result;
 }

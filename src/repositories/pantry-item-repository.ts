@@ -1,143 +1,128 @@
+import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
-import type { QueryOptions } from '../engine/sql.js';
+import type { QueryOptions } from '../engine/execute.js';
+import { inTransaction } from '../engine/with-transaction.js';
 import type { PantryItem } from '../models/pantry-item.js';
 import type { DateOnlyString } from '../models/types.js';
-import type { Transaction } from 'sequelize';
-import { Quantity } from '../domain/quantity.js';
-import { journalPantryEvent } from '../domain/pantry-journal.js';
-import { inTransaction } from '../engine/with-transaction.js';
-import { BaseRepository, type RecordOf, type ScopedOptions } from './base-repository.js';
-import { dateOnly } from './schemas/common.js';
-import {
-  createPantryItemSchema,
-  updatePantryItemSchema,
-  type CreatePantryItemInput,
-  type UpdatePantryItemInput,
-} from './schemas/pantry-schemas.js';
-import { parseInput } from './validate.js';
+import { Quantity } from '../values/quantity.js';
+import { checkOptions, TX } from '../db/options.js';
+import type { PantryItemRecord } from '../db/records.js';
+import { dateOnly } from '../db/schemas/common.js';
+import { createPantryItemSchema, updatePantryItemSchema, type UpdatePantryItemInput } from '../db/schemas/pantry-schemas.js';
+import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
+import { empty, sql } from '../db/sql.js';
+import { parseInput } from '../db/validate.js';
+import { BaseRepository } from './base-repository.js';
+import { journalPantryEvent } from './pantry-journal.js';
 
-export type PantryItemRecord = RecordOf<PantryItem>;
-
-/** Filters of {@link PantryItemRepository.getUserItems}. */
-export interface PantryFilter extends QueryOptions {
+/** Filters of {@link PantryItemRepository.listItems}. */
+export const pantryFilterSchema = z.strictObject({
   /** Only lots expiring on or before this date (`YYYY-MM-DD`). Default: no bound. */
-  expiringBy?: DateOnlyString;
+  expiringBy: dateOnly().optional(),
   /** Include lots with no expiry date. Default: true, or false when `expiringBy` is set. */
-  includeUndated?: boolean;
+  includeUndated: z.boolean().optional(),
+});
+export type PantryFilter = z.input<typeof pantryFilterSchema>;
+
+/** Options of {@link PantryItemRepository.getExpiringWithin}. */
+export interface ExpiringWithinOptions extends QueryOptions {
+  /** The day to count from, `YYYY-MM-DD`. Default: the server's current date. */
+  asOf?: DateOnlyString;
 }
 
-const filterSchema = z.strictObject({ expiringBy: dateOnly().optional(), includeUndated: z.boolean().optional() });
-const daysSchema = z.strictObject({ days: z.number().int('must be a whole number').min(0, 'must not be negative').max(3650) });
-const asOfSchema = z.strictObject({ asOf: dateOnly() });
+const daysSchema = z.strictObject({ days: z.number().int('must be a whole number').min(0, 'must not be negative').max(3650, 'must be at most 3650'), asOf: dateOnly().optional() });
 
 /**
  * Pantry lots: plain CRUD and look-ups. Every change still goes into the pantry journal in the same
  * transaction (`added` on create, `adjusted` on update and delete), so the ledger's history and undo
- * hold whichever API changed a lot. `PantryLedger` has the food-saving operations.
+ * hold whichever API changed a lot. The ledger has the food-saving operations.
  */
 export class PantryItemRepository extends BaseRepository<PantryItem, typeof createPantryItemSchema, typeof updatePantryItemSchema> {
-  constructor(engine: Engine) {
-    super(engine, engine.models.PantryItem, { create: createPantryItemSchema, update: updatePantryItemSchema }, 'pantry item', 'user_id');
+  /** @internal Use `createFoodsave(engine).forUser(id).pantry`, or `.admin.pantryItems`. */
+  constructor(engine: Engine, scope: Scope = ALL_USERS) {
+    super({ engine, scope, table: 'pantryItems', schemas: { create: createPantryItemSchema, update: updatePantryItemSchema }, entity: 'pantry item', ownerColumn: 'user_id' });
   }
 
-  /** Creates a lot and journals it as `added`. See {@link BaseRepository.create}. */
-  override async create(input: CreatePantryItemInput, options: QueryOptions = {}): Promise<PantryItemRecord> {
-    const data = parseInput(createPantryItemSchema, input, 'create pantry item') as Record<string, unknown>;
-    return this.inTransaction(options, async (transaction) => {
-      const lot = (await this.insertRows([data], { transaction })).rows[0]!;
-      await journalPantryEvent(this.engine, { userId: lot.userId as string, lot, type: 'added', quantity: lot.quantity ?? '0', value: null }, transaction);
+  /** Creates a lot and journals it as `added`. A `receiptItemId` must be a line of the same user's receipt. */
+  override async create(input: z.input<typeof createPantryItemSchema>, options: QueryOptions = {}): Promise<PantryItemRecord> {
+    checkOptions(options, TX, 'create pantry item');
+    return inTransaction(this.engine, options.transaction, async (transaction) => {
+      const lot = await super.create(input, { transaction });
+      await journalPantryEvent(this.engine, { lot, type: 'added', quantity: lot.quantity ?? '0', value: null }, transaction);
       return lot;
     });
   }
 
-  /** Updates a lot; a change of quantity, expiry or unit is journalled as `adjusted`. See {@link BaseRepository.update}. */
-  override async update(id: string, patch: UpdatePantryItemInput, options: ScopedOptions = {}): Promise<PantryItemRecord | null> {
+  /** Updates a lot; a change of quantity, expiry or unit is journalled as `adjusted`. */
+  override async update(id: string, patch: UpdatePantryItemInput, options: QueryOptions = {}): Promise<PantryItemRecord | null> {
+    checkOptions(options, TX, 'update pantry item');
     parseInput(updatePantryItemSchema, patch, 'update pantry item');
-    return this.inTransaction(options, async (transaction) => {
-      const before = await this.lock(id, options.userId, transaction);
+    return inTransaction(this.engine, options.transaction, async (transaction) => {
+      const before = await this.lock(id, transaction);
       if (!before) return null;
-      const after = await super.update(id, patch, { ...options, transaction });
+      const after = await super.update(id, patch, { transaction });
       if (after && (after.quantity !== before.quantity || after.expiryDate !== before.expiryDate || after.unit !== before.unit)) {
         const delta = Quantity.of(after.quantity ?? '0').sub(before.quantity ?? '0').toDecimal(3);
-        await journalPantryEvent(this.engine, { userId: before.userId as string, lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
+        await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
       }
       return after;
     });
   }
 
-  /** Deletes a lot, journalling its removal as `adjusted` by minus its quantity. See {@link BaseRepository.delete}. */
-  override async delete(id: string, options: ScopedOptions = {}): Promise<boolean> {
-    return this.inTransaction(options, async (transaction) => {
-      const before = await this.lock(id, options.userId, transaction);
+  /** Deletes a lot, journalling its removal as `adjusted` by minus its quantity. */
+  override async delete(id: string, options: QueryOptions = {}): Promise<boolean> {
+    checkOptions(options, TX, 'delete pantry item');
+    return inTransaction(this.engine, options.transaction, async (transaction) => {
+      const before = await this.lock(id, transaction);
       if (!before) return false;
       const removed = Quantity.ZERO.sub(before.quantity ?? '0').toDecimal(3);
-      await journalPantryEvent(this.engine, { userId: before.userId as string, lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
-      return super.delete(id, { ...options, transaction });
+      await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
+      return super.delete(id, { transaction });
     });
   }
 
-  private async lock(id: string, userId: string | undefined, transaction: Transaction): Promise<PantryItemRecord | null> {
-    this.checkId(id);
-    const values: unknown[] = [id];
-    const scope = userId !== undefined ? ` AND ${this.ownerWhere(userId, values)}` : '';
-    const { rows } = await this.run<PantryItemRecord>(`SELECT ${this.selectList} FROM pantry_items WHERE id = $1${scope} FOR UPDATE`, values, { transaction });
-    return rows[0] ?? null;
-  }
-
-  private inTransaction<T>(options: QueryOptions, fn: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return inTransaction(this.engine, options.transaction, fn);
-  }
-
-  /**
-   * A user's pantry, soonest expiry first (undated lots last).
-   *
-   * @example
-   * ```ts
-   * const all = await repos.pantryItems.getUserItems(userId);
-   * const soon = await repos.pantryItems.getUserItems(userId, { expiringBy: '2026-11-30' });
-   * ```
-   */
-  async getUserItems(userId: string, filter: PantryFilter = {}): Promise<PantryItemRecord[]> {
-    this.checkUserId(userId);
-    const { transaction, ...rest } = filter;
-    const { expiringBy, includeUndated } = parseInput(filterSchema, rest, 'pantry filter');
-    const values: unknown[] = [userId];
-    let where = 'user_id = $1';
-    if (expiringBy) {
-      values.push(expiringBy);
-      where += includeUndated ? ` AND (expiry_date <= $2 OR expiry_date IS NULL)` : ` AND expiry_date <= $2`;
-    } else if (includeUndated === false) {
-      where += ' AND expiry_date IS NOT NULL';
-    }
+  /** Lots in scope, soonest expiry first (undated lots last). */
+  async listItems(filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
+    checkOptions(options, TX, 'pantry filter');
+    const { expiringBy, includeUndated } = parseInput(pantryFilterSchema, filter, 'pantry filter');
+    let condition = empty;
+    if (expiringBy) condition = includeUndated ? sql`AND (expiry_date <= ${expiringBy} OR expiry_date IS NULL)` : sql`AND expiry_date <= ${expiringBy}`;
+    else if (includeUndated === false) condition = sql`AND expiry_date IS NOT NULL`;
     const { rows } = await this.run<PantryItemRecord>(
-      `SELECT ${this.selectList} FROM pantry_items WHERE ${where} ORDER BY expiry_date NULLS LAST, id`,
-      values,
-      { transaction },
+      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE ${this.owns()} ${condition} ORDER BY expiry_date NULLS LAST, id`,
+      options,
     );
     return rows;
+  }
+
+  /** Back-office form of {@link listItems}: one user's pantry. */
+  getUserItems(userId: string, filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
+    return new PantryItemRepository(this.engine, narrowScope(this.scope, userId)).listItems(filter, options);
   }
 
   /**
    * Lots that expire within `days` days of `asOf` (default: today on the server), soonest first,
    * including ones already past. One index range scan on (user_id, expiry_date), no sort.
-   *
-   * @example
-   * ```ts
-   * const useFirst = await repos.pantryItems.getExpiringWithin(userId, 3);
-   * ```
    */
-  async getExpiringWithin(userId: string, days: number, options: QueryOptions & { asOf?: DateOnlyString } = {}): Promise<PantryItemRecord[]> {
-    this.checkUserId(userId);
-    parseInput(daysSchema, { days }, 'expiring within');
-    if (options.asOf !== undefined) parseInput(asOfSchema, { asOf: options.asOf }, 'expiring within');
+  async getExpiringWithin(days: number, options: ExpiringWithinOptions = {}): Promise<PantryItemRecord[]> {
+    checkOptions(options, [...TX, 'asOf'], 'expiring within');
+    parseInput(daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
     const { rows } = await this.run<PantryItemRecord>(
-      `SELECT ${this.selectList} FROM pantry_items
-        WHERE user_id = $1 AND expiry_date <= coalesce($3::date, current_date) + $2::int
-        ORDER BY expiry_date`,
-      [userId, days, options.asOf ?? null],
-      options,
+      sql`SELECT ${this.meta.select()} FROM pantry_items
+           WHERE ${this.owns()} AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int
+           ORDER BY expiry_date`,
+      { transaction: options.transaction },
     );
     return rows;
+  }
+
+  private async lock(id: string, transaction: Transaction): Promise<PantryItemRecord | null> {
+    checkId(id, 'id', this.entity);
+    const { rows } = await this.run<PantryItemRecord>(
+      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE id = ${id} AND ${this.owns()} FOR UPDATE`,
+      { transaction },
+    );
+    return rows[0] ?? null;
   }
 }

@@ -1,82 +1,86 @@
 import type { Engine } from '../engine/create-engine.js';
-import type { QueryOptions } from '../engine/sql.js';
+import type { QueryOptions } from '../engine/execute.js';
 import type { Product } from '../models/product.js';
-import { BaseRepository, type RecordOf } from './base-repository.js';
-import { createProductSchema, updateProductSchema } from './schemas/catalog-schemas.js';
-import { limitSchema } from './schemas/common.js';
-import { parseInput } from './validate.js';
+import { checkOptions, TX } from '../db/options.js';
+import type { ProductRecord } from '../db/records.js';
+import { createProductSchema, updateProductSchema } from '../db/schemas/catalog-schemas.js';
+import { limitSchema } from '../db/schemas/common.js';
+import { ALL_USERS, checkId } from '../db/scope.js';
+import { sql } from '../db/sql.js';
+import { parseInput } from '../db/validate.js';
+import { BaseRepository } from './base-repository.js';
 
-export type ProductRecord = RecordOf<Product>;
+/** Options of {@link ProductRepository.search}. */
+export interface ProductSearchOptions extends QueryOptions {
+  /** At most this many products. Default: 10, at most 1000. */
+  limit?: number;
+  /** Leave out products less similar than this (0..1). Default: 0.2. */
+  minSimilarity?: number;
+}
 
-/** Products: shared by all users, looked up by name and by category. */
+/** Options of {@link ProductRepository.getByCategory}. */
+export interface ProductsByCategoryOptions extends QueryOptions {
+  /** Include products of every category below this one. Default: false. */
+  includeSubcategories?: boolean;
+}
+
+/** Products: the shared catalogue, looked up by name and by category. */
 export class ProductRepository extends BaseRepository<Product, typeof createProductSchema, typeof updateProductSchema> {
+  /** @internal Use `createFoodsave(engine).catalog.products`. */
   constructor(engine: Engine) {
-    super(engine, engine.models.Product, { create: createProductSchema, update: updateProductSchema }, 'product', null);
+    super({ engine, scope: ALL_USERS, table: 'products', schemas: { create: createProductSchema, update: updateProductSchema }, entity: 'product', ownerColumn: null });
   }
 
   /**
    * Products whose name contains `text`, case-insensitively, shortest names first. `%` and `_` in the
    * text match literally.
    *
-   * @example
-   * ```ts
-   * const milks = await repos.products.findByName('milk');
-   * ```
+   * @param limit - at most this many. Default: 20, at most 1000.
    */
   async findByName(text: string, limit = 20, options: QueryOptions = {}): Promise<ProductRecord[]> {
+    checkOptions(options, TX, 'find products');
     parseInput(limitSchema, { limit }, 'find products');
-    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${String(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows } = await this.run<ProductRecord>(
-      `SELECT ${this.selectList} FROM products WHERE name ILIKE $1 ORDER BY length(name), name, id LIMIT $2`,
-      [pattern, limit],
+      sql`SELECT ${this.meta.select()} FROM products WHERE name ILIKE ${pattern} ORDER BY length(name), name, id LIMIT ${limit}`,
       options,
     );
     return rows;
   }
 
-  /**
-   * Products directly in a category, by name.
-   *
-   * @example
-   * ```ts
-   * const dairy = await repos.products.getByCategory(dairyId);
-   * ```
-   */
-  async getByCategory(categoryId: string, options: QueryOptions & { includeSubcategories?: boolean } = {}): Promise<ProductRecord[]> {
-    this.checkId(categoryId, 'categoryId');
-    const sql = options.includeSubcategories
-      ? `WITH RECURSIVE tree AS (
-           SELECT id FROM categories WHERE id = $1
-           UNION SELECT k.id FROM categories k JOIN tree t ON k.parent_id = t.id
-         )
-         SELECT ${this.selectList} FROM products WHERE category_id IN (SELECT id FROM tree) ORDER BY name, id`
-      : `SELECT ${this.selectList} FROM products WHERE category_id = $1 ORDER BY name, id`;
-    const { rows } = await this.run<ProductRecord>(sql, [categoryId], options);
+  /** Products in a category (and, with `includeSubcategories`, every category below it), by name. */
+  async getByCategory(categoryId: string, options: ProductsByCategoryOptions = {}): Promise<ProductRecord[]> {
+    checkOptions(options, [...TX, 'includeSubcategories'], 'products by category');
+    checkId(categoryId, 'categoryId');
+    const query = options.includeSubcategories
+      ? sql`WITH RECURSIVE tree AS (
+              SELECT id FROM categories WHERE id = ${categoryId}
+              UNION SELECT k.id FROM categories k JOIN tree t ON k.parent_id = t.id
+            )
+            SELECT ${this.meta.select()} FROM products WHERE category_id IN (SELECT id FROM tree) ORDER BY name, id`
+      : sql`SELECT ${this.meta.select()} FROM products WHERE category_id = ${categoryId} ORDER BY name, id`;
+    const { rows } = await this.run<ProductRecord>(query, { transaction: options.transaction });
     return rows;
   }
 
   /**
    * Typo-tolerant search: products whose name is similar to `text` by trigrams (pg_trgm, on a GIN
    * index), best match first, with the similarity (0..1). "tomatos" finds "Tomatoes".
-   *
-   * @example
-   * ```ts
-   * const [best] = await repos.products.search('tomatos');
-   * ```
    */
-  async search(text: string, options: QueryOptions & { limit?: number; minSimilarity?: number } = {}): Promise<(ProductRecord & { similarity: number })[]> {
+  async search(text: string, options: ProductSearchOptions = {}): Promise<(ProductRecord & { similarity: number })[]> {
+    checkOptions(options, [...TX, 'limit', 'minSimilarity'], 'search products');
     const limit = options.limit ?? 10;
     parseInput(limitSchema, { limit }, 'search products');
     const threshold = options.minSimilarity ?? 0.2;
+    const q = String(text);
     // word_similarity suits a short query against a longer name ("milk" in "Oat milk 1 l").
     const { rows } = await this.run<ProductRecord & { similarity: number }>(
-      `SELECT ${this.selectList}, greatest(similarity(lower(name), lower($1)), word_similarity(lower($1), lower(name)))::float8 AS similarity
-         FROM products
-        WHERE lower(name) % lower($1) OR lower($1) <% lower(name)
-        ORDER BY similarity DESC, length(name), name, id
-        LIMIT $2`,
-      [text, limit],
-      options,
+      sql`SELECT ${this.meta.select()}, greatest(similarity(lower(name), lower(${q})), word_similarity(lower(${q}), lower(name)))::float8 AS similarity
+            FROM products
+           WHERE lower(name) % lower(${q}) OR lower(${q}) <% lower(name)
+           ORDER BY similarity DESC, length(name), name, id
+           LIMIT ${limit}`,
+      { transaction: options.transaction },
     );
     return rows.filter((r) => r.similarity >= threshold);
   }

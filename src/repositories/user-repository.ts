@@ -1,167 +1,157 @@
 import { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
-import type { QueryOptions } from '../engine/sql.js';
+import type { QueryOptions } from '../engine/execute.js';
 import { withTransaction } from '../engine/with-transaction.js';
 import type { User } from '../models/user.js';
-import { BaseRepository, type RecordOf } from './base-repository.js';
-import type { ConversationWithMessages } from './conversation-repository.js';
-import type { MealPlanWithItems } from './meal-plan-repository.js';
-import type { PantryItemRecord } from './pantry-item-repository.js';
-import type { ReceiptWithItems } from './receipt-repository.js';
-import type { Serialized } from './serialized.js';
-import {
-  createUserSchema,
-  updateUserSchema,
-  userPreferencesSchema,
-  type UserPreferences,
-} from './schemas/user-schemas.js';
-import { parseInput } from './validate.js';
+import { checkOptions, TX } from '../db/options.js';
+import type {
+  ConversationRecord,
+  MealPlanItemRecord,
+  MealPlanRecord,
+  MessageRecord,
+  PantryEventRecord,
+  PantryItemRecord,
+  ProductMatchRecord,
+  ReceiptItemRecord,
+  ReceiptRecord,
+  UserRecord,
+} from '../db/records.js';
+import { createUserSchema, updateUserSchema, userPreferencesSchema, type UserPreferences } from '../db/schemas/user-schemas.js';
+import { ALL_USERS, narrowScope, type Scope } from '../db/scope.js';
+import type { Serialized } from '../db/serialized.js';
+import { ident, join, raw, sql, type Sql } from '../db/sql.js';
+import { OWNERSHIP, type OwnedTable, type Tables } from '../db/table-metadata.js';
+import { parseInput } from '../db/validate.js';
+import { BaseRepository } from './base-repository.js';
 
-export type UserRecord = RecordOf<User>;
-
-/** Everything a user owns, as one JSON-serialisable document (GDPR-style export). */
+/**
+ * Every row a user owns, one array per table, as one JSON-serialisable document (a GDPR-style export).
+ * Generated from the table metadata and its ownership map, so a table added there is exported too.
+ */
 export interface UserDataExport {
   exportedAt: string;
   user: Serialized<UserRecord>;
-  conversations: Serialized<ConversationWithMessages>[];
-  receipts: Serialized<ReceiptWithItems>[];
+  conversations: Serialized<ConversationRecord>[];
+  messages: Serialized<MessageRecord>[];
+  receipts: Serialized<ReceiptRecord>[];
+  receiptItems: Serialized<ReceiptItemRecord>[];
   pantryItems: Serialized<PantryItemRecord>[];
-  mealPlans: Serialized<MealPlanWithItems>[];
+  pantryEvents: Serialized<PantryEventRecord>[];
+  productMatches: Serialized<ProductMatchRecord>[];
+  mealPlans: Serialized<MealPlanRecord>[];
+  mealPlanItems: Serialized<MealPlanItemRecord>[];
 }
 
 /** Users: look-ups by username and email, preferences, deletion and export of everything they own. */
 export class UserRepository extends BaseRepository<User, typeof createUserSchema, typeof updateUserSchema> {
-  constructor(engine: Engine) {
-    super(engine, engine.models.User, { create: createUserSchema, update: updateUserSchema }, 'user', 'id');
+  /** @internal Use `createFoodsave(engine).forUser(id).account`, or `.admin.users`. */
+  constructor(engine: Engine, scope: Scope = ALL_USERS) {
+    super({ engine, scope, table: 'users', schemas: { create: createUserSchema, update: updateUserSchema }, entity: 'user', ownerColumn: 'id' });
   }
 
-  /**
-   * The user with exactly this username, or `null`.
-   *
-   * @example
-   * ```ts
-   * const ana = await repos.users.getByUsername('ana');
-   * ```
-   */
+  /** The user with exactly this username, or `null`. */
   async getByUsername(username: string, options: QueryOptions = {}): Promise<UserRecord | null> {
-    const { rows } = await this.run<UserRecord>(`SELECT ${this.selectList} FROM users WHERE username = $1`, [username], options);
+    checkOptions(options, TX, 'get user');
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM users WHERE username = ${String(username)} AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
-  /**
-   * The user with this email, compared without regard to case (decision 7), or `null`.
-   *
-   * @example
-   * ```ts
-   * const ana = await repos.users.getByEmail('Ana@Example.com');
-   * ```
-   */
+  /** The user with this email, compared without regard to case (decision 7), or `null`. */
   async getByEmail(email: string, options: QueryOptions = {}): Promise<UserRecord | null> {
-    const { rows } = await this.run<UserRecord>(`SELECT ${this.selectList} FROM users WHERE lower(email) = lower($1)`, [email], options);
+    checkOptions(options, TX, 'get user');
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM users WHERE lower(email) = lower(${String(email)}) AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
   /**
-   * Merges a validated patch into the user's preferences (keys not in the patch are kept) and returns
-   * the user, or `null` if there is none.
+   * Merges a validated patch into the preferences of the scope's user (keys not in the patch are kept)
+   * and returns the user, or `null` if there is none.
    *
    * @throws {ValidationError} for unknown or invalid preference keys; nothing is written.
-   * @example
-   * ```ts
-   * await repos.users.updatePreferences(userId, { householdSize: 3, diet: ['vegetarian'] });
-   * ```
    */
-  async updatePreferences(userId: string, patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
-    this.checkUserId(userId);
+  async updateMyPreferences(patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
+    checkOptions(options, TX, 'update preferences');
     const data = parseInput(userPreferencesSchema, patch, 'update preferences');
     const { rows } = await this.run<UserRecord>(
-      `UPDATE users SET preferences = coalesce(preferences, '{}'::jsonb) || $2::jsonb WHERE id = $1 RETURNING ${this.selectList}`,
-      [userId, JSON.stringify(data)],
+      sql`UPDATE users SET preferences = coalesce(preferences, '{}'::jsonb) || ${JSON.stringify(data)}::jsonb
+           WHERE id = ${this.ownId()} RETURNING ${this.meta.select()}`,
       options,
     );
     return rows[0] ?? null;
   }
 
-  /**
-   * Deletes the user and everything they own (conversations, messages, receipts, items, pantry, meal
-   * plans), by the schema's ON DELETE CASCADE rules. `true` if the user existed.
-   *
-   * @example
-   * ```ts
-   * await repos.users.deleteUser(userId);
-   * ```
-   */
-  async deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
-    this.checkUserId(userId);
-    return this.delete(userId, options);
+  /** Back-office form of {@link updateMyPreferences}. */
+  updatePreferences(userId: string, patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
+    return this.narrowed(userId).updateMyPreferences(patch, options);
   }
 
   /**
-   * Every row the user owns, as one JSON document, read from one consistent snapshot
-   * (REPEATABLE READ). `null` if there is no such user. Decimals are strings, dates ISO strings.
-   *
-   * @example
-   * ```ts
-   * const doc = await repos.users.exportUserData(userId);
-   * await writeFile('export.json', JSON.stringify(doc));
-   * ```
+   * Deletes the scope's user and everything they own, by the schema's ON DELETE CASCADE rules (decision
+   * 9). `true` if the user existed.
    */
-  async exportUserData(userId: string, options: QueryOptions = {}): Promise<UserDataExport | null> {
-    this.checkUserId(userId);
+  deleteMe(options: QueryOptions = {}): Promise<boolean> {
+    return this.delete(this.ownId(), options);
+  }
+
+  /** Back-office form of {@link deleteMe}: the document's `delete_user`. */
+  deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
+    return this.narrowed(userId).deleteMe(options);
+  }
+
+  /**
+   * Every row the scope's user owns, as one JSON document, read from one consistent snapshot
+   * (REPEATABLE READ). `null` if there is no such user. Decimals are strings, dates ISO strings.
+   */
+  async exportMyData(options: QueryOptions = {}): Promise<UserDataExport | null> {
+    checkOptions(options, TX, 'export user data');
+    const query = exportQuery(this.tables, this.ownId());
     const read = async (transaction: Transaction) => {
-      const { rows } = await this.run<{ doc: UserDataExport | null }>(EXPORT_SQL, [userId], { transaction });
+      const { rows } = await this.run<{ doc: UserDataExport | null }>(query, { transaction });
       return rows[0]?.doc ?? null;
     };
-    const doc = options.transaction
-      ? await read(options.transaction)
-      : await withTransaction(this.engine, read, { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ });
-    return doc;
+    return options.transaction
+      ? read(options.transaction)
+      : withTransaction(this.engine, read, { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ });
+  }
+
+  /** Back-office form of {@link exportMyData}: the export of one user. */
+  exportUserData(userId: string, options: QueryOptions = {}): Promise<UserDataExport | null> {
+    return this.narrowed(userId).exportMyData(options);
+  }
+
+  private narrowed(userId: string): UserRepository {
+    return new UserRepository(this.engine, narrowScope(this.scope, userId));
+  }
+
+  private ownId(): string {
+    if (this.scope.userId === null) throw new Error('unreachable: the back-office scope has no user');
+    return this.scope.userId;
   }
 }
 
-/** One statement: JSON built in SQL, numerics as text so no value passes through a float. */
-const EXPORT_SQL = `
-SELECT CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
-  'exportedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-  'user', json_build_object('id', u.id, 'username', u.username, 'email', u.email, 'createdAt', u.created_at,
-                            'updatedAt', u.updated_at, 'preferences', u.preferences),
-  'conversations', coalesce((
-    SELECT json_agg(json_build_object(
-      'id', c.id, 'userId', c.user_id, 'sessionId', c.session_id, 'title', c.title, 'createdAt', c.created_at,
-      'updatedAt', c.updated_at, 'metadata', c.metadata,
-      'messages', coalesce((SELECT json_agg(json_build_object(
-          'id', m.id, 'conversationId', m.conversation_id, 'content', m.content, 'role', m.role,
-          'agentUsed', m.agent_used, 'confidence', m.confidence, 'createdAt', m.created_at, 'metadata', m.metadata)
-          ORDER BY m.created_at, m.id) FROM messages m WHERE m.conversation_id = c.id), '[]'::json))
-      ORDER BY c.created_at, c.id)
-    FROM conversations c WHERE c.user_id = u.id), '[]'::json),
-  'receipts', coalesce((
-    SELECT json_agg(json_build_object(
-      'id', r.id, 'userId', r.user_id, 'storeName', r.store_name, 'totalAmount', r.total_amount::text,
-      'purchaseDate', r.purchase_date, 'receiptDate', r.receipt_date, 'imagePath', r.image_path,
-      'ocrConfidence', r.ocr_confidence, 'metadata', r.metadata, 'conversationId', r.conversation_id,
-      'items', coalesce((SELECT json_agg(json_build_object(
-          'id', i.id, 'receiptId', i.receipt_id, 'productName', i.product_name, 'quantity', i.quantity::text,
-          'unitPrice', i.unit_price::text, 'totalPrice', i.total_price::text, 'categoryId', i.category_id,
-          'createdAt', i.created_at, 'productId', i.product_id, 'unit', i.unit)
-          ORDER BY i.created_at, i.id) FROM receipt_items i WHERE i.receipt_id = r.id), '[]'::json))
-      ORDER BY r.purchase_date, r.id)
-    FROM receipts r WHERE r.user_id = u.id), '[]'::json),
-  'pantryItems', coalesce((
-    SELECT json_agg(json_build_object(
-      'id', p.id, 'userId', p.user_id, 'productId', p.product_id, 'quantity', p.quantity::text, 'unit', p.unit,
-      'expiryDate', p.expiry_date, 'addedDate', p.added_date, 'notes', p.notes) ORDER BY p.added_date, p.id)
-    FROM pantry_items p WHERE p.user_id = u.id), '[]'::json),
-  'mealPlans', coalesce((
-    SELECT json_agg(json_build_object(
-      'id', mp.id, 'userId', mp.user_id, 'planDate', mp.plan_date, 'mealType', mp.meal_type,
-      'recipeId', mp.recipe_id, 'notes', mp.notes, 'createdAt', mp.created_at,
-      'items', coalesce((SELECT json_agg(json_build_object(
-          'id', mi.id, 'mealPlanId', mi.meal_plan_id, 'recipeId', mi.recipe_id, 'productId', mi.product_id,
-          'servings', mi.servings, 'quantity', mi.quantity::text, 'unit', mi.unit, 'notes', mi.notes,
-          'createdAt', mi.created_at) ORDER BY mi.created_at, mi.id)
-          FROM meal_plan_items mi WHERE mi.meal_plan_id = mp.id), '[]'::json))
-      ORDER BY mp.plan_date, mp.id)
-    FROM meal_plans mp WHERE mp.user_id = u.id), '[]'::json)
-) END AS doc
-FROM (SELECT 1) one LEFT JOIN users u ON u.id = $1`;
+/** The condition that rows of `table` (aliased `alias`) belong to `userId`, following parents. */
+function ownedBy(table: OwnedTable, alias: string, userId: string, tables: Tables, depth = 0): Sql {
+  const rule: { column?: string; parent?: OwnedTable; via?: string } = OWNERSHIP[table];
+  if (rule.column) return sql`${ident(alias, rule.column)} = ${userId}`;
+  const parent = rule.parent!;
+  const p = `p${depth}`;
+  return sql`${ident(alias, rule.via!)} IN (SELECT ${ident(p, 'id')} FROM ${ident(tables[parent].name)} ${ident(p)}
+                                            WHERE ${ownedBy(parent, p, userId, tables, depth + 1)})`;
+}
+
+/** One statement: one JSON array per owned table, built in SQL, numerics as text. */
+function exportQuery(tables: Tables, userId: string): Sql {
+  const arrays = (Object.keys(OWNERSHIP) as OwnedTable[])
+    .filter((t) => t !== 'users')
+    .map((t) => {
+      const meta = tables[t];
+      return sql`${raw(`'${t}'`)}, coalesce((SELECT json_agg(${meta.json('t')} ORDER BY t.id) FROM ${ident(meta.name)} t
+                                             WHERE ${ownedBy(t, 't', userId, tables)}), '[]'::json)`;
+    });
+  return sql`SELECT CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
+               'exportedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+               'user', ${tables.users.json('u')},
+               ${join(arrays)}) END AS doc
+               FROM (SELECT 1) one LEFT JOIN users u ON u.id = ${userId}`;
+}
+

@@ -20,6 +20,10 @@ export const createMessageSchema = z.strictObject({
   metadata: jsonObject().optional(),
 });
 
+/** A message as the caller gives it; the conversation is the method's own argument. */
+export const newMessageSchema = createMessageSchema.omit({ conversationId: true });
+
 export type CreateConversationInput = z.input<typeof createConversationSchema>;
 export type UpdateConversationInput = z.input<typeof updateConversationSchema>;
 export type CreateMessageInput = z.input<typeof createMessageSchema>;
+export type NewMessageInput = z.input<typeof newMessageSchema>;

@@ -43,12 +43,22 @@ export const jsonObject = () => z.record(z.string(), z.unknown(), { error: 'must
 export const unitInterval = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
 const limit = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000');
+const offset = z.number().int('must be a whole number').min(0, 'must not be negative').max(1_000_000_000, 'must be at most 1000000000');
 
-/** `skip`/`limit` paging, as the document's `get_multi`. */
-export const pagingSchema = z.strictObject({
-  skip: z.number().int('must be a whole number').min(0, 'must not be negative'),
-  limit,
-});
+/** Paging, everywhere: `{ offset, limit }`. `offset` defaults to 0, `limit` to the method's page size. */
+export const pagingSchema = z.strictObject({ offset: offset.optional(), limit: limit.optional() });
+export type Paging = z.input<typeof pagingSchema>;
 
 /** A row count limit alone. */
 export const limitSchema = z.strictObject({ limit });
+
+/** A date range, everywhere: `{ from, to }`, both `YYYY-MM-DD` and inclusive. */
+export const dateRangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() });
+export type DateRange = z.input<typeof dateRangeSchema>;
+
+/** An amount, everywhere: `{ quantity, unit }`; the quantity an exact decimal, the unit any alias. */
+export const amountSchema = z.strictObject({
+  quantity: decimal(10, 3, { nonNegative: true }),
+  unit: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
+});
+export type AmountInput = z.input<typeof amountSchema>;

@@ -1,0 +1,77 @@
+import { escapeIdentifier } from 'pg';
+
+/**
+ * A piece of SQL with its bind values kept apart from its text. Built only by {@link sql}: a value
+ * interpolated into the template becomes a `$n` parameter, a nested `Sql` is spliced in with its own
+ * values renumbered, so no caller ever counts placeholders.
+ *
+ * @internal
+ */
+export class Sql {
+  /** @internal */
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  /** The text with `$1..$n` placeholders, numbered in order of appearance. */
+  get text(): string {
+    let text = this.strings[0]!;
+    for (let i = 1; i < this.strings.length; i++) text += `$${i}${this.strings[i]!}`;
+    return text;
+  }
+}
+
+/**
+ * The SQL template tag: ``sql`SELECT * FROM t WHERE id = ${id} AND ${fragment}` ``. Values become
+ * parameters; `Sql` fragments (from `sql`, {@link join}, {@link ident}, {@link raw}) are inlined.
+ *
+ * @internal
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
+  if (!values.some((v) => v instanceof Sql)) return new Sql(strings, values);
+  const outStrings: string[] = [strings[0]!];
+  const outValues: unknown[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const next = strings[i + 1]!;
+    if (value instanceof Sql) {
+      // Glue the fragment's first and last text pieces onto the surrounding ones.
+      outStrings[outStrings.length - 1] += value.strings[0]!;
+      for (let j = 0; j < value.values.length; j++) {
+        outValues.push(value.values[j]);
+        outStrings.push(value.strings[j + 1]!);
+      }
+      outStrings[outStrings.length - 1] += next;
+    } else {
+      outValues.push(value);
+      outStrings.push(next);
+    }
+  }
+  return new Sql(outStrings, outValues);
+}
+
+const EMPTY = new Sql([''], []);
+
+/** Fragments joined by a separator (`, ` by default); empty for none. @internal */
+export function join(fragments: readonly Sql[], separator = ', '): Sql {
+  if (fragments.length === 0) return EMPTY;
+  const glue = raw(separator);
+  const parts: Sql[] = [];
+  fragments.forEach((f, i) => parts.push(...(i === 0 ? [f] : [glue, f])));
+  const strings = ['', ...parts.map(() => '')];
+  return sql(strings as unknown as TemplateStringsArray, ...parts);
+}
+
+/** A quoted identifier (table, column, alias), with `"` doubled by pg's own escaper. @internal */
+export function ident(...parts: string[]): Sql {
+  return raw(parts.map((p) => escapeIdentifier(p)).join('.'));
+}
+
+/** Constant SQL text. Never pass input here: input goes in as a value. @internal */
+export function raw(text: string): Sql {
+  return new Sql([text], []);
+}
+
+/** The empty fragment. @internal */
+export const empty = EMPTY;

@@ -1,0 +1,100 @@
+import type { Engine } from '../engine/create-engine.js';
+import type { QueryOptions } from '../engine/execute.js';
+import { checkOptions, TX } from '../db/options.js';
+import type { ReceiptItemRecord } from '../db/records.js';
+import { runStatement } from '../db/run-statement.js';
+import { checkId, type Scope } from '../db/scope.js';
+import { ident, sql } from '../db/sql.js';
+import { tablesOf } from '../db/table-metadata.js';
+
+/** A proposed product for an unmatched receipt line. */
+export interface MatchProposal {
+  receiptItemId: string;
+  productName: string;
+  /** `null` when nothing is similar enough. */
+  productId: string | null;
+  /** `learned`: this user matched this line at this store before; `similar`: by name. */
+  source: 'learned' | 'similar' | null;
+  /** 1 for a learned match, else the trigram similarity (0..1); `null` with no proposal. */
+  similarity: number | null;
+}
+
+/** Matching receipt lines to catalogue products, learning from what the user accepts. */
+export class ReceiptMatcher {
+  /** @internal Use `createFoodsave(engine).forUser(id).receipts`. */
+  constructor(
+    private readonly engine: Engine,
+    private readonly scope: Scope,
+  ) {}
+
+  /**
+   * Proposes a product for every line of a receipt in scope that has none: first what this user matched
+   * the same line to at the same store before (`learned`), else the most similar product name by
+   * trigrams (`similar`, with its similarity), else nothing. One query; it changes nothing. A receipt
+   * outside the scope has no lines to propose for.
+   *
+   * @example
+   * ```ts
+   * for (const p of await me.receipts.matchReceiptItems(receiptId)) {
+   *   if (p.source === 'learned' && p.productId) await me.receipts.acceptMatch(p.receiptItemId, p.productId);
+   * }
+   * ```
+   */
+  async matchReceiptItems(receiptId: string, options: QueryOptions = {}): Promise<MatchProposal[]> {
+    checkOptions(options, TX, 'match receipt');
+    checkId(receiptId, 'receiptId', 'match receipt');
+    const { rows } = await runStatement<MatchProposal>(
+      this.engine,
+      'receipt',
+      sql`SELECT i.id AS "receiptItemId", i.product_name AS "productName",
+                 coalesce(m.product_id, s.id) AS "productId",
+                 CASE WHEN m.product_id IS NOT NULL THEN 'learned' WHEN s.id IS NOT NULL THEN 'similar' END AS source,
+                 CASE WHEN m.product_id IS NOT NULL THEN 1 ELSE s.sim END::float8 AS similarity
+            FROM receipt_items i
+            JOIN receipts r ON r.id = i.receipt_id
+            LEFT JOIN product_matches m
+              ON m.user_id = r.user_id AND m.store_key = lower(coalesce(r.store_name, '')) AND m.line_key = lower(trim(i.product_name))
+            LEFT JOIN LATERAL (
+              SELECT p.id, greatest(similarity(lower(p.name), lower(i.product_name)), word_similarity(lower(p.name), lower(i.product_name))) AS sim
+                FROM products p
+               WHERE m.product_id IS NULL AND (lower(p.name) % lower(i.product_name) OR lower(p.name) <% lower(i.product_name))
+               ORDER BY sim DESC, length(p.name), p.id LIMIT 1
+            ) s ON true
+           WHERE i.receipt_id = ${receiptId} AND i.product_id IS NULL AND ${this.scope.owns(ident('r', 'user_id'))}
+           ORDER BY i.created_at, i.id`,
+      options,
+    );
+    return rows;
+  }
+
+  /**
+   * Matches a receipt line in scope to a product and remembers it for the line's owner and store, so
+   * the same line from the same store is proposed as `learned` next time. Returns the updated line, or
+   * `null` when the line is not in scope.
+   */
+  async acceptMatch(receiptItemId: string, productId: string, options: QueryOptions = {}): Promise<ReceiptItemRecord | null> {
+    checkOptions(options, TX, 'accept match');
+    checkId(receiptItemId, 'receiptItemId', 'accept match');
+    checkId(productId, 'productId', 'accept match');
+    const items = tablesOf(this.engine.models).receiptItems;
+    const { rows } = await runStatement<{ item: Record<string, unknown> }>(
+      this.engine,
+      'receipt item',
+      sql`WITH line AS (
+            UPDATE receipt_items i SET product_id = ${productId}
+              FROM receipts r
+             WHERE i.id = ${receiptItemId} AND r.id = i.receipt_id AND ${this.scope.owns(ident('r', 'user_id'))}
+            RETURNING i.*, r.store_name, r.user_id AS owner_id
+          ), remembered AS (
+            INSERT INTO product_matches (user_id, store_key, line_key, product_id)
+            SELECT owner_id, lower(coalesce(store_name, '')), lower(trim(product_name)), ${productId} FROM line
+            ON CONFLICT (user_id, store_key, line_key)
+            DO UPDATE SET product_id = EXCLUDED.product_id, times = product_matches.times + 1, last_used_at = now()
+          )
+          SELECT ${items.json('i')} AS item FROM line i`,
+      options,
+    );
+    const row = rows[0];
+    return row ? items.revive<ReceiptItemRecord>(row.item) : null;
+  }
+}

@@ -1,0 +1,189 @@
+import type { QueryResultRow } from 'pg';
+import type { Engine } from '../engine/create-engine.js';
+import type { QueryOptions } from '../engine/execute.js';
+import type { DateOnlyString } from '../models/types.js';
+import { Quantity } from '../values/quantity.js';
+import { createUnitRegistry, productStorageInfoSchema, type UnitRegistry } from '../values/units.js';
+import { checkOptions, TX } from '../db/options.js';
+import { runStatement } from '../db/run-statement.js';
+import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
+import type { Scope } from '../db/scope.js';
+import { ident, sql, type Sql } from '../db/sql.js';
+import { parseInput } from '../db/validate.js';
+import { useFirstOrder } from './use-first.js';
+
+/** One thing to buy. */
+export interface ShoppingListItem {
+  productId: string;
+  productName: string;
+  categoryId: string | null;
+  categoryName: string | null;
+  /** Exact decimal string, in `unit`. */
+  quantity: string;
+  unit: string | null;
+  /** The first day it is needed. */
+  neededBy: DateOnlyString;
+}
+
+/** What {@link ShoppingPlanner.getShoppingList} returns. */
+export interface ShoppingList {
+  from: DateOnlyString;
+  to: DateOnlyString;
+  items: ShoppingListItem[];
+  byCategory: { categoryId: string | null; categoryName: string | null; items: ShoppingListItem[] }[];
+}
+
+interface Need {
+  neededOn: string;
+  productId: string;
+  quantity: string;
+  unit: string | null;
+  productName: string;
+  categoryId: string | null;
+  categoryName: string | null;
+  storageInfo: unknown;
+}
+
+interface Lot {
+  id: string;
+  productId: string;
+  quantity: string;
+  unit: string | null;
+  expiryDate: string | null;
+}
+
+
+/**
+ * Everything the plan needs, by day: each planned dish's ingredients scaled to its servings (a plan's
+ * main dish counts unless an item names the same recipe), and planned products.
+ */
+function needsQuery(owns: Sql, from: string, to: string): Sql {
+  return sql`
+WITH plans AS (
+  SELECT id, plan_date, recipe_id FROM meal_plans WHERE ${owns} AND plan_date BETWEEN ${from}::date AND ${to}::date
+), dishes AS (
+  SELECT p.plan_date, p.recipe_id, NULL::int AS servings FROM plans p
+   WHERE p.recipe_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM meal_plan_items mi WHERE mi.meal_plan_id = p.id AND mi.recipe_id = p.recipe_id)
+  UNION ALL
+  SELECT p.plan_date, mi.recipe_id, mi.servings FROM plans p JOIN meal_plan_items mi ON mi.meal_plan_id = p.id
+   WHERE mi.recipe_id IS NOT NULL
+), needs AS (
+  SELECT d.plan_date, ri.product_id, ri.quantity * coalesce(d.servings::numeric / nullif(r.servings, 0), 1) AS quantity, ri.unit
+    FROM dishes d JOIN recipes r ON r.id = d.recipe_id JOIN recipe_ingredients ri ON ri.recipe_id = d.recipe_id
+   WHERE ri.product_id IS NOT NULL AND ri.quantity IS NOT NULL
+  UNION ALL
+  SELECT p.plan_date, mi.product_id, mi.quantity, mi.unit FROM plans p JOIN meal_plan_items mi ON mi.meal_plan_id = p.id
+   WHERE mi.product_id IS NOT NULL AND mi.quantity IS NOT NULL
+)
+SELECT n.plan_date AS "neededOn", n.product_id AS "productId", n.quantity::text AS quantity, n.unit,
+       pr.name AS "productName", pr.category_id AS "categoryId", c.name AS "categoryName", pr.storage_info AS "storageInfo"
+  FROM needs n JOIN products pr ON pr.id = n.product_id LEFT JOIN categories c ON c.id = pr.category_id
+ ORDER BY n.plan_date, pr.name, n.product_id`;
+}
+
+/** Options for {@link ShoppingPlanner}. */
+export interface ShoppingPlannerOptions {
+  /** The unit registry for the shopping list. Default: `createUnitRegistry()`. */
+  units?: UnitRegistry;
+}
+
+/** "What to buy": the shopping list for one scope's meal plans. */
+export class ShoppingPlanner {
+  private readonly units: UnitRegistry;
+
+  /** @internal Use `createFoodsave(engine).forUser(id).mealPlans.getShoppingList`. */
+  constructor(
+    private readonly engine: Engine,
+    private readonly scope: Scope,
+    options: ShoppingPlannerOptions = {},
+  ) {
+    this.units = options.units ?? createUnitRegistry();
+  }
+
+  /**
+   * What to buy for the meals planned between two dates (inclusive): the ingredients of every planned
+   * recipe scaled to the planned servings (the main dish at the recipe's own servings), plus planned
+   * products, minus what the pantry will still hold on the day each is needed. A lot counts only if it
+   * has not expired by that day, lots are drawn in use-first order and shared across days, and units
+   * convert exactly (including the product's own conversions). Grouped by category.
+   *
+   * @example
+   * ```ts
+   * const list = await me.mealPlans.getShoppingList({ from: '2026-11-30', to: '2026-12-06' });
+   * for (const group of list.byCategory) console.log(group.categoryName, group.items);
+   * ```
+   */
+  async getShoppingList(range: DateRange, options: QueryOptions = {}): Promise<ShoppingList> {
+    checkOptions(options, TX, 'shopping list');
+    const { from, to } = parseInput(dateRangeSchema, range, 'shopping list');
+    const { rows: needs } = await this.run<Need>(needsQuery(this.scope.owns(ident('user_id')), from, to), options);
+    if (needs.length === 0) return { from, to, items: [], byCategory: [] };
+    const { rows: lots } = await this.run<Lot>(
+      sql`SELECT id, product_id AS "productId", quantity, unit, expiry_date AS "expiryDate" FROM pantry_items
+           WHERE ${this.scope.owns(ident('user_id'))} AND product_id = ANY(${[...new Set(needs.map((n) => n.productId))]}::uuid[]) AND quantity > 0
+           ORDER BY product_id, ${useFirstOrder()}`,
+      options,
+    );
+    const left = new Map(lots.map((l) => [l.id, Quantity.of(l.quantity)]));
+    const lotsOf = new Map<string, Lot[]>();
+    for (const lot of lots) {
+      const list = lotsOf.get(lot.productId);
+      if (list) list.push(lot);
+      else lotsOf.set(lot.productId, [lot]);
+    }
+
+    const list = new Map<string, ShoppingListItem & { amount: Quantity }>();
+    for (const need of needs) {
+      const unit = need.unit === null ? null : (this.units.tryNormalize(need.unit) ?? need.unit);
+      let missing = Quantity.of(need.quantity);
+      const productUnits = productStorageInfoSchema.safeParse(need.storageInfo ?? {}).data?.units;
+      for (const lot of lotsOf.get(need.productId) ?? []) {
+        if (missing.isZero() || missing.isNegative()) break;
+        if (lot.expiryDate !== null && lot.expiryDate < need.neededOn) continue;
+        const available = left.get(lot.id)!;
+        if (available.isZero()) continue;
+        let inNeedUnit: Quantity;
+        try {
+          inNeedUnit = unit === lot.unit ? available : this.units.convert(available, lot.unit ?? 'pcs', unit ?? 'pcs', productUnits);
+        } catch {
+          continue; // This lot is in a unit that does not convert: it cannot cover this need.
+        }
+        const taken = inNeedUnit.min(missing);
+        missing = missing.sub(taken);
+        const takenInLot = unit === lot.unit ? taken : this.units.convert(taken, unit ?? 'pcs', lot.unit ?? 'pcs', productUnits);
+        left.set(lot.id, available.sub(takenInLot));
+      }
+      if (missing.cmp('0.0005') < 0) continue;
+      const key = `${need.productId}\u0000${unit ?? ''}`;
+      const entry = list.get(key);
+      if (entry) entry.amount = entry.amount.add(missing);
+      else {
+        list.set(key, {
+          productId: need.productId,
+          productName: need.productName,
+          categoryId: need.categoryId,
+          categoryName: need.categoryName,
+          quantity: '',
+          unit,
+          neededBy: need.neededOn,
+          amount: missing,
+        });
+      }
+    }
+    const items = [...list.values()].map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
+    const groups = new Map<string, ShoppingList['byCategory'][number]>();
+    for (const item of items) {
+      const key = item.categoryId ?? '';
+      const group = groups.get(key) ?? { categoryId: item.categoryId, categoryName: item.categoryName, items: [] };
+      group.items.push(item);
+      groups.set(key, group);
+    }
+    const byCategory = [...groups.values()].sort((a, b) => (a.categoryName ?? '\uffff').localeCompare(b.categoryName ?? '\uffff'));
+    return { from, to, items, byCategory };
+  }
+
+  private run<R extends QueryResultRow>(query: Sql, options: QueryOptions) {
+    return runStatement<R>(this.engine, 'meal plan', query, options);
+  }
+}

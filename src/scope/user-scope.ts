@@ -1,0 +1,141 @@
+import type { Engine } from '../engine/create-engine.js';
+import type { QueryOptions } from '../engine/execute.js';
+import type { UnitRegistry } from '../values/units.js';
+import type { ConversationRecord, MealPlanRecord, PantryItemRecord, ReceiptRecord, ReceiptWithItems, UserRecord } from '../db/records.js';
+import type { CreateConversationInput } from '../db/schemas/conversation-schemas.js';
+import type { CreateMealPlanInput } from '../db/schemas/meal-plan-schemas.js';
+import type { CreatePantryItemInput } from '../db/schemas/pantry-schemas.js';
+import type { CreateReceiptInput, ReceiptItemInput } from '../db/schemas/receipt-schemas.js';
+import type { UpdateUserInput, UserPreferences } from '../db/schemas/user-schemas.js';
+import { userScope } from '../db/scope.js';
+import { ConversationRepository } from '../repositories/conversation-repository.js';
+import { MealPlanRepository } from '../repositories/meal-plan-repository.js';
+import { PantryItemRepository } from '../repositories/pantry-item-repository.js';
+import { ReceiptRepository } from '../repositories/receipt-repository.js';
+import { UserRepository, type UserDataExport } from '../repositories/user-repository.js';
+import { PantryLedger } from '../domain/pantry-ledger.js';
+import { ReceiptMatcher } from '../domain/receipt-matching.js';
+import { RecipeFinder } from '../domain/recipe-finder.js';
+import { ShoppingPlanner } from '../domain/shopping-list.js';
+import { SpendingReport } from '../domain/spending-report.js';
+import { WasteReport } from '../domain/waste-report.js';
+import { expose } from './expose.js';
+
+/** Input of a scope's `create`: the back-office input without `userId`, which the scope supplies. */
+type Owned<T> = Omit<T, 'userId'>;
+
+/** The scope's user: their own row, preferences, export and deletion. */
+export interface UserAccount {
+  /** The user's row, or `null` once deleted. */
+  get(options?: QueryOptions): Promise<UserRecord | null>;
+  /** Changes username, email or preferences (replacing them); `null` once deleted. */
+  update(patch: UpdateUserInput, options?: QueryOptions): Promise<UserRecord | null>;
+  /** Merges a validated patch into the preferences; keys not in the patch are kept. */
+  updatePreferences(patch: UserPreferences, options?: QueryOptions): Promise<UserRecord | null>;
+  /** Every row the user owns, one array per table, from one consistent snapshot; `null` once deleted. */
+  exportData(options?: QueryOptions): Promise<UserDataExport | null>;
+  /** Deletes the user and everything they own (decision 9); `true` if they existed. */
+  delete(options?: QueryOptions): Promise<boolean>;
+}
+
+const CONVERSATION_METHODS = ['get', 'getBySessionId', 'list', 'getMulti', 'getRecentConversations', 'update', 'delete', 'addMessage', 'getConversationWithMessages', 'getContextWindow'] as const;
+/** The user's conversations with the assistant, and their messages. */
+export type UserConversations = Pick<ConversationRepository, (typeof CONVERSATION_METHODS)[number]> & {
+  create(input: Owned<CreateConversationInput>, options?: QueryOptions): Promise<ConversationRecord>;
+};
+
+const RECEIPT_METHODS = ['get', 'list', 'getMulti', 'listByPurchaseDate', 'getReceiptWithItems', 'update', 'delete'] as const;
+/** The user's receipts: storing them, matching their lines to products, and spending reports. */
+export type UserReceipts = Pick<ReceiptRepository, (typeof RECEIPT_METHODS)[number]> &
+  Pick<SpendingReport, 'getSpendingStats' | 'getSpendingBreakdown'> &
+  Pick<ReceiptMatcher, 'matchReceiptItems' | 'acceptMatch'> & {
+    create(input: Owned<CreateReceiptInput>, options?: QueryOptions): Promise<ReceiptRecord>;
+    createWithItems(receipt: Owned<CreateReceiptInput>, items: ReceiptItemInput[], options?: QueryOptions): Promise<ReceiptWithItems>;
+  };
+
+const PANTRY_METHODS = ['get', 'list', 'getMulti', 'listItems', 'update', 'delete', 'getExpiringWithin'] as const;
+/** The user's pantry lots as plain rows (every change still journalled). */
+export type UserPantry = Pick<PantryItemRepository, (typeof PANTRY_METHODS)[number]> & {
+  create(input: Owned<CreatePantryItemInput>, options?: QueryOptions): Promise<PantryItemRecord>;
+};
+
+const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'stockFromReceipt', 'getExpiringSoon', 'getExpired', 'getUseFirst', 'consumeProduct', 'cookRecipe'] as const;
+/** The user's pantry as a ledger: adding, using, wasting, undoing, cooking, and the waste report. */
+export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> & Pick<WasteReport, 'getWasteStats'>;
+
+const MEAL_PLAN_METHODS = ['get', 'list', 'getMulti', 'getPlan', 'update', 'delete', 'addItem', 'removeItem'] as const;
+/** The user's meal plans and the shopping list they make. */
+export type UserMealPlans = Pick<MealPlanRepository, (typeof MEAL_PLAN_METHODS)[number]> &
+  Pick<ShoppingPlanner, 'getShoppingList'> & {
+    create(input: Owned<CreateMealPlanInput>, options?: QueryOptions): Promise<MealPlanRecord>;
+  };
+
+/** Recipes for this user: what the pantry can cook. */
+export type UserRecipes = Pick<RecipeFinder, 'getCookableRecipes'>;
+
+/**
+ * Everything one user may do, and nothing more. No method inside takes a user id: every read and write
+ * is limited to this user's rows, and every id it is given (a conversation, receipt line, plan, lot or
+ * event) must be this user's or shared catalogue data, else the call finds nothing (`null`, `false`,
+ * an empty list or `NotFoundError`) and changes nothing.
+ */
+export interface UserScope {
+  readonly userId: string;
+  readonly account: UserAccount;
+  readonly conversations: UserConversations;
+  readonly receipts: UserReceipts;
+  readonly pantry: UserPantry;
+  readonly ledger: UserLedger;
+  readonly mealPlans: UserMealPlans;
+  readonly recipes: UserRecipes;
+}
+
+/** Every method name of each part of a {@link UserScope}, as built. Tests enumerate it. @internal */
+export const USER_SCOPE_METHODS = {
+  account: ['get', 'update', 'updatePreferences', 'exportData', 'delete'],
+  conversations: [...CONVERSATION_METHODS, 'create'],
+  receipts: [...RECEIPT_METHODS, 'getSpendingStats', 'getSpendingBreakdown', 'matchReceiptItems', 'acceptMatch', 'create', 'createWithItems'],
+  pantry: [...PANTRY_METHODS, 'create'],
+  ledger: [...LEDGER_METHODS, 'getWasteStats'],
+  mealPlans: [...MEAL_PLAN_METHODS, 'getShoppingList', 'create'],
+  recipes: ['getCookableRecipes'],
+} as const satisfies { [K in Exclude<keyof UserScope, 'userId'>]: readonly (keyof UserScope[K])[] };
+
+/** @internal Builds a user's scope; `createFoodsave(engine).forUser(userId)` is the public way in. */
+export function buildUserScope(engine: Engine, userId: string, units: UnitRegistry): UserScope {
+  const scope = userScope(userId);
+  const users = new UserRepository(engine, scope);
+  const conversations = new ConversationRepository(engine, scope);
+  const receipts = new ReceiptRepository(engine, scope);
+  const pantry = new PantryItemRepository(engine, scope);
+  const mealPlans = new MealPlanRepository(engine, scope);
+  return Object.freeze({
+    userId: scope.userId,
+    account: Object.freeze({
+      get: (options?: QueryOptions) => users.get(scope.userId, options),
+      update: (patch: UpdateUserInput, options?: QueryOptions) => users.update(scope.userId, patch, options),
+      updatePreferences: (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
+      exportData: (options?: QueryOptions) => users.exportMyData(options),
+      delete: (options?: QueryOptions) => users.deleteMe(options),
+    }),
+    conversations: Object.freeze({ ...expose(conversations, CONVERSATION_METHODS), create: conversations.create.bind(conversations) }),
+    receipts: Object.freeze({
+      ...expose(receipts, RECEIPT_METHODS),
+      ...expose(new SpendingReport(engine, scope), ['getSpendingStats', 'getSpendingBreakdown']),
+      ...expose(new ReceiptMatcher(engine, scope), ['matchReceiptItems', 'acceptMatch']),
+      create: receipts.create.bind(receipts),
+      createWithItems: receipts.createWithItems.bind(receipts),
+    }) as UserReceipts,
+    pantry: Object.freeze({ ...expose(pantry, PANTRY_METHODS), create: pantry.create.bind(pantry) }) as UserPantry,
+    ledger: Object.freeze({
+      ...expose(new PantryLedger(engine, scope, { units }), LEDGER_METHODS),
+      ...expose(new WasteReport(engine, scope), ['getWasteStats']),
+    }),
+    mealPlans: Object.freeze({
+      ...expose(mealPlans, MEAL_PLAN_METHODS),
+      ...expose(new ShoppingPlanner(engine, scope, { units }), ['getShoppingList']),
+      create: mealPlans.create.bind(mealPlans),
+    }) as UserMealPlans,
+    recipes: Object.freeze(expose(new RecipeFinder(engine, scope, { units }), ['getCookableRecipes'])),
+  });
+}
