@@ -3,19 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupError, createEngine, runMigrations, type Logger } from '../src/index.js';
 import {
-  BackupError,
   checkDatabaseHealth,
   createBackup,
-  createEngine,
   DatabaseBackup,
   listBackups,
   pruneBackups,
   restoreBackup,
-  runMigrations,
   verifyBackup,
-  type Logger,
-} from '../src/index.js';
+} from '../src/entries/ops.js';
 import { findPgBinary } from '../src/ops/pg-binaries.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
 

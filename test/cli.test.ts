@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { migrations } from '../src/index.js';
+import { migrations } from '../src/entries/migrations.js';
 import { runCli } from './support/run-cli.js';
 import { useTestDatabase } from './support/test-database.js';
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkDatabaseHealth, createEngine, migrations, runMigrations, type Engine } from '../src/index.js';
+import { createEngine, runMigrations, type Engine } from '../src/index.js';
+import { migrations } from '../src/entries/migrations.js';
+import { checkDatabaseHealth } from '../src/entries/ops.js';
 import { startEmbedded, type PostgresServer } from './support/postgres-server.js';
 
 // Its own server, because this file stops and restarts it.

@@ -1,15 +1,14 @@
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { Registry, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createAdminRepositories, createEngine } from '../src/index.js';
 import {
-  createEngine,
   createOpenTelemetryMetricProducer,
   createOpenTelemetryMetrics,
   createPrometheusMetrics,
-  createRepositories,
   instrument,
   type QueryMetric,
-} from '../src/index.js';
+} from '../src/entries/ops.js';
 import { createSqlClassifier } from '../src/ops/sql-operation.js';
 import { makeUser } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
@@ -41,7 +40,7 @@ describe('instrument', () => {
   it('calls onQuery for every statement with operation, table, duration and outcome, errors included', async () => {
     const seen: QueryMetric[] = [];
     const detach = instrument(t.engine, { onQuery: (m) => seen.push(m) });
-    const repos = createRepositories(t.engine);
+    const repos = createAdminRepositories(t.engine);
     const user = await makeUser(repos);
     await repos.users.get(user.id);
     await t.engine.models.User.findAll({ where: { id: user.id } });
@@ -87,7 +86,7 @@ describe('Prometheus', () => {
     const registry = new Registry();
     const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 1, poolTimeout: 0.2 });
     const detach = instrument(engine, createPrometheusMetrics({ registry }));
-    const repos = createRepositories(engine);
+    const repos = createAdminRepositories(engine);
     const user = await makeUser(repos);
     await repos.users.get(user.id);
     await repos.users.get(user.id);

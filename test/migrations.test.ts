@@ -5,15 +5,14 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createEngine,
-  migrations,
   migrationStatus,
   MigrationError,
   MigrationLockTimeoutError,
   revertMigrations,
   runMigrations,
   type Engine,
-  type Migration,
 } from '../src/index.js';
+import { migrations, type Migration } from '../src/entries/migrations.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,6 +88,34 @@ describe('runMigrations', () => {
     expect(empty.every((item) => item.includes('foodsave_db_migrations'))).toBe(true);
     await runMigrations(engine);
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
+  });
+
+  it('ships four migrations, the last adding only the same-owner triggers and their functions, which its down removes', async () => {
+    expect(migrations.map((m) => m.name)).toEqual([
+      '0001-initial-schema',
+      '0002-pantry-ledger',
+      '0003-search-and-matching',
+      '0004-same-owner-references',
+    ]);
+    const { engine, query } = await fresh('same_owner');
+    await runMigrations(engine, { to: '0003-search-and-matching' });
+    const before = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
+    expect(await runMigrations(engine)).toEqual(['0004-same-owner-references']);
+    const after = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
+    expect(before.every((item) => after.includes(item))).toBe(true);
+    const added = after.filter((item) => !before.includes(item)).map((item) => item.split(' ').slice(0, 2).join(' '));
+    expect(added.sort()).toEqual([
+      'function foodsave_check_pantry_event_owner',
+      'function foodsave_check_receipt_line_owner',
+      'function foodsave_check_receipt_owner',
+      'function foodsave_reject_foreign_reference',
+      'trigger trg_pantry_events_same_owner',
+      'trigger trg_pantry_events_same_owner_line',
+      'trigger trg_pantry_items_same_owner',
+      'trigger trg_receipts_same_owner',
+    ]);
+    expect(await revertMigrations(engine, { to: '0004-same-owner-references' })).toEqual(['0004-same-owner-references']);
+    expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(before);
   });
 
   it('stops at `to`, and reverts down to and including `to`', async () => {

@@ -1,6 +1,7 @@
 import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createEngine, type DecimalString, Receipt } from '../src/index.js';
+import { createEngine, type DecimalString } from '../src/index.js';
+import { Receipt } from '../src/entries/models.js';
 import { useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'models' });

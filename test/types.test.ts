@@ -1,21 +1,24 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type {
+  AdminRepositories,
   ConversationRecord,
   CreateReceiptInput,
   CreateUserInput,
   DecimalString,
   Engine,
-  HealthReport,
+  FoodsaveDbError,
+  FoodsaveErrorCode,
   MessageRecord,
   ReceiptWithItems,
-  Repositories,
   SpendingStats,
   UpdateConversationInput,
   UpdateUserInput,
   UserRecord,
-  createUserSchema,
+  UserScope,
 } from '../src/index.js';
+import type { HealthReport } from '../src/entries/ops.js';
+import type { createUserSchema } from '../src/entries/schemas.js';
 
 // Type-level tests: checked by `tsc --noEmit` (npm test runs it first); the bodies never run queries.
 describe('public types', () => {
@@ -40,12 +43,38 @@ describe('public types', () => {
   });
 
   it('has no `any` in the repository signatures', () => {
-    type Repo = Repositories['conversations'];
+    type Repo = AdminRepositories['conversations'];
     expectTypeOf<ReturnType<Repo['get']>>().not.toBeAny();
     expectTypeOf<Awaited<ReturnType<Repo['get']>>>().toEqualTypeOf<ConversationRecord | null>();
     expectTypeOf<Parameters<Repo['create']>[0]>().not.toBeAny();
-    expectTypeOf<Awaited<ReturnType<Repositories['users']['getByEmail']>>>().toEqualTypeOf<UserRecord | null>();
-    expectTypeOf<Parameters<Repositories['receipts']['createWithItems']>[1]>().not.toBeAny();
+    expectTypeOf<Awaited<ReturnType<AdminRepositories['users']['getByEmail']>>>().toEqualTypeOf<UserRecord | null>();
+    expectTypeOf<Parameters<AdminRepositories['receipts']['createWithItems']>[1]>().not.toBeAny();
     expectTypeOf<Engine['models']['User']['prototype']['username']>().toEqualTypeOf<string>();
+  });
+
+  it('has no `any` in the user scope signatures', () => {
+    type Conversations = UserScope['conversations'];
+    expectTypeOf<ReturnType<Conversations['get']>>().not.toBeAny();
+    expectTypeOf<Awaited<ReturnType<Conversations['get']>>>().toEqualTypeOf<ConversationRecord | null>();
+    expectTypeOf<Parameters<Conversations['create']>[0]>().not.toBeAny();
+    expectTypeOf<Awaited<ReturnType<UserScope['account']['get']>>>().toEqualTypeOf<UserRecord | null>();
+    expectTypeOf<Parameters<UserScope['receipts']['createWithItems']>[1]>().not.toBeAny();
+  });
+
+  it('types error codes as the FoodsaveErrorCode union, not string', () => {
+    expectTypeOf<FoodsaveDbError['code']>().toEqualTypeOf<FoodsaveErrorCode>();
+    expectTypeOf<FoodsaveDbError['code']>().not.toEqualTypeOf<string>();
+    expectTypeOf<string>().not.toExtend<FoodsaveDbError['code']>();
+    expectTypeOf<'NOT_FOUND'>().toExtend<FoodsaveErrorCode>();
+  });
+
+  it('leaves the owner out of the user scope: no userId input, no back-office methods', () => {
+    type ConversationInput = Parameters<UserScope['conversations']['create']>[0];
+    expectTypeOf<ConversationInput>().not.toHaveProperty('userId');
+    expectTypeOf<ConversationInput>().toHaveProperty('sessionId');
+    // The back-office input does name the user.
+    expectTypeOf<Parameters<AdminRepositories['conversations']['create']>[0]>().toHaveProperty('userId');
+    expectTypeOf<UserScope['receipts']>().not.toHaveProperty('getUserReceipts');
+    expectTypeOf<AdminRepositories['receipts']>().toHaveProperty('getUserReceipts');
   });
 });

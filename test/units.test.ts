@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createUnitRegistry, productStorageInfoSchema, Quantity, UnitMismatchError, ValidationError } from '../src/index.js';
+import { createUnitRegistry, Quantity, UnitMismatchError, ValidationError } from '../src/index.js';
+import { productStorageInfoSchema } from '../src/entries/schemas.js';
 
 const units = createUnitRegistry();
 

@@ -22,17 +22,22 @@ export interface ColumnMeta {
  */
 export class TableMeta {
   readonly columns: readonly ColumnMeta[];
+  /** The primary key's columns, in order. */
+  readonly primaryKey: readonly string[];
   private readonly byAttribute: ReadonlyMap<string, ColumnMeta>;
   private readonly selects = new Map<string, Sql>();
   private readonly timestamps: readonly string[];
 
   constructor(readonly name: string, model: ModelStatic<Model>) {
-    const attributes = model.getAttributes() as Record<string, { field?: string; type: { key?: string } }>;
+    const attributes = model.getAttributes() as Record<string, { field?: string; primaryKey?: boolean; type: { key?: string } }>;
     this.columns = Object.entries(attributes).map(([attribute, def]) => ({
       attribute,
       column: def.field ?? attribute,
       kind: kindOf(def.type.key),
     }));
+    this.primaryKey = Object.entries(attributes)
+      .filter(([, def]) => def.primaryKey)
+      .map(([attribute, def]) => def.field ?? attribute);
     this.byAttribute = new Map(this.columns.map((c) => [c.attribute, c]));
     this.timestamps = this.columns.filter((c) => c.kind === 'timestamp').map((c) => c.attribute);
   }

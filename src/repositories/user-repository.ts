@@ -145,7 +145,7 @@ function exportQuery(tables: Tables, userId: string): Sql {
     .filter((t) => t !== 'users')
     .map((t) => {
       const meta = tables[t];
-      return sql`${raw(`'${t}'`)}, coalesce((SELECT json_agg(${meta.json('t')} ORDER BY t.id) FROM ${ident(meta.name)} t
+      return sql`${raw(`'${t}'`)}, coalesce((SELECT json_agg(${meta.json('t')} ORDER BY ${join(meta.primaryKey.map((c) => ident('t', c)))}) FROM ${ident(meta.name)} t
                                              WHERE ${ownedBy(t, 't', userId, tables)}), '[]'::json)`;
     });
   return sql`SELECT CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
