@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRepositories, createUnitRegistry, PantryLedger, unitTable, type QueryEvent } from '../src/index.js';
+import { createFoodsave, createUnitRegistry, type QueryEvent } from '../src/index.js';
+import { unitTable } from '../src/values/units.js';
 import { useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'plans' });
@@ -26,6 +27,7 @@ async function planOf(fn: () => Promise<unknown>, values: unknown[], statement =
   expect(seen).toHaveLength(statements);
   const client = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }> }> }).getConnection();
   try {
+    console.log('DEBUG', values.length, seen[statement]!.sql.replace(/\s+/g,' ').slice(0, 3000));
     const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${seen[statement]!.sql}`, values);
     return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
   } finally {
@@ -90,43 +92,43 @@ describe('hot queries at 1M pantry rows', () => {
   const userId = '00000000-0000-4000-8000-000000000042';
 
   it('pantry items expiring within 3 days: an index scan on (user_id, expiry_date), no Sort', async () => {
-    const repos = createRepositories(t.engine);
-    const plan = await planOf(() => repos.pantryItems.getExpiringWithin(userId, 3, { asOf: '2026-11-26' }), [userId, 3, '2026-11-26']);
+    const me = createFoodsave(t.engine).forUser(userId);
+    const plan = await planOf(() => me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', 3]);
     const types = plan.map((n) => n['Node Type']);
     expect(types).not.toContain('Sort');
     expect(types).not.toContain('Seq Scan');
     expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
-    expect((await repos.pantryItems.getExpiringWithin(userId, 3, { asOf: '2026-11-26' })).length).toBeGreaterThan(0);
+    expect((await me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' })).length).toBeGreaterThan(0);
   });
 
   it("a user's pantry in expiry order: same index, no Sort", async () => {
-    const repos = createRepositories(t.engine);
-    const plan = await planOf(() => repos.pantryItems.getUserItems(userId, { expiringBy: '2026-12-31' }), [userId, '2026-12-31']);
+    const me = createFoodsave(t.engine).forUser(userId);
+    const plan = await planOf(() => me.pantry.listItems({ expiringBy: '2026-12-31' }), [userId, '2026-12-31']);
     expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
     expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
   });
 
   it("the ledger's expiring-soon query reads the (user_id, expiry_date) index", async () => {
-    const ledger = new PantryLedger(t.engine);
-    const plan = await planOf(() => ledger.getExpiringSoon(userId, 3, { asOf: '2026-11-26' }), [userId, 3, '2026-11-26']);
+    const ledger = createFoodsave(t.engine).forUser(userId).ledger;
+    const plan = await planOf(() => ledger.getExpiringSoon(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', '2026-11-26', 3]);
     expectIndexScans(plan);
     expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
   });
 
   it('getCookableRecipes over 10k recipes and a 200-lot pantry: index scans on the large tables', async () => {
-    const repos = createRepositories(t.engine);
+    const me = createFoodsave(t.engine).forUser(COOK);
     const table = unitTable();
     const aliases = createUnitRegistry().aliasEntries();
-    const values = [COOK, table.map((u) => u.unit), table.map((u) => u.dimension), table.map((u) => u.size), aliases.map((a) => a[0]), aliases.map((a) => a[1]), '2026-11-26', 3, 2, 20];
-    const plan = await planOf(() => repos.recipes.getCookableRecipes(COOK, { asOf: '2026-11-26', maxMissing: 2 }), values);
+    const values = [table.map((u) => u.unit), table.map((u) => u.dimension), table.map((u) => u.size), aliases.map((a) => a[0]), aliases.map((a) => a[1]), '2026-11-26', COOK, 3, 3, 2, 20];
+    const plan = await planOf(() => me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 2 }), values);
     expectIndexScans(plan);
     expect(plan.some((n) => n['Index Name'] === 'idx_recipe_ingredients_product_id')).toBe(true);
-    expect((await repos.recipes.getCookableRecipes(COOK, { asOf: '2026-11-26', maxMissing: 8 })).length).toBe(20);
+    expect((await me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 8 })).length).toBe(20);
   });
 
   it('getShoppingList: both statements use indexes', async () => {
-    const repos = createRepositories(t.engine);
-    const list = () => repos.mealPlans.getShoppingList(COOK, '2026-11-27', '2026-12-10');
+    const me = createFoodsave(t.engine).forUser(COOK);
+    const list = () => me.mealPlans.getShoppingList({ from: '2026-11-27', to: '2026-12-10' });
     expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], 0, 2));
     const [{ ids }] = (await t.engine.sequelize.query(
       `SELECT array_agg(DISTINCT ri.product_id) AS ids FROM meal_plan_items mi JOIN recipe_ingredients ri ON ri.recipe_id = mi.recipe_id

@@ -122,7 +122,7 @@ describe('exportUserData and deleteUser', () => {
       const [{ count }] = (await rows<{ count: number }>(`SELECT count(*)::int AS count FROM ${meta.name} WHERE ${condition}`, [me.userId])) as [
         { count: number },
       ];
-      const exported = doc[key] as unknown[];
+      const exported = (doc as unknown as Record<string, unknown[]>)[key] ?? [];
       expect(count, key).toBeGreaterThan(0);
       expect(exported.length, key).toBe(count);
       // Every column of the table is in every exported row.
@@ -137,7 +137,7 @@ describe('exportUserData and deleteUser', () => {
     expect(await me.account.delete()).toBe(true);
     for (const key of Object.keys(OWNERSHIP) as (keyof typeof OWNERSHIP)[]) {
       const meta = tables[key];
-      const exported = key === "users" ? [doc.user] : ((doc as unknown as Record<string, unknown[]>)[key] ?? []);
+      const exported = key === 'users' ? [doc.user] : ((doc as unknown as Record<string, unknown[]>)[key] ?? []);
       const pk = meta.primaryKey;
       for (const row of exported as Record<string, unknown>[]) {
         const attrs = pk.map((column) => meta.columns.find((c) => c.column === column)!.attribute);
