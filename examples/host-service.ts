@@ -5,7 +5,8 @@
  */
 import { createServer } from 'node:http';
 import { Registry } from 'prom-client';
-import { checkDatabaseHealth, createEngine, createPrometheusMetrics, instrument, runMigrations } from '../src/index.js';
+import { createEngine, runMigrations } from '../src/index.js';
+import { checkDatabaseHealth, createPrometheusMetrics, instrument } from '../src/entries/ops.js';
 
 const engine = createEngine({ logger: console });
 const registry = new Registry();

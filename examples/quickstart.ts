@@ -1,19 +1,12 @@
 /**
- * Quick start: connect, migrate, and use the repositories.
+ * Quick start: connect, migrate, and serve one user through their scope.
  *
  *   npm run example                                 # starts a throwaway embedded PostgreSQL
  *   DATABASE_URL=postgres://... npm run example     # uses your server (and adds a few rows to it)
  */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import {
-  createEngine,
-  createRepositories,
-  migrationStatus,
-  PantryLedger,
-  runMigrations,
-  withTransaction,
-} from '../src/index.js';
+import { createEngine, createFoodsave, migrationStatus, runMigrations, withTransaction } from '../src/index.js';
 import { startEmbedded, type PostgresServer } from '../test/support/postgres-server.js';
 
 async function main(): Promise<void> {
@@ -37,32 +30,34 @@ async function main(): Promise<void> {
     const status = await migrationStatus(engine);
     console.log(`migrations: ${status.executed.length} applied, ${status.pending.length} pending`);
 
-    const repos = createRepositories(engine);
+    const db = createFoodsave(engine);
     const suffix = randomUUID().slice(0, 8);
+    // Signing up is back-office work; everything after it happens inside the user's own scope.
     const { user, conversation } = await withTransaction(engine, async (transaction) => {
-      const user = await repos.users.create(
+      const user = await db.admin.users.create(
         { username: `ana-${suffix}`, email: `ana-${suffix}@example.com`, preferences: { householdSize: 2 } },
         { transaction },
       );
-      const conversation = await repos.conversations.create(
-        { userId: user.id, sessionId: `web-${suffix}`, title: 'What to cook tonight' },
-        { transaction },
-      );
+      const conversation = await db.forUser(user.id).conversations.create({ sessionId: `web-${suffix}`, title: 'What to cook tonight' }, { transaction });
       return { user, conversation };
     });
     console.log(`user ${user.username} (${user.id})`);
+    const me = db.forUser(user.id);
 
-    await repos.conversations.addMessage(conversation.id, 'I have spinach that goes off tomorrow.', 'user');
-    await repos.conversations.addMessage(conversation.id, 'Spinach and feta omelette: 10 minutes.', 'assistant', 'recipe-agent', {
+    await me.conversations.addMessage(conversation.id, { content: 'I have spinach that goes off tomorrow.', role: 'user' });
+    await me.conversations.addMessage(conversation.id, {
+      content: 'Spinach and feta omelette: 10 minutes.',
+      role: 'assistant',
+      agentUsed: 'recipe-agent',
       confidence: 0.87,
     });
-    const context = await repos.conversations.getContextWindow(conversation.id, 10, { userId: user.id });
+    const context = await me.conversations.getContextWindow(conversation.id, 10);
     for (const m of context) console.log(`  ${m.role}: ${m.content}`);
 
     const today = new Date().toISOString().slice(0, 10);
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-    const receipt = await repos.receipts.createWithItems(
-      { userId: user.id, storeName: 'Lidl', totalAmount: '9.47', purchaseDate: today, conversationId: conversation.id },
+    const receipt = await me.receipts.createWithItems(
+      { storeName: 'Lidl', totalAmount: '9.47', purchaseDate: today, conversationId: conversation.id },
       [
         { productName: 'Spinach 250 g', quantity: '0.25', unit: 'kg', unitPrice: '7.96', totalPrice: '1.99' },
         { productName: 'Feta 200 g', quantity: '0.2', unit: 'kg', unitPrice: '12.45', totalPrice: '2.49' },
@@ -72,14 +67,14 @@ async function main(): Promise<void> {
       ],
     );
     console.log(`receipt ${receipt.id}: ${receipt.items.length} lines, total ${receipt.totalAmount}`);
-    await repos.receipts.create({ userId: user.id, storeName: 'Biedronka', totalAmount: '23.10', purchaseDate: today });
+    await me.receipts.create({ storeName: 'Biedronka', totalAmount: '23.10', purchaseDate: today });
 
-    const stats = await repos.receipts.getUserSpendingStats(user.id, `${today.slice(0, 8)}01`, today);
+    const thisMonth = { from: `${today.slice(0, 8)}01`, to: today };
+    const stats = await me.receipts.getSpendingStats(thisMonth);
     console.log('spending this month:', stats);
 
     // The food-saving story. Products know their shelf life and their own unit conversions.
-    const ledger = new PantryLedger(engine);
-    const product = (name: string, storageInfo: Record<string, unknown>) => repos.products.create({ name, storageInfo });
+    const product = (name: string, storageInfo: Record<string, unknown>) => db.catalog.products.create({ name, storageInfo });
     const spinach = await product(`Spinach ${suffix}`, { shelfLifeDays: 2 });
     const feta = await product(`Feta ${suffix}`, { shelfLifeDays: 12, openedShelfLifeDays: 4 });
     const eggs = await product(`Eggs ${suffix}`, { shelfLifeDays: 21, units: { pcs: { quantity: '60', unit: 'g' } } });
@@ -87,7 +82,7 @@ async function main(): Promise<void> {
     const flour = await product(`Flour ${suffix}`, {});
 
     // 1. The receipt's lines are matched to products (the user confirms), then stocked as priced lots.
-    const proposals = await repos.receipts.matchReceiptItems(receipt.id, { userId: user.id });
+    const proposals = await me.receipts.matchReceiptItems(receipt.id);
     console.log('proposed matches:', proposals.map((p) => `${p.productName} -> ${p.source ?? 'none'}`).join(', '));
     const byLine = new Map([
       ['Spinach 250 g', spinach.id],
@@ -97,40 +92,40 @@ async function main(): Promise<void> {
     ]);
     for (const item of receipt.items) {
       const productId = byLine.get(item.productName);
-      if (productId) await repos.receipts.acceptMatch(user.id, item.id, productId);
+      if (productId) await me.receipts.acceptMatch(item.id, productId);
     }
-    const stocked = await ledger.stockFromReceipt(user.id, receipt.id);
+    const stocked = await me.ledger.stockFromReceipt(receipt.id);
     console.log(`stocked ${stocked.length} lots:`, stocked.map((l) => `${l.lot.quantity} ${l.lot.unit} until ${l.lot.expiryDate}`).join('; '));
 
     // 2. Two eggs are eaten; some apples go bad.
-    const lots = await ledger.getUseFirst(user.id);
+    const lots = await me.ledger.getUseFirst();
     const lotOf = (productId: string) => lots.find((l) => l.productId === productId)!;
-    await ledger.consume(user.id, lotOf(eggs.id).id, '2', 'szt');
-    const wasted = await ledger.discard(user.id, lotOf(apples.id).id, '300', 'g', 'spoiled');
+    await me.ledger.consume(lotOf(eggs.id).id, { quantity: '2', unit: 'szt' });
+    const wasted = await me.ledger.discard(lotOf(apples.id).id, { quantity: '300', unit: 'g' }, 'spoiled');
     console.log(`wasted ${wasted.event.quantity} ${wasted.event.unit} of apples, worth ${wasted.event.value}`);
 
     // 3. What expires soon, what to cook with it, next week's shopping list, and the waste so far.
-    const soon = await ledger.getExpiringSoon(user.id, 3);
+    const soon = await me.ledger.getExpiringSoon(3);
     console.log('expiring within 3 days:', soon.map((l) => `${l.quantity} ${l.unit} (${l.expiryDate})`).join(', '));
-    const omelette = await repos.recipes.createRecipe({ title: `Spinach omelette ${suffix}`, servings: 2 }, [
+    const omelette = await db.catalog.recipes.createRecipe({ title: `Spinach omelette ${suffix}`, servings: 2 }, [
       { productId: eggs.id, quantity: '180', unit: 'g' },
       { productId: spinach.id, quantity: '100', unit: 'g' },
       { productId: feta.id, quantity: '50', unit: 'g' },
     ]);
-    await repos.recipes.createRecipe({ title: `Apple pie ${suffix}`, servings: 8 }, [
+    await db.catalog.recipes.createRecipe({ title: `Apple pie ${suffix}`, servings: 8 }, [
       { productId: apples.id, quantity: '0.8', unit: 'kg' },
       { productId: flour.id, quantity: '300', unit: 'g' },
     ]);
-    for (const r of await repos.recipes.getCookableRecipes(user.id, { maxMissing: 2 })) {
+    for (const r of await me.recipes.getCookableRecipes({ maxMissing: 2 })) {
       console.log(`  cook: ${r.recipe.title} (missing ${r.missingCount}, uses food expiring ${r.soonestExpiry ?? 'later'}, saves ${r.savedValue})`);
     }
-    const plan = await repos.mealPlans.create({ userId: user.id, planDate: inDays(7), mealType: 'dinner' });
-    await repos.mealPlans.addItem(plan.id, { recipeId: omelette.id, servings: 4 });
-    const list = await repos.mealPlans.getShoppingList(user.id, inDays(1), inDays(7));
+    const plan = await me.mealPlans.create({ planDate: inDays(7), mealType: 'dinner' });
+    await me.mealPlans.addItem(plan.id, { recipeId: omelette.id, servings: 4 });
+    const list = await me.mealPlans.getShoppingList({ from: inDays(1), to: inDays(7) });
     for (const group of list.byCategory) {
       console.log(`  buy: ${group.items.map((i) => `${i.quantity} ${i.unit} ${i.productName}`).join(', ')}`);
     }
-    const waste = await ledger.getWasteStats(user.id, `${today.slice(0, 8)}01`, today);
+    const waste = await me.ledger.getWasteStats(thisMonth);
     console.log('waste this month:', waste.totals);
     console.log('pool:', engine.poolStats());
   } finally {

@@ -56,6 +56,9 @@ describe('BaseRepository', () => {
     expect([...first, ...second]).toEqual(all.slice(0, 4));
     await expect(categories.getMulti(-1, 10)).rejects.toThrow(/skip: must not be negative/);
     await expect(categories.getMulti(0, 0)).rejects.toThrow(/limit: must be at least 1/);
+    // list({ offset, limit }) is the same paging under the conventional names.
+    expect(await categories.list({ offset: 2, limit: 2 })).toEqual(second);
+    await expect(categories.list({ offset: -1 })).rejects.toThrow(/offset: must not be negative/);
   });
 
   it('rejects unknown keys, so id, userId and createdAt cannot be mass-assigned', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRepositories, NotFoundError, ValidationError } from '../src/index.js';
+import { createFoodsave, NotFoundError, ValidationError } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -7,7 +7,7 @@ const t = useTestDatabase({ label: 'catalog' });
 
 describe('products and categories', () => {
   it('finds products by name (case-insensitive, wildcards literal) and by category', async () => {
-    const repos = createRepositories(t.engine);
+    const repos = createFoodsave(t.engine).catalog;
     const dairy = await repos.categories.create({ name: 'Dairy' });
     const milk = await repos.products.create({ name: 'Milk 3.2%', categoryId: dairy.id, storageInfo: { shelfLifeDays: 7 } });
     const oat = await repos.products.create({ name: 'Oat milk' });
@@ -20,7 +20,7 @@ describe('products and categories', () => {
   });
 
   it('categories with their children, roots and children', async () => {
-    const repos = createRepositories(t.engine);
+    const repos = createFoodsave(t.engine).catalog;
     const root = await repos.categories.create({ name: unique('Produce').slice(0, 100) });
     const veg = await repos.categories.create({ name: 'Vegetables', parentId: root.id });
     const fruit = await repos.categories.create({ name: 'Fruit', parentId: root.id });
@@ -36,27 +36,37 @@ describe('products and categories', () => {
 
 describe('pantry items', () => {
   it('lists a user pantry by expiry, filters by date, and finds what expires within n days', async () => {
-    const repos = createRepositories(t.engine);
-    const user = await makeUser(repos);
-    const p = await repos.products.create({ name: 'Yoghurt' });
-    const add = (expiryDate: string | null, quantity = '1') => repos.pantryItems.create({ userId: user.id, productId: p.id, quantity, unit: 'pcs', expiryDate });
+    const db = createFoodsave(t.engine);
+    const user = await makeUser(db);
+    const me = db.forUser(user.id);
+    const p = await db.catalog.products.create({ name: 'Yoghurt' });
+    const add = (expiryDate: string | null, quantity = '1') => me.pantry.create({ productId: p.id, quantity, unit: 'pcs', expiryDate });
     const past = await add('2026-11-20');
     const soon = await add('2026-11-28');
     const later = await add('2026-12-20');
     const undated = await add(null);
-    expect((await repos.pantryItems.getUserItems(user.id)).map((i) => i.id)).toEqual([past.id, soon.id, later.id, undated.id]);
-    expect((await repos.pantryItems.getUserItems(user.id, { expiringBy: '2026-11-30' })).map((i) => i.id)).toEqual([past.id, soon.id]);
-    expect((await repos.pantryItems.getUserItems(user.id, { expiringBy: '2026-11-30', includeUndated: true })).map((i) => i.id)).toEqual([past.id, soon.id, undated.id]);
-    expect((await repos.pantryItems.getExpiringWithin(user.id, 3, { asOf: '2026-11-26' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    expect(past.userId).toBe(user.id);
+    expect((await me.pantry.listItems()).map((i) => i.id)).toEqual([past.id, soon.id, later.id, undated.id]);
+    expect((await me.pantry.listItems({ expiringBy: '2026-11-30' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    expect((await me.pantry.listItems({ expiringBy: '2026-11-30', includeUndated: true })).map((i) => i.id)).toEqual([past.id, soon.id, undated.id]);
+    expect((await me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    // The back-office form names the user.
+    expect((await db.admin.pantryItems.getUserItems(user.id)).map((i) => i.id)).toEqual([past.id, soon.id, later.id, undated.id]);
+    expect((await db.admin.pantryItems.getUserItems(user.id, { expiringBy: '2026-11-30' })).map((i) => i.id)).toEqual([past.id, soon.id]);
+    // Another user's pantry is not this one.
+    const other = db.forUser((await makeUser(db)).id);
+    expect(await other.pantry.listItems()).toEqual([]);
+    expect(await other.pantry.getExpiringWithin(3, { asOf: '2026-11-26' })).toEqual([]);
     expect(soon.quantity).toBe('1.000');
-    await expect(repos.pantryItems.create({ userId: user.id, productId: p.id, quantity: '-1' })).rejects.toThrow(/quantity: must not be negative/);
-    await expect(repos.pantryItems.getExpiringWithin(user.id, -1)).rejects.toBeInstanceOf(ValidationError);
+    await expect(me.pantry.create({ productId: p.id, quantity: '-1' })).rejects.toThrow(/quantity: must not be negative/);
+    await expect(me.pantry.getExpiringWithin(-1)).rejects.toBeInstanceOf(ValidationError);
+    expect(await me.pantry.listItems()).toHaveLength(4);
   });
 });
 
 describe('recipes', () => {
   it('creates a recipe with ingredients and categories atomically, and finds it by tag and category', async () => {
-    const repos = createRepositories(t.engine);
+    const repos = createFoodsave(t.engine).catalog;
     const spinach = await repos.products.create({ name: 'Spinach' });
     const soups = await repos.categories.create({ name: 'Soups' });
     const recipe = await repos.recipes.createWithIngredients(
@@ -82,22 +92,27 @@ describe('recipes', () => {
 
 describe('meal plans', () => {
   it('plans meals with items, by user and date range', async () => {
-    const repos = createRepositories(t.engine);
-    const user = await makeUser(repos);
-    const recipe = await repos.recipes.create({ title: 'Omelette' });
-    const bread = await repos.products.create({ name: 'Bread' });
-    const dinner = await repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'dinner', recipeId: recipe.id });
-    const breakfast = await repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'breakfast' });
-    await repos.mealPlans.create({ userId: user.id, planDate: '2026-12-27' });
-    const item = await repos.mealPlans.addItem(breakfast.id, { productId: bread.id, quantity: '2', unit: 'slice' });
-    await repos.mealPlans.addItem(dinner.id, { recipeId: recipe.id, servings: 2 });
-    const week = await repos.mealPlans.getUserPlans(user.id, '2026-11-23', '2026-11-29');
+    const db = createFoodsave(t.engine);
+    const user = await makeUser(db);
+    const me = db.forUser(user.id);
+    const recipe = await db.catalog.recipes.create({ title: 'Omelette' });
+    const bread = await db.catalog.products.create({ name: 'Bread' });
+    const dinner = await me.mealPlans.create({ planDate: '2026-11-27', mealType: 'dinner', recipeId: recipe.id });
+    const breakfast = await me.mealPlans.create({ planDate: '2026-11-27', mealType: 'breakfast' });
+    await me.mealPlans.create({ planDate: '2026-12-27' });
+    const item = await me.mealPlans.addItem(breakfast.id, { productId: bread.id, quantity: '2', unit: 'slice' });
+    await me.mealPlans.addItem(dinner.id, { recipeId: recipe.id, servings: 2 });
+    const week = await me.mealPlans.getPlan({ from: '2026-11-23', to: '2026-11-29' });
     expect(week.map((p) => p.mealType)).toEqual(['breakfast', 'dinner']);
+    expect(week.every((p) => p.userId === user.id)).toBe(true);
     expect(week[0]!.items).toEqual([item]);
     expect(week[1]!.items[0]).toMatchObject({ recipeId: recipe.id, servings: 2 });
-    await expect(repos.mealPlans.addItem(breakfast.id, { recipeId: recipe.id, productId: bread.id })).rejects.toThrow(/exactly one of recipeId and productId/);
-    await expect(repos.mealPlans.create({ userId: user.id, planDate: '2026-11-27', mealType: 'brunch' as never })).rejects.toThrow(/mealType: must be one of/);
-    expect(await repos.mealPlans.removeItem(item.id)).toBe(true);
-    expect(await repos.mealPlans.removeItem(item.id)).toBe(false);
+    // The back-office form names the user and returns the same plans.
+    expect(await db.admin.mealPlans.getUserPlans(user.id, { from: '2026-11-23', to: '2026-11-29' })).toEqual(week);
+    expect(await db.forUser((await makeUser(db)).id).mealPlans.getPlan({ from: '2026-11-23', to: '2026-11-29' })).toEqual([]);
+    await expect(me.mealPlans.addItem(breakfast.id, { recipeId: recipe.id, productId: bread.id })).rejects.toThrow(/exactly one of recipeId and productId/);
+    await expect(me.mealPlans.create({ planDate: '2026-11-27', mealType: 'brunch' as never })).rejects.toThrow(/mealType: must be one of/);
+    expect(await me.mealPlans.removeItem(item.id)).toBe(true);
+    expect(await me.mealPlans.removeItem(item.id)).toBe(false);
   });
 });
