@@ -15,16 +15,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
-import {
-  createEngine,
-  createOpenTelemetryMetricProducer,
-  createOpenTelemetryMetrics,
-  createPrometheusMetrics,
-  createRepositories,
-  instrument,
-  runMigrations,
-  type ReceiptItemInput,
-} from '../src/index.js';
+import { createEngine, createFoodsave, runMigrations, type ReceiptItemInput } from '../src/index.js';
+import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics, createPrometheusMetrics, instrument } from '../src/entries/ops.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
@@ -199,12 +191,16 @@ async function main(): Promise<void> {
     await load(loader);
     const ids = async (sql: string) => (await loader.query<{ id: string }>(sql)).rows.map((r) => r.id);
     const userIds = await ids('SELECT id FROM users');
-    const conversationIds = await ids('SELECT id FROM conversations');
-    const receiptIds = await ids('SELECT id FROM receipts');
+    const owned = async (sql: string) => (await loader.query<{ id: string; owner: string }>(sql)).rows;
+    const conversations = await owned('SELECT id, user_id AS owner FROM conversations');
+    const receipts = await owned('SELECT id, user_id AS owner FROM receipts');
+    const conversationIds = conversations.map((c) => c.id);
     const version = (await loader.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     await loader.end();
 
-    const repos = createRepositories(engine);
+    // Every library call goes through a user scope made for that call, as a host makes one per request.
+    const db = createFoodsave(engine);
+    const as = (userId: string) => db.forUser(userId);
     const cookId = (await pool.query<{ id: string }>("SELECT id FROM users WHERE username = 'cook'")).rows[0]!.id;
     const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
     const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
@@ -214,24 +210,30 @@ async function main(): Promise<void> {
     const cases: Case[] = [
       {
         name: 'get by id',
-        library: () => repos.users.get(pick(userIds)),
+        library: () => as(pick(userIds)).account.get(),
         raw: async () => (await pool.query(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
       },
       {
         name: "a user's conversations",
-        library: () => repos.conversations.getUserConversations(pick(userIds)),
+        library: () => as(pick(userIds)).conversations.list({ limit: 50 }),
         raw: async () =>
           (await pool.query(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
       },
       {
         name: 'context window (20)',
-        library: () => repos.conversations.getContextWindow(pick(conversationIds), 20),
+        library: () => {
+          const c = pick(conversations);
+          return as(c.owner).conversations.getContextWindow(c.id, 20);
+        },
         raw: async () =>
           (await pool.query(`SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`, [pick(conversationIds)])).rows.reverse(),
       },
       {
         name: 'add a message',
-        library: () => repos.conversations.addMessage(pick(conversationIds), 'Use the spinach first.', 'assistant', 'pantry-agent'),
+        library: () => {
+          const c = pick(conversations);
+          return as(c.owner).conversations.addMessage(c.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
+        },
         raw: async () =>
           (
             await pool.query(
@@ -242,7 +244,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'create a receipt, 30 items',
-        library: () => repos.receipts.createWithItems({ userId: pick(userIds), storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
+        library: () => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
         raw: async () => {
           // The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert.
           const client = await pool.connect();
@@ -280,13 +282,16 @@ async function main(): Promise<void> {
       },
       {
         name: 'read a receipt with items',
-        library: () => repos.receipts.getReceiptWithItems(pick(receiptIds)),
+        library: () => {
+          const r = pick(receipts);
+          return as(r.owner).receipts.getReceiptWithItems(r.id);
+        },
         raw: async () => {
           const { rows } = await pool.query(
             `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
                     i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
                FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 ORDER BY i.created_at, i.id`,
-            [pick(receiptIds)],
+            [pick(receipts).id],
           );
           if (rows.length === 0) return null;
           const first = rows[0] as Record<string, unknown>;
@@ -295,7 +300,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'spending stats',
-        library: () => repos.receipts.getUserSpendingStats(pick(userIds), '2026-01-01', '2026-12-31'),
+        library: () => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
         raw: async () =>
           (
             await pool.query(
@@ -307,7 +312,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'pantry expiring within 3 days',
-        library: () => repos.pantryItems.getExpiringWithin(pick(userIds), 3),
+        library: () => as(pick(userIds)).pantry.getExpiringWithin(3),
         raw: async () =>
           (await pool.query(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
       },
@@ -342,8 +347,8 @@ async function main(): Promise<void> {
     {
       const nextWeek = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
       const calls: [string, Call][] = [
-        ['getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', () => repos.recipes.getCookableRecipes(cookId, { maxMissing: 2 })],
-        ['getShoppingList (14 planned dinners)', () => repos.mealPlans.getShoppingList(cookId, nextWeek(1), nextWeek(14))],
+        ['getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', () => as(cookId).recipes.getCookableRecipes({ maxMissing: 2 })],
+        ['getShoppingList (14 planned dinners)', () => as(cookId).mealPlans.getShoppingList({ from: nextWeek(1), to: nextWeek(14) })],
       ];
       for (const [label, call] of calls) {
         await latency(call, 20);

@@ -27,7 +27,6 @@ async function planOf(fn: () => Promise<unknown>, values: unknown[], statement =
   expect(seen).toHaveLength(statements);
   const client = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }> }> }).getConnection();
   try {
-    console.log('DEBUG', values.length, seen[statement]!.sql.replace(/\s+/g,' ').slice(0, 3000));
     const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${seen[statement]!.sql}`, values);
     return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
   } finally {
