@@ -24,7 +24,7 @@ export type FoodsaveErrorCode = (typeof FOODSAVE_ERROR_CODES)[number];
  * @example
  * ```ts
  * try {
- *   await repos.users.create({ username: 'ana', email: 'ana@example.com' });
+ *   await db.admin.users.create({ username: 'ana', email: 'ana@example.com' });
  * } catch (err) {
  *   if (err instanceof ConflictError) console.log(err.field); // "username"
  * }

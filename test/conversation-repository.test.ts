@@ -62,7 +62,7 @@ describe('ConversationRepository', () => {
     expect((await me.conversations.list({ offset: 1, limit: 2 })).map((c) => c.id)).toEqual(order.slice(1, 3));
     expect((await me.conversations.getRecentConversations(2, 3)).map((c) => c.id)).toEqual(order.slice(3));
     expect((await me.conversations.getRecentConversations()).map((c) => c.id)).toEqual(order);
-    await expect(async () => me.conversations.getRecentConversations(0)).rejects.toThrow(/page: must be at least 1/);
+    await expect(me.conversations.getRecentConversations(0)).rejects.toThrow(/page: must be at least 1/);
     // Another user's conversations are not in this user's lists.
     const other = db.forUser((await makeUser(db)).id);
     expect(await other.conversations.list()).toEqual([]);

@@ -15,8 +15,8 @@ export interface TransactionOptions {
  * @example
  * ```ts
  * await withTransaction(engine, async (transaction) => {
- *   const user = await repos.users.create({ username: 'ana', email: 'ana@example.com' }, { transaction });
- *   await repos.conversations.create({ userId: user.id, sessionId: 's-1' }, { transaction });
+ *   const user = await db.admin.users.create({ username: 'ana', email: 'ana@example.com' }, { transaction });
+ *   await db.forUser(user.id).conversations.create({ sessionId: 's-1' }, { transaction });
  * });
  * ```
  */

@@ -97,7 +97,7 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
    * @throws {ValidationError} for a move that would make a cycle; {NotFoundError} when either is missing.
    * @example
    * ```ts
-   * await repos.categories.move(cheeseId, dairyId);
+   * await db.catalog.categories.move(cheeseId, dairyId);
    * ```
    */
   async move(categoryId: string, newParentId: string | null, options: QueryOptions = {}): Promise<CategoryRecord> {

@@ -265,17 +265,29 @@ export interface CheckerSetup {
   preludeFile: string;
 }
 
+/**
+ * The package's entry points, from package.json "exports", mapped to their source files: `.` is
+ * src/index.ts, `./<sub>` is src/entries/<sub>.ts.
+ */
+export function packageEntries(root: string): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const entries: Record<string, string> = {};
+  for (const key of Object.keys(pkg.exports)) {
+    if (key === './package.json') continue;
+    const file = key === '.' ? path.join(root, 'src/index.ts') : path.join(root, 'src/entries', `${key.slice(2)}.ts`);
+    if (existsSync(file)) entries[key === '.' ? 'foodsave-db' : `foodsave-db/${key.slice(2)}`] = file;
+  }
+  return entries;
+}
+
 /** tsconfig.json's options, plus noEmit and the 'foodsave-db' → src paths. */
 export function compilerOptions(root: string): ts.CompilerOptions {
   const configPath = path.join(root, 'tsconfig.json');
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, configPath);
-  const paths: Record<string, string[]> = { 'foodsave-db': [path.join(root, 'src/index.ts')] };
-  for (const sub of ['models', 'ops', 'migrations']) {
-    const entry = path.join(root, 'src', sub, 'index.ts');
-    if (existsSync(entry)) paths[`foodsave-db/${sub}`] = [entry];
-  }
+  const paths: Record<string, string[]> = {};
+  for (const [specifier, file] of Object.entries(packageEntries(root))) paths[specifier] = [file];
   return {
     ...parsed.options,
     noEmit: true,
@@ -329,14 +341,19 @@ export function checkSnippets(snippets: Snippet[], setup: CheckerSetup): CheckRe
   const { root, outDir, preludeFile } = setup;
   const options = compilerOptions(root);
   const host = ts.createCompilerHost(options, true);
-  const packageEntry = path.join(root, 'src/index.ts');
+  const entries = packageEntries(root);
 
-  // First program: just the package entry and the prelude, to list their exports. Its source files
+  // First program: just the package entries and the prelude, to list their exports. Its source files
   // (all of src/ and the libraries) are reused by the second program.
-  const listing = ts.createProgram({ rootNames: [packageEntry, preludeFile], options, host });
+  const listing = ts.createProgram({ rootNames: [...Object.values(entries), preludeFile], options, host });
   const preludeNames = exportedNames(listing, preludeFile);
   const preludeSet = new Set(preludeNames);
-  const packageNames = exportedNames(listing, packageEntry).filter((name) => !preludeSet.has(name));
+  // Each exported name once, from the first entry point that has it (the main entry first).
+  const specifierOf = new Map<string, string>();
+  for (const [specifier, file] of Object.entries(entries)) {
+    for (const name of exportedNames(listing, file)) if (!preludeSet.has(name) && !specifierOf.has(name)) specifierOf.set(name, specifier);
+  }
+  const packageNames = [...specifierOf.keys()];
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -353,7 +370,9 @@ export function checkSnippets(snippets: Snippet[], setup: CheckerSetup): CheckRe
       const fromPackage = packageNames.filter((n) => !own.has(n));
       const imports: string[] = [];
       if (fromPrelude.length) imports.push(`import { ${fromPrelude.join(', ')} } from '${importSpecifier(outDir, preludeFile)}';`);
-      if (fromPackage.length) imports.push(`import { ${fromPackage.join(', ')} } from 'foodsave-db';`);
+      const bySpecifier = new Map<string, string[]>();
+      for (const name of fromPackage) bySpecifier.set(specifierOf.get(name)!, [...(bySpecifier.get(specifierOf.get(name)!) ?? []), name]);
+      for (const [specifier, names] of bySpecifier) imports.push(`import { ${names.join(', ')} } from '${specifier}';`);
       const ids = undeclaredIds(snippet.code).filter((n) => !preludeSet.has(n) && !packageNames.includes(n));
       if (ids.length) imports.push(`declare const ${ids.map((n) => `${n}: string`).join(', ')};`);
       header = imports.join(' ');
