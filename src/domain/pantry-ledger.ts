@@ -5,9 +5,8 @@ import type { QueryOptions } from '../engine/execute.js';
 import { inTransaction } from '../engine/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
-import type { DateOnlyString } from '../models/types.js';
 import { Quantity } from '../values/quantity.js';
-import { createUnitRegistry, productStorageInfoSchema, type ProductStorageInfo, type UnitRegistry } from '../values/units.js';
+import { createUnitRegistry, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
 import type { PantryEventRecord, PantryItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
@@ -17,6 +16,8 @@ import { ident, sql, type Sql } from '../db/sql.js';
 import { tablesOf, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { journalPantryEvent, type EventInput } from '../repositories/pantry-journal.js';
+import type { AsOfOptions } from './pantry-lots.js';
+import { asOfDay, productStorageInfo } from './product-storage.js';
 import { useFirstOrder } from './use-first.js';
 
 /** A lot and the journal entry its change wrote. */
@@ -46,11 +47,8 @@ export const addPantryItemSchema = z.strictObject({
 export type AddPantryItemInput = z.input<typeof addPantryItemSchema>;
 
 const reasonSchema = z.enum(WASTE_REASONS, { error: `must be one of ${WASTE_REASONS.join(', ')}` });
-const daysSchema = z.strictObject({ days: z.number().int('must be a whole number').min(0, 'must not be negative').max(3650, 'must be at most 3650') });
 // Built once: these run on every ledger call.
 const discardSchema = z.strictObject({ reason: reasonSchema });
-const cookSchema = z.strictObject({ servings: z.number().positive('must be positive').max(1000, 'must be at most 1000').optional() });
-const asOfSchema = z.strictObject({ asOf: dateOnly() });
 
 /** Options for {@link PantryLedger}. */
 export interface PantryLedgerOptions {
@@ -58,11 +56,6 @@ export interface PantryLedgerOptions {
   units?: UnitRegistry;
 }
 
-/** Options of the ledger's reads that count days. */
-export interface AsOfOptions extends QueryOptions {
-  /** The day to count from, `YYYY-MM-DD`. Default: the server's current date. */
-  asOf?: DateOnlyString;
-}
 
 /** Options of {@link PantryLedger.consume} and {@link PantryLedger.consumeProduct}. */
 export interface ConsumeOptions extends QueryOptions {
@@ -70,17 +63,7 @@ export interface ConsumeOptions extends QueryOptions {
   recipeId?: string;
 }
 
-/** Options of {@link PantryLedger.getUseFirst}. */
-export interface UseFirstOptions extends QueryOptions {
-  /** Only this product's lots. Default: every product. */
-  productId?: string;
-}
 
-/** Options of {@link PantryLedger.cookRecipe}. */
-export interface CookOptions extends QueryOptions {
-  /** Servings to cook; ingredients scale from the recipe's own servings. Default: the recipe's servings. */
-  servings?: number;
-}
 
 /**
  * The pantry of one scope as a ledger of lots. Every change to a lot writes its `pantry_events` entry in
@@ -128,7 +111,7 @@ export class PantryLedger {
       unitPrice = quantity.isZero() ? null : Quantity.of(data.totalPrice).div(quantity).toDecimal(4);
     }
     return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const info = await this.storageInfo(data.productId, transaction);
+      const info = await productStorageInfo(this.engine, data.productId, transaction);
       const purchase = data.purchaseDate ?? null;
       const expiry =
         data.expiryDate !== undefined
@@ -177,11 +160,11 @@ export class PantryLedger {
    */
   async open(itemId: string, options: AsOfOptions = {}): Promise<LotChange> {
     checkOptions(options, [...TX, 'asOf'], 'open');
-    const asOf = this.asOf(options);
+    const asOf = asOfDay(options);
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const lot = await this.lockLot(itemId, transaction);
       if (lot.openedAt) throw new ConflictError('This lot is already open', { field: 'itemId' });
-      const info = await this.storageInfo(lot.productId as string, transaction);
+      const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
       const days = info.openedShelfLifeDays ?? null;
       const { rows } = await this.sql<PantryItemRecord>(
         sql`UPDATE pantry_items SET opened_at = now(),
@@ -276,45 +259,6 @@ export class PantryLedger {
     });
   }
 
-  /** Lots still holding something that expire within `days` days of `asOf` (not already expired), in use-first order. */
-  async getExpiringSoon(days: number, options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
-    checkOptions(options, [...TX, 'asOf'], 'expiring soon');
-    parseInput(daysSchema, { days }, 'expiring soon');
-    const day = sql`coalesce(${this.asOf(options)}::date, current_date)`;
-    const { rows } = await this.sql<PantryItemRecord>(
-      sql`SELECT ${this.lots()} FROM pantry_items
-           WHERE ${this.owns()} AND quantity > 0 AND expiry_date >= ${day} AND expiry_date <= ${day} + ${days}::int
-           ORDER BY ${useFirstOrder()}`,
-      options.transaction,
-    );
-    return rows;
-  }
-
-  /** Lots still holding something whose expiry date has passed, in use-first order. */
-  async getExpired(options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
-    checkOptions(options, [...TX, 'asOf'], 'expired');
-    const { rows } = await this.sql<PantryItemRecord>(
-      sql`SELECT ${this.lots()} FROM pantry_items
-           WHERE ${this.owns()} AND quantity > 0 AND expiry_date < coalesce(${this.asOf(options)}::date, current_date)
-           ORDER BY ${useFirstOrder()}`,
-      options.transaction,
-    );
-    return rows;
-  }
-
-  /** Lots that still hold something, optionally of one product, in use-first order. */
-  async getUseFirst(options: UseFirstOptions = {}): Promise<PantryItemRecord[]> {
-    checkOptions(options, [...TX, 'productId'], 'use first');
-    if (options.productId !== undefined) checkId(options.productId, 'productId', 'use first');
-    const { rows } = await this.sql<PantryItemRecord>(
-      sql`SELECT ${this.lots()} FROM pantry_items
-           WHERE ${this.owns()} AND quantity > 0 AND (${options.productId ?? null}::uuid IS NULL OR product_id = ${options.productId ?? null}::uuid)
-           ORDER BY ${useFirstOrder()}`,
-      options.transaction,
-    );
-    return rows;
-  }
-
   /**
    * Takes an amount of a product from the lots in use-first order, across as many lots as it needs, in
    * one transaction.
@@ -331,7 +275,7 @@ export class PantryLedger {
              ORDER BY ${useFirstOrder()} FOR UPDATE`,
         transaction,
       );
-      const info = await this.storageInfo(productId, transaction);
+      const info = await productStorageInfo(this.engine, productId, transaction);
       let remaining = Quantity.of(wanted.quantity);
       const changes: LotChange[] = [];
       for (const lot of lots) {
@@ -349,40 +293,6 @@ export class PantryLedger {
     });
   }
 
-  /**
-   * Cooks a recipe: consumes each ingredient, scaled from the recipe's servings to `servings`, from the
-   * lots in use-first order, in one transaction, logging `consumed` events that point to the recipe.
-   * Ingredients without a quantity are not deducted.
-   *
-   * @throws {ConflictError} when the pantry lacks an ingredient; nothing is consumed.
-   * @example
-   * ```ts
-   * await me.ledger.cookRecipe(omeletteId, { servings: 2 });
-   * ```
-   */
-  async cookRecipe(recipeId: string, options: CookOptions = {}): Promise<LotChange[]> {
-    checkOptions(options, [...TX, 'servings'], 'cook recipe');
-    checkId(recipeId, 'recipeId', 'cook recipe');
-    const { servings } = parseInput(cookSchema, options.servings === undefined ? {} : { servings: options.servings }, 'cook recipe');
-    return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const recipe = await this.sql<{ servings: number | null }>(sql`SELECT servings FROM recipes WHERE id = ${recipeId}`, transaction);
-      if (!recipe.rows[0]) throw new NotFoundError('recipe', `recipeId: no recipe ${recipeId}`, { field: 'recipeId' });
-      const base = recipe.rows[0].servings ?? 1;
-      const scale = Quantity.of(String(servings ?? base)).div(String(base));
-      const { rows: ingredients } = await this.sql<{ productId: string; quantity: string; unit: string | null }>(
-        sql`SELECT product_id AS "productId", quantity, unit FROM recipe_ingredients
-             WHERE recipe_id = ${recipeId} AND quantity IS NOT NULL AND quantity > 0 AND product_id IS NOT NULL ORDER BY id`,
-        transaction,
-      );
-      const changes: LotChange[] = [];
-      for (const ingredient of ingredients) {
-        const amount = { quantity: Quantity.of(ingredient.quantity).mul(scale).toDecimal(3), unit: ingredient.unit ?? 'pcs' };
-        changes.push(...(await this.consumeProduct(ingredient.productId, amount, { transaction, recipeId })));
-      }
-      return changes;
-    });
-  }
-
   private async take(
     itemId: string,
     amount: AmountInput,
@@ -394,7 +304,7 @@ export class PantryLedger {
     const wanted = parseInput(amountSchema, amount, type === 'wasted' ? 'discard' : 'consume');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const lot = await this.lockLot(itemId, transaction);
-      const info = await this.storageInfo(lot.productId as string, transaction);
+      const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
       const taken = this.units.convert(wanted.quantity, wanted.unit, this.lotUnit(lot), info.units);
       if (taken.cmp(Quantity.of(lot.quantity!)) > 0) {
         throw new ConflictError(
@@ -438,27 +348,9 @@ export class PantryLedger {
     return rows[0];
   }
 
-  private async storageInfo(productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
-    const { rows } = await this.sql<{ info: unknown }>(sql`SELECT storage_info AS info FROM products WHERE id = ${productId}`, transaction);
-    if (!rows[0]) throw new NotFoundError('product', `productId: no product ${productId}`, { field: 'productId' });
-    const parsed = productStorageInfoSchema.safeParse(rows[0].info ?? {});
-    if (!parsed.success) {
-      throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['storageInfo', ...i.path.map(String)], message: i.message })), {
-        context: `product ${productId}`,
-      });
-    }
-    return parsed.data;
-  }
-
   private lotUnit(lot: PantryItemRecord): string {
     if (!lot.unit) throw new ValidationError([{ path: ['unit'], message: 'this lot has no unit; set one before taking from it' }]);
     return lot.unit;
-  }
-
-  private asOf(options: AsOfOptions): string | null {
-    if (options.asOf === undefined) return null;
-    parseInput(asOfSchema, { asOf: options.asOf }, 'pantry');
-    return options.asOf;
   }
 
   private owns(): Sql {

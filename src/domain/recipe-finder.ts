@@ -62,14 +62,8 @@ function stripMissing(i: IngredientCoverage & { missing: boolean }): IngredientC
   return { productId: i.productId, productName: i.productName, needed: i.needed, have: i.have, unit: i.unit };
 }
 
-/**
- * The cookable ranking in one SQL query. Unit conversion happens inside it: `u` is the unit table
- * (unit, dimension, size) and `al` the aliases. A lot's quantity converts into the ingredient's unit by
- * the sizes when both are in one dimension, or through one product conversion (1 X = q Z) in either
- * direction; otherwise the lot does not count. Hand-written CTEs, because the bench shows one round
- * trip beats any composition of smaller queries here.
- */
-function cookableQuery(p: {
+/** The parameters of the cookable query. */
+interface CookableParams {
   owns: Sql;
   table: ReturnType<typeof unitTable>;
   aliases: (readonly [string, string])[];
@@ -77,10 +71,12 @@ function cookableQuery(p: {
   expiringWithinDays: number;
   maxMissing: number;
   limit: number;
-}): Sql {
-  const { owns, table, aliases, asOf, expiringWithinDays, maxMissing, limit } = p;
-  return sql`
-WITH u(unit, dim, size) AS (SELECT * FROM unnest(${table.map((u) => u.unit)}::text[], ${table.map((u) => u.dimension)}::text[], ${table.map((u) => u.size)}::numeric[])),
+}
+
+/** The unit table, the aliases, the day, the live lots in scope, and the ingredient rows that touch them. */
+function pantryCtes(p: CookableParams): Sql {
+  const { owns, table, aliases, asOf } = p;
+  return sql`WITH u(unit, dim, size) AS (SELECT * FROM unnest(${table.map((u) => u.unit)}::text[], ${table.map((u) => u.dimension)}::text[], ${table.map((u) => u.size)}::numeric[])),
 al(alias, unit) AS (SELECT * FROM unnest(${aliases.map(([alias]) => alias)}::text[], ${aliases.map(([, unit]) => unit)}::text[])),
 day AS (SELECT coalesce(${asOf}::date, current_date) AS d),
 lots AS MATERIALIZED (
@@ -95,8 +91,12 @@ raw AS MATERIALIZED (
     FROM lots l
     JOIN recipe_ingredients ri ON ri.product_id = l.product_id
     LEFT JOIN al ON al.alias = lower(trim(ri.unit))
-),
--- One conversion factor per (product, lot unit, ingredient unit), not per row.
+)`;
+}
+
+/** One conversion factor per (product, lot unit, ingredient unit). */
+function factorsCte(): Sql {
+  return sql`-- One conversion factor per (product, lot unit, ingredient unit), not per row.
 factors AS MATERIALIZED (
   SELECT c.product_id, c.lot_unit, c.ing_unit, f.factor
     FROM (SELECT DISTINCT product_id, lot_unit, ing_unit FROM raw) c
@@ -116,8 +116,13 @@ factors AS MATERIALIZED (
       ) END AS factor
     ) f
    WHERE f.factor > 0
-),
-pairs AS (
+)`;
+}
+
+/** How much of each ingredient the lots cover, in use-first order, and what that saves. */
+function coverageCtes(p: CookableParams): Sql {
+  const { expiringWithinDays } = p;
+  return sql`pairs AS (
   SELECT raw.*, raw.quantity * f.factor AS qty, f.factor
     FROM raw JOIN factors f
       ON f.product_id = raw.product_id AND f.lot_unit IS NOT DISTINCT FROM raw.lot_unit AND f.ing_unit IS NOT DISTINCT FROM raw.ing_unit
@@ -138,8 +143,13 @@ per_ing AS MATERIALIZED (
                                     'quantity', round(take / factor, 3)::text, 'unit', lot_unit) ORDER BY expiry_date)
            FILTER (WHERE take > 0 AND expiry_date <= (SELECT d FROM day) + ${expiringWithinDays}::int) AS expiring_lots
     FROM used GROUP BY ingredient_id, recipe_id, needed
-),
-ranked AS (
+)`;
+}
+
+/** The recipes ranked, cut to `maxMissing` and `limit`. */
+function rankedCte(p: CookableParams): Sql {
+  const { maxMissing, limit } = p;
+  return sql`ranked AS (
   SELECT r.id, r.title,
          r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) AS missing_count,
          round(sum(CASE WHEN p.needed IS NULL OR p.needed = 0 THEN (p.have > 0)::int::numeric ELSE least(p.have / p.needed, 1) END)
@@ -150,8 +160,12 @@ ranked AS (
   HAVING r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) <= ${maxMissing}
    ORDER BY soonest NULLS LAST, coverage DESC, missing_count, saved DESC, r.title, r.id
    LIMIT ${limit}
-)
--- Details only for the recipes returned: one join, per_ing hashed once.
+)`;
+}
+
+/** Details for the returned recipes only. */
+function detailsSelect(): Sql {
+  return sql`-- Details only for the recipes returned: one join, per_ing hashed once.
 SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, 'cookingTime', r.cooking_time,
                          'difficultyLevel', r.difficulty_level, 'tags', r.tags) AS recipe,
        k.coverage::text AS coverage, k.missing_count::int AS "missingCount", k.soonest AS "soonestExpiry", k.saved::text AS "savedValue",
@@ -171,6 +185,17 @@ SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, '
   LEFT JOIN al ON al.alias = lower(trim(ri.unit))
  GROUP BY r.id, k.coverage, k.missing_count, k.soonest, k.saved
  ORDER BY k.soonest NULLS LAST, k.coverage DESC, k.missing_count, k.saved DESC, r.title, r.id`;
+}
+
+/**
+ * The cookable ranking in one SQL query. Unit conversion happens inside it: `u` is the unit table
+ * (unit, dimension, size) and `al` the aliases. A lot's quantity converts into the ingredient's unit by
+ * the sizes when both are in one dimension, or through one product conversion (1 X = q Z) in either
+ * direction; otherwise the lot does not count. One statement of hand-written CTEs, because the bench shows one
+ * round trip beats any composition of smaller queries here; it is assembled from the fragments above.
+ */
+function cookableQuery(p: CookableParams): Sql {
+  return sql`${pantryCtes(p)}, ${factorsCte()}, ${coverageCtes(p)}, ${rankedCte(p)} ${detailsSelect()}`;
 }
 
 /** Options for {@link RecipeFinder}. */

@@ -82,6 +82,78 @@ SELECT n.plan_date AS "neededOn", n.product_id AS "productId", n.quantity::text 
  ORDER BY n.plan_date, pr.name, n.product_id`;
 }
 
+/** The lots of each product, in the order the query gave them (use-first), and what each holds. */
+function lotsByProduct(lots: Lot[]): { lotsOf: Map<string, Lot[]>; left: Map<string, Quantity> } {
+  const left = new Map(lots.map((l) => [l.id, Quantity.of(l.quantity)]));
+  const lotsOf = new Map<string, Lot[]>();
+  for (const lot of lots) {
+    const list = lotsOf.get(lot.productId);
+    if (list) list.push(lot);
+    else lotsOf.set(lot.productId, [lot]);
+  }
+  return { lotsOf, left };
+}
+
+/**
+ * What is still missing for each need once the lots are drawn in use-first order, shared across days:
+ * a lot counts only if it has not expired by the day of the need, and only in a unit that converts.
+ */
+function shortfalls(needs: Need[], lots: Lot[], units: UnitRegistry): ShoppingListItem[] {
+  const { lotsOf, left } = lotsByProduct(lots);
+  const list = new Map<string, ShoppingListItem & { amount: Quantity }>();
+  for (const need of needs) {
+    const unit = need.unit === null ? null : (units.tryNormalize(need.unit) ?? need.unit);
+    let missing = Quantity.of(need.quantity);
+    const productUnits = productStorageInfoSchema.safeParse(need.storageInfo ?? {}).data?.units;
+    for (const lot of lotsOf.get(need.productId) ?? []) {
+      if (missing.isZero() || missing.isNegative()) break;
+      if (lot.expiryDate !== null && lot.expiryDate < need.neededOn) continue;
+      const available = left.get(lot.id)!;
+      if (available.isZero()) continue;
+      let inNeedUnit: Quantity;
+      try {
+        inNeedUnit = unit === lot.unit ? available : units.convert(available, lot.unit ?? 'pcs', unit ?? 'pcs', productUnits);
+      } catch {
+        continue; // This lot is in a unit that does not convert: it cannot cover this need.
+      }
+      const taken = inNeedUnit.min(missing);
+      missing = missing.sub(taken);
+      const takenInLot = unit === lot.unit ? taken : units.convert(taken, unit ?? 'pcs', lot.unit ?? 'pcs', productUnits);
+      left.set(lot.id, available.sub(takenInLot));
+    }
+    if (missing.cmp('0.0005') < 0) continue;
+    const key = `${need.productId}\u0000${unit ?? ''}`;
+    const entry = list.get(key);
+    if (entry) entry.amount = entry.amount.add(missing);
+    else {
+      list.set(key, {
+        productId: need.productId,
+        productName: need.productName,
+        categoryId: need.categoryId,
+        categoryName: need.categoryName,
+        quantity: '',
+        unit,
+        neededBy: need.neededOn,
+        amount: missing,
+      });
+    }
+  }
+  const items = [...list.values()].map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
+  return items;
+}
+
+/** Items grouped by category, categories by name (uncategorised last). */
+function groupByCategory(items: ShoppingListItem[]): ShoppingList['byCategory'] {
+  const groups = new Map<string, ShoppingList['byCategory'][number]>();
+  for (const item of items) {
+    const key = item.categoryId ?? '';
+    const group = groups.get(key) ?? { categoryId: item.categoryId, categoryName: item.categoryName, items: [] };
+    group.items.push(item);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => (a.categoryName ?? '\uffff').localeCompare(b.categoryName ?? '\uffff'));
+}
+
 /** Options for {@link ShoppingPlanner}. */
 export interface ShoppingPlannerOptions {
   /** The unit registry for the shopping list. Default: `createUnitRegistry()`. */
@@ -125,62 +197,8 @@ export class ShoppingPlanner {
            ORDER BY product_id, ${useFirstOrder()}`,
       options,
     );
-    const left = new Map(lots.map((l) => [l.id, Quantity.of(l.quantity)]));
-    const lotsOf = new Map<string, Lot[]>();
-    for (const lot of lots) {
-      const list = lotsOf.get(lot.productId);
-      if (list) list.push(lot);
-      else lotsOf.set(lot.productId, [lot]);
-    }
-
-    const list = new Map<string, ShoppingListItem & { amount: Quantity }>();
-    for (const need of needs) {
-      const unit = need.unit === null ? null : (this.units.tryNormalize(need.unit) ?? need.unit);
-      let missing = Quantity.of(need.quantity);
-      const productUnits = productStorageInfoSchema.safeParse(need.storageInfo ?? {}).data?.units;
-      for (const lot of lotsOf.get(need.productId) ?? []) {
-        if (missing.isZero() || missing.isNegative()) break;
-        if (lot.expiryDate !== null && lot.expiryDate < need.neededOn) continue;
-        const available = left.get(lot.id)!;
-        if (available.isZero()) continue;
-        let inNeedUnit: Quantity;
-        try {
-          inNeedUnit = unit === lot.unit ? available : this.units.convert(available, lot.unit ?? 'pcs', unit ?? 'pcs', productUnits);
-        } catch {
-          continue; // This lot is in a unit that does not convert: it cannot cover this need.
-        }
-        const taken = inNeedUnit.min(missing);
-        missing = missing.sub(taken);
-        const takenInLot = unit === lot.unit ? taken : this.units.convert(taken, unit ?? 'pcs', lot.unit ?? 'pcs', productUnits);
-        left.set(lot.id, available.sub(takenInLot));
-      }
-      if (missing.cmp('0.0005') < 0) continue;
-      const key = `${need.productId}\u0000${unit ?? ''}`;
-      const entry = list.get(key);
-      if (entry) entry.amount = entry.amount.add(missing);
-      else {
-        list.set(key, {
-          productId: need.productId,
-          productName: need.productName,
-          categoryId: need.categoryId,
-          categoryName: need.categoryName,
-          quantity: '',
-          unit,
-          neededBy: need.neededOn,
-          amount: missing,
-        });
-      }
-    }
-    const items = [...list.values()].map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
-    const groups = new Map<string, ShoppingList['byCategory'][number]>();
-    for (const item of items) {
-      const key = item.categoryId ?? '';
-      const group = groups.get(key) ?? { categoryId: item.categoryId, categoryName: item.categoryName, items: [] };
-      group.items.push(item);
-      groups.set(key, group);
-    }
-    const byCategory = [...groups.values()].sort((a, b) => (a.categoryName ?? '\uffff').localeCompare(b.categoryName ?? '\uffff'));
-    return { from, to, items, byCategory };
+    const items = shortfalls(needs, lots, this.units);
+    return { from, to, items, byCategory: groupByCategory(items) };
   }
 
   private run<R extends QueryResultRow>(query: Sql, options: QueryOptions) {

@@ -13,7 +13,9 @@ import { MealPlanRepository } from '../repositories/meal-plan-repository.js';
 import { PantryItemRepository } from '../repositories/pantry-item-repository.js';
 import { ReceiptRepository } from '../repositories/receipt-repository.js';
 import { UserRepository, type UserDataExport } from '../repositories/user-repository.js';
+import { Cooking } from '../domain/cooking.js';
 import { PantryLedger } from '../domain/pantry-ledger.js';
+import { PantryLots } from '../domain/pantry-lots.js';
 import { ReceiptMatcher } from '../domain/receipt-matching.js';
 import { RecipeFinder } from '../domain/recipe-finder.js';
 import { ShoppingPlanner } from '../domain/shopping-list.js';
@@ -59,9 +61,13 @@ export type UserPantry = Pick<PantryItemRepository, (typeof PANTRY_METHODS)[numb
   create(input: Owned<CreatePantryItemInput>, options?: QueryOptions): Promise<PantryItemRecord>;
 };
 
-const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'stockFromReceipt', 'getExpiringSoon', 'getExpired', 'getUseFirst', 'consumeProduct', 'cookRecipe'] as const;
+const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'stockFromReceipt', 'consumeProduct'] as const;
+const LOT_METHODS = ['getExpiringSoon', 'getExpired', 'getUseFirst'] as const;
 /** The user's pantry as a ledger: adding, using, wasting, undoing, cooking, and the waste report. */
-export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> & Pick<WasteReport, 'getWasteStats'>;
+export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> &
+  Pick<PantryLots, (typeof LOT_METHODS)[number]> &
+  Pick<Cooking, 'cookRecipe'> &
+  Pick<WasteReport, 'getWasteStats'>;
 
 const MEAL_PLAN_METHODS = ['get', 'list', 'getMulti', 'getPlan', 'update', 'delete', 'addItem', 'removeItem'] as const;
 /** The user's meal plans and the shopping list they make. */
@@ -96,7 +102,7 @@ export const USER_SCOPE_METHODS = {
   conversations: [...CONVERSATION_METHODS, 'create'],
   receipts: [...RECEIPT_METHODS, 'getSpendingStats', 'getSpendingBreakdown', 'matchReceiptItems', 'acceptMatch', 'create', 'createWithItems'],
   pantry: [...PANTRY_METHODS, 'create'],
-  ledger: [...LEDGER_METHODS, 'getWasteStats'],
+  ledger: [...LEDGER_METHODS, ...LOT_METHODS, 'cookRecipe', 'getWasteStats'],
   mealPlans: [...MEAL_PLAN_METHODS, 'getShoppingList', 'create'],
   recipes: ['getCookableRecipes'],
 } as const satisfies { [K in Exclude<keyof UserScope, 'userId'>]: readonly (keyof UserScope[K])[] };
@@ -109,6 +115,7 @@ export function buildUserScope(engine: Engine, userId: string, units: UnitRegist
   const receipts = new ReceiptRepository(engine, scope);
   const pantry = new PantryItemRepository(engine, scope);
   const mealPlans = new MealPlanRepository(engine, scope);
+  const ledger = new PantryLedger(engine, scope, { units });
   return Object.freeze({
     userId: scope.userId,
     account: Object.freeze({
@@ -128,7 +135,9 @@ export function buildUserScope(engine: Engine, userId: string, units: UnitRegist
     }) as UserReceipts,
     pantry: Object.freeze({ ...expose(pantry, PANTRY_METHODS), create: pantry.create.bind(pantry) }) as UserPantry,
     ledger: Object.freeze({
-      ...expose(new PantryLedger(engine, scope, { units }), LEDGER_METHODS),
+      ...expose(ledger, LEDGER_METHODS),
+      ...expose(new PantryLots(engine, scope), LOT_METHODS),
+      ...expose(new Cooking(engine, ledger), ['cookRecipe']),
       ...expose(new WasteReport(engine, scope), ['getWasteStats']),
     }),
     mealPlans: Object.freeze({

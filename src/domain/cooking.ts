@@ -1,0 +1,68 @@
+import type { QueryResultRow } from 'pg';
+import type { Engine } from '../engine/create-engine.js';
+import type { QueryOptions } from '../engine/execute.js';
+import { inTransaction } from '../engine/with-transaction.js';
+import { NotFoundError } from '../errors.js';
+import { Quantity } from '../values/quantity.js';
+import { checkOptions, TX } from '../db/options.js';
+import { runStatement } from '../db/run-statement.js';
+import { checkId } from '../db/scope.js';
+import { sql, type Sql } from '../db/sql.js';
+import { parseInput } from '../db/validate.js';
+import { z } from 'zod';
+import type { LotChange, PantryLedger } from './pantry-ledger.js';
+
+/** Options of {@link Cooking.cookRecipe}. */
+export interface CookOptions extends QueryOptions {
+  /** Servings to cook; ingredients scale from the recipe's own servings. Default: the recipe's servings. */
+  servings?: number;
+}
+
+const cookSchema = z.strictObject({ servings: z.number().positive('must be positive').max(1000, 'must be at most 1000').optional() });
+
+/** Cooking a recipe from one scope's pantry, through its ledger. */
+export class Cooking {
+  /** @internal Use `createFoodsave(engine).forUser(id).ledger.cookRecipe`. */
+  constructor(
+    private readonly engine: Engine,
+    private readonly ledger: PantryLedger,
+  ) {}
+
+  /**
+   * Cooks a recipe: consumes each ingredient, scaled from the recipe's servings to `servings`, from the
+   * lots in use-first order, in one transaction, logging `consumed` events that point to the recipe.
+   * Ingredients without a quantity are not deducted.
+   *
+   * @throws {ConflictError} when the pantry lacks an ingredient; nothing is consumed.
+   * @example
+   * ```ts
+   * await me.ledger.cookRecipe(omeletteId, { servings: 2 });
+   * ```
+   */
+  async cookRecipe(recipeId: string, options: CookOptions = {}): Promise<LotChange[]> {
+    checkOptions(options, [...TX, 'servings'], 'cook recipe');
+    checkId(recipeId, 'recipeId', 'cook recipe');
+    const { servings } = parseInput(cookSchema, options.servings === undefined ? {} : { servings: options.servings }, 'cook recipe');
+    return inTransaction(this.engine, options.transaction, async (transaction) => {
+      const recipe = await this.run<{ servings: number | null }>(sql`SELECT servings FROM recipes WHERE id = ${recipeId}`, transaction);
+      if (!recipe.rows[0]) throw new NotFoundError('recipe', `recipeId: no recipe ${recipeId}`, { field: 'recipeId' });
+      const base = recipe.rows[0].servings ?? 1;
+      const scale = Quantity.of(String(servings ?? base)).div(String(base));
+      const { rows: ingredients } = await this.run<{ productId: string; quantity: string; unit: string | null }>(
+        sql`SELECT product_id AS "productId", quantity, unit FROM recipe_ingredients
+             WHERE recipe_id = ${recipeId} AND quantity IS NOT NULL AND quantity > 0 AND product_id IS NOT NULL ORDER BY id`,
+        transaction,
+      );
+      const changes: LotChange[] = [];
+      for (const ingredient of ingredients) {
+        const amount = { quantity: Quantity.of(ingredient.quantity).mul(scale).toDecimal(3), unit: ingredient.unit ?? 'pcs' };
+        changes.push(...(await this.ledger.consumeProduct(ingredient.productId, amount, { transaction, recipeId })));
+      }
+      return changes;
+    });
+  }
+
+  private run<R extends QueryResultRow>(query: Sql, transaction: QueryOptions['transaction']) {
+    return runStatement<R>(this.engine, 'recipe', query, { transaction });
+  }
+}

@@ -1,0 +1,38 @@
+import type { Transaction } from 'sequelize';
+import type { Engine } from '../engine/create-engine.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { DateOnlyString } from '../models/types.js';
+import { productStorageInfoSchema, type ProductStorageInfo } from '../values/units.js';
+import { runStatement } from '../db/run-statement.js';
+import { dateOnly } from '../db/schemas/common.js';
+import { sql } from '../db/sql.js';
+import { parseInput } from '../db/validate.js';
+import { z } from 'zod';
+
+/**
+ * A catalogue product's shelf life and unit conversions (`storage_info`), validated. The catalogue is
+ * shared, so a malformed row is reported against the product rather than taken on trust.
+ *
+ * @throws {NotFoundError} when there is no such product.
+ * @internal
+ */
+export async function productStorageInfo(engine: Engine, productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
+  const { rows } = await runStatement<{ info: unknown }>(engine, 'product', sql`SELECT storage_info AS info FROM products WHERE id = ${productId}`, { transaction });
+  if (!rows[0]) throw new NotFoundError('product', `productId: no product ${productId}`, { field: 'productId' });
+  const parsed = productStorageInfoSchema.safeParse(rows[0].info ?? {});
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['storageInfo', ...i.path.map(String)], message: i.message })), {
+      context: `product ${productId}`,
+    });
+  }
+  return parsed.data;
+}
+
+const asOfSchema = z.strictObject({ asOf: dateOnly() });
+
+/** The `asOf` day of an options object, validated; `null` for the server's current date. @internal */
+export function asOfDay(options: { asOf?: DateOnlyString }): string | null {
+  if (options.asOf === undefined) return null;
+  parseInput(asOfSchema, { asOf: options.asOf }, 'pantry');
+  return options.asOf;
+}
