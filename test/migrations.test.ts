@@ -207,7 +207,7 @@ describe('many hosts starting at once', () => {
     for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
     const applied = results.flatMap((r) => JSON.parse(r.stdout) as string[]);
     expect(applied.sort()).toEqual(migrations.map((m) => m.name).sort());
-    const recorded = await query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM foodsave_db_migrations GROUP BY name');
+    const recorded = await query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM foodsave_db_migrations GROUP BY name ORDER BY name');
     expect(recorded).toEqual(migrations.map((m) => ({ name: m.name, n: '1' })));
   });
 

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/create-engine.js';
 import { MigrationError, MigrationLockTimeoutError } from '../errors.js';
 import { migrations as libraryMigrations } from './index.js';
 import { migrationChecksum, type Migration } from './migration.js';
+import { ident } from '../db/sql.js';
 
 /** 'foodsave' as a 64-bit integer: the advisory lock key every runner of this library agrees on. */
 const LOCK_KEY = '7381240791506712165';
@@ -271,7 +272,7 @@ function assertValidList(list: readonly Migration[], table: string): void {
 }
 
 function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  return ident(name).text;
 }
 
 function safeMessage(engine: Engine, error: unknown): string {

@@ -11,6 +11,7 @@ import { formatConnectionUrl, parseConnectionUrl, type ConnectionParts } from '.
 import { scrubSecrets } from '../config/redact.js';
 import { BackupError, FoodsaveDbError } from '../errors.js';
 import { findPgBinary } from './pg-binaries.js';
+import { ident, sql } from '../db/sql.js';
 
 /** Options for {@link createBackup}. */
 export interface CreateBackupOptions {
@@ -370,13 +371,11 @@ async function countRows(client: pg.Client): Promise<Record<string, number>> {
   );
   const counts: Record<string, number> = {};
   for (const t of tables) {
-    const q = `SELECT count(*) AS n FROM ${quote(t.schema)}.${quote(t.name)}`;
+    const q = sql`SELECT count(*) AS n FROM ${ident(t.schema, t.name)}`.text;
     counts[`${t.schema}.${t.name}`] = Number((await client.query<{ n: string }>(q)).rows[0]!.n);
   }
   return counts;
 }
-
-const quote = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
 /** A libpq URL with every parameter but the password, for `--dbname`. */
 function urlWithoutPassword(parts: ConnectionParts): string {
