@@ -26,7 +26,15 @@ import { expose } from './expose.js';
 /** Input of a scope's `create`: the back-office input without `userId`, which the scope supplies. */
 type Owned<T> = Omit<T, 'userId'>;
 
-/** The scope's user: their own row, preferences, export and deletion. */
+/**
+ * The scope's user: their own row, preferences, export and deletion.
+ *
+ * @example
+ * ```ts
+ * await me.account.updatePreferences({ householdSize: 3, diet: ['vegetarian'] });
+ * const everything = await me.account.exportData(); // one array per table
+ * ```
+ */
 export interface UserAccount {
   /** The user's row, or `null` once deleted. */
   get(options?: QueryOptions): Promise<UserRecord | null>;
@@ -41,13 +49,33 @@ export interface UserAccount {
 }
 
 const CONVERSATION_METHODS = ['get', 'getBySessionId', 'list', 'getMulti', 'getRecentConversations', 'update', 'delete', 'addMessage', 'getConversationWithMessages', 'getContextWindow'] as const;
-/** The user's conversations with the assistant, and their messages. */
+/**
+ * The user's conversations with the assistant, and their messages.
+ *
+ * @example
+ * ```ts
+ * const chat = await me.conversations.create({ sessionId: 'web-42', title: 'Dinner ideas' });
+ * await me.conversations.addMessage(chat.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
+ * const context = await me.conversations.getContextWindow(chat.id, 20);
+ * ```
+ */
 export type UserConversations = Pick<ConversationRepository, (typeof CONVERSATION_METHODS)[number]> & {
   create(input: Owned<CreateConversationInput>, options?: QueryOptions): Promise<ConversationRecord>;
 };
 
 const RECEIPT_METHODS = ['get', 'list', 'getMulti', 'listByPurchaseDate', 'getReceiptWithItems', 'update', 'delete'] as const;
-/** The user's receipts: storing them, matching their lines to products, and spending reports. */
+/**
+ * The user's receipts: storing them, matching their lines to products, and spending reports.
+ *
+ * @example
+ * ```ts
+ * const receipt = await me.receipts.createWithItems(
+ *   { storeName: 'Lidl', totalAmount: '7.48', purchaseDate: '2026-11-20' },
+ *   [{ productName: 'Spinach 250g', quantity: '1', unitPrice: '1.99', totalPrice: '1.99' }],
+ * );
+ * const november = await me.receipts.getSpendingStats({ from: '2026-11-01', to: '2026-11-30' });
+ * ```
+ */
 export type UserReceipts = Pick<ReceiptRepository, (typeof RECEIPT_METHODS)[number]> &
   Pick<SpendingReport, 'getSpendingStats' | 'getSpendingBreakdown'> &
   Pick<ReceiptMatcher, 'matchReceiptItems' | 'acceptMatch'> & {
@@ -56,7 +84,14 @@ export type UserReceipts = Pick<ReceiptRepository, (typeof RECEIPT_METHODS)[numb
   };
 
 const PANTRY_METHODS = ['get', 'list', 'getMulti', 'listItems', 'update', 'delete', 'getExpiringWithin'] as const;
-/** The user's pantry lots as plain rows (every change still journalled). */
+/**
+ * The user's pantry lots as plain rows (every change still journalled).
+ *
+ * @example
+ * ```ts
+ * const soon = await me.pantry.listItems({ expiringBy: '2026-11-30' });
+ * ```
+ */
 export type UserPantry = Pick<PantryItemRepository, (typeof PANTRY_METHODS)[number]> & {
   create(input: Owned<CreatePantryItemInput>, options?: QueryOptions): Promise<PantryItemRecord>;
 };
@@ -70,7 +105,16 @@ export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> &
   Pick<WasteReport, 'getWasteStats'>;
 
 const MEAL_PLAN_METHODS = ['get', 'list', 'getMulti', 'getPlan', 'update', 'delete', 'addItem', 'removeItem'] as const;
-/** The user's meal plans and the shopping list they make. */
+/**
+ * The user's meal plans and the shopping list they make.
+ *
+ * @example
+ * ```ts
+ * const dinner = await me.mealPlans.create({ planDate: '2026-11-30', mealType: 'dinner', recipeId: soupId });
+ * await me.mealPlans.addItem(dinner.id, { productId: breadId, quantity: '1', unit: 'pcs' });
+ * const list = await me.mealPlans.getShoppingList({ from: '2026-11-30', to: '2026-12-06' });
+ * ```
+ */
 export type UserMealPlans = Pick<MealPlanRepository, (typeof MEAL_PLAN_METHODS)[number]> &
   Pick<ShoppingPlanner, 'getShoppingList'> & {
     create(input: Owned<CreateMealPlanInput>, options?: QueryOptions): Promise<MealPlanRecord>;
