@@ -11,6 +11,8 @@ import { ident, join, sql, type Sql } from '../db/sql.js';
 import { tablesOf, type TableMeta, type TableName, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 
+const skipLimitSchema = z.strictObject({ skip: pagingSchema.shape.offset.unwrap(), limit: pagingSchema.shape.limit.unwrap() });
+
 /** How a repository is bound: to an engine, a scope and a table. @internal */
 export interface RepositorySetup<C extends z.ZodType, U extends z.ZodType> {
   engine: Engine;
@@ -99,7 +101,9 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   }
 
   /** The design document's `get_multi(skip, limit)`: {@link list} with positional paging. */
-  getMulti(skip = 0, limit = 100, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
+  async getMulti(skip = 0, limit = 100, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
+    // Validated under the document's names, so an error names `skip` as the caller wrote it.
+    parseInput(skipLimitSchema, { skip, limit }, `list ${this.entity}`);
     return this.list({ offset: skip, limit }, options);
   }
 

@@ -41,12 +41,12 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
    * The design document's `get_user_conversations` (back-office): one user's conversations, most
    * recently active first. In a user's scope use {@link list}.
    */
-  getUserConversations(userId: string, paging: Paging = {}, options: QueryOptions = {}): Promise<ConversationRecord[]> {
+  async getUserConversations(userId: string, paging: Paging = {}, options: QueryOptions = {}): Promise<ConversationRecord[]> {
     return new ConversationRepository(this.engine, narrowScope(this.scope, userId)).list(paging, options);
   }
 
   /** The document's `get_recent_conversations`: page `page` (from 1) of `pageSize`, most recent first. */
-  getRecentConversations(page = 1, pageSize = 20, options: QueryOptions = {}): Promise<ConversationRecord[]> {
+  async getRecentConversations(page = 1, pageSize = 20, options: QueryOptions = {}): Promise<ConversationRecord[]> {
     parseInput(pageSchema, { page, pageSize }, 'list conversations');
     return this.list({ offset: (page - 1) * pageSize, limit: pageSize }, options);
   }

@@ -43,7 +43,7 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
   }
 
   /** Back-office form of {@link getPlan}: one user's plans. */
-  getUserPlans(userId: string, range: DateRange, options: QueryOptions = {}): Promise<MealPlanWithItems[]> {
+  async getUserPlans(userId: string, range: DateRange, options: QueryOptions = {}): Promise<MealPlanWithItems[]> {
     return new MealPlanRepository(this.engine, narrowScope(this.scope, userId)).getPlan(range, options);
   }
 

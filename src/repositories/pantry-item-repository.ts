@@ -97,7 +97,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   }
 
   /** Back-office form of {@link listItems}: one user's pantry. */
-  getUserItems(userId: string, filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
+  async getUserItems(userId: string, filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
     return new PantryItemRepository(this.engine, narrowScope(this.scope, userId)).listItems(filter, options);
   }
 

@@ -89,7 +89,7 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
   }
 
   /** The design document's `get_user_receipts` (back-office). In a user's scope use {@link listByPurchaseDate}. */
-  getUserReceipts(userId: string, range: PurchaseRange = {}, options: QueryOptions = {}): Promise<ReceiptRecord[]> {
+  async getUserReceipts(userId: string, range: PurchaseRange = {}, options: QueryOptions = {}): Promise<ReceiptRecord[]> {
     return new ReceiptRepository(this.engine, narrowScope(this.scope, userId)).listByPurchaseDate(range, options);
   }
 

@@ -69,7 +69,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
   }
 
   /** The name for {@link createWithIngredients}. */
-  createRecipe(recipe: CreateRecipeInput, ingredients: RecipeIngredientInput[], categoryIds: string[] = [], options: QueryOptions = {}): Promise<RecipeWithIngredients> {
+  async createRecipe(recipe: CreateRecipeInput, ingredients: RecipeIngredientInput[], categoryIds: string[] = [], options: QueryOptions = {}): Promise<RecipeWithIngredients> {
     return this.createWithIngredients(recipe, ingredients, categoryIds, options);
   }
 

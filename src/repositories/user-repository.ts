@@ -81,7 +81,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   }
 
   /** Back-office form of {@link updateMyPreferences}. */
-  updatePreferences(userId: string, patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
+  async updatePreferences(userId: string, patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
     return this.narrowed(userId).updateMyPreferences(patch, options);
   }
 
@@ -89,12 +89,12 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
    * Deletes the scope's user and everything they own, by the schema's ON DELETE CASCADE rules (decision
    * 9). `true` if the user existed.
    */
-  deleteMe(options: QueryOptions = {}): Promise<boolean> {
+  async deleteMe(options: QueryOptions = {}): Promise<boolean> {
     return this.delete(this.ownId(), options);
   }
 
   /** Back-office form of {@link deleteMe}: the document's `delete_user`. */
-  deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
+  async deleteUser(userId: string, options: QueryOptions = {}): Promise<boolean> {
     return this.narrowed(userId).deleteMe(options);
   }
 
@@ -115,7 +115,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   }
 
   /** Back-office form of {@link exportMyData}: the export of one user. */
-  exportUserData(userId: string, options: QueryOptions = {}): Promise<UserDataExport | null> {
+  async exportUserData(userId: string, options: QueryOptions = {}): Promise<UserDataExport | null> {
     return this.narrowed(userId).exportMyData(options);
   }
 

@@ -163,11 +163,11 @@ export function buildUserScope(engine: Engine, userId: string, units: UnitRegist
   return Object.freeze({
     userId: scope.userId,
     account: Object.freeze({
-      get: (options?: QueryOptions) => users.get(scope.userId, options),
-      update: (patch: UpdateUserInput, options?: QueryOptions) => users.update(scope.userId, patch, options),
-      updatePreferences: (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
-      exportData: (options?: QueryOptions) => users.exportMyData(options),
-      delete: (options?: QueryOptions) => users.deleteMe(options),
+      get: async (options?: QueryOptions) => users.get(scope.userId, options),
+      update: async (patch: UpdateUserInput, options?: QueryOptions) => users.update(scope.userId, patch, options),
+      updatePreferences: async (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
+      exportData: async (options?: QueryOptions) => users.exportMyData(options),
+      delete: async (options?: QueryOptions) => users.deleteMe(options),
     }),
     conversations: Object.freeze({ ...expose(conversations, CONVERSATION_METHODS), create: conversations.create.bind(conversations) }),
     receipts: Object.freeze({
