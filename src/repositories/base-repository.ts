@@ -142,6 +142,28 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     return rowCount > 0;
   }
 
+  /**
+   * The row with this id in scope, with its child rows (`child`, joined on `foreignKey`, oldest first)
+   * as the array `key`, in one statement; `null` if there is none.
+   */
+  protected async rowWithChildren<R, K extends string>(
+    id: string,
+    child: { table: TableName; foreignKey: string; key: K },
+    options: QueryOptions,
+  ): Promise<(R & { [P in K]: unknown[] }) | null> {
+    const meta = this.tables[child.table];
+    const { rows } = await this.run<Record<string, unknown>>(
+      sql`SELECT ${this.meta.select('p')},
+                 coalesce((SELECT json_agg(${meta.json('k')} ORDER BY k.created_at, k.id)
+                             FROM ${ident(meta.name)} k WHERE ${ident('k', child.foreignKey)} = p.id), '[]') AS ${ident(child.key)}
+            FROM ${ident(this.meta.name)} p WHERE p.id = ${id} AND ${this.owns('p')}`,
+      options,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { ...row, [child.key]: (row[child.key] as Record<string, unknown>[]).map((k) => meta.revive(k)) } as R & { [P in K]: unknown[] };
+  }
+
   /** Inserts validated rows in one statement. */
   protected insertRows(rows: Record<string, unknown>[], options: QueryOptions): Promise<{ rows: InferAttributes<M>[] }> {
     const attributes = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];

@@ -79,17 +79,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   async getConversationWithMessages(conversationId: string, options: QueryOptions = {}): Promise<ConversationWithMessages | null> {
     checkOptions(options, TX, 'get conversation');
     checkId(conversationId, 'conversationId');
-    const messages = this.tables.messages;
-    const { rows } = await this.run<ConversationRecord & { messages: Record<string, unknown>[] }>(
-      sql`SELECT ${this.meta.select('c')},
-                 coalesce((SELECT json_agg(${messages.json('m')} ORDER BY m.created_at, m.id)
-                             FROM messages m WHERE m.conversation_id = c.id), '[]') AS messages
-            FROM conversations c WHERE c.id = ${conversationId} AND ${this.owns('c')}`,
-      options,
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return { ...row, messages: row.messages.map((m) => messages.revive<MessageRecord>(m)) };
+    return this.rowWithChildren<ConversationWithMessages, 'messages'>(conversationId, { table: 'messages', foreignKey: 'conversation_id', key: 'messages' }, options);
   }
 
   /**

@@ -97,15 +97,6 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
   async getReceiptWithItems(receiptId: string, options: QueryOptions = {}): Promise<ReceiptWithItems | null> {
     checkOptions(options, TX, 'get receipt');
     checkId(receiptId, 'receiptId');
-    const itemsMeta = this.tables.receiptItems;
-    const { rows } = await this.run<ReceiptRecord & { items: Record<string, unknown>[] }>(
-      sql`SELECT ${this.meta.select('r')},
-                 coalesce((SELECT json_agg(${itemsMeta.json('i')} ORDER BY i.created_at, i.id)
-                             FROM receipt_items i WHERE i.receipt_id = r.id), '[]') AS items
-            FROM receipts r WHERE r.id = ${receiptId} AND ${this.owns('r')}`,
-      options,
-    );
-    const row = rows[0];
-    return row ? { ...row, items: row.items.map((i) => itemsMeta.revive<ReceiptItemRecord>(i)) } : null;
+    return this.rowWithChildren<ReceiptWithItems, 'items'>(receiptId, { table: 'receiptItems', foreignKey: 'receipt_id', key: 'items' }, options);
   }
 }

@@ -11,5 +11,6 @@ export function expose<T extends object, K extends keyof T & string>(target: T, 
     const member = target[name];
     out[name] = (typeof member === 'function' ? member.bind(target) : member) as T[K];
   }
-  return out as Pick<T, K>;
+  return Object.freeze(out) as Pick<T, K>;
 }
+

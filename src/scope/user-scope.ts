@@ -7,7 +7,7 @@ import type { CreateMealPlanInput } from '../db/schemas/meal-plan-schemas.js';
 import type { CreatePantryItemInput } from '../db/schemas/pantry-schemas.js';
 import type { CreateReceiptInput, ReceiptItemInput } from '../db/schemas/receipt-schemas.js';
 import type { UpdateUserInput, UserPreferences } from '../db/schemas/user-schemas.js';
-import { userScope } from '../db/scope.js';
+import { userScope, type Scope } from '../db/scope.js';
 import { ConversationRepository } from '../repositories/conversation-repository.js';
 import { MealPlanRepository } from '../repositories/meal-plan-repository.js';
 import { PantryItemRepository } from '../repositories/pantry-item-repository.js';
@@ -151,44 +151,92 @@ export const USER_SCOPE_METHODS = {
   recipes: ['getCookableRecipes'],
 } as const satisfies { [K in Exclude<keyof UserScope, 'userId'>]: readonly (keyof UserScope[K])[] };
 
-/** @internal Builds a user's scope; `createFoodsave(engine).forUser(userId)` is the public way in. */
-export function buildUserScope(engine: Engine, userId: string, units: UnitRegistry): UserScope {
-  const scope = userScope(userId);
-  const users = new UserRepository(engine, scope);
-  const conversations = new ConversationRepository(engine, scope);
-  const receipts = new ReceiptRepository(engine, scope);
-  const pantry = new PantryItemRepository(engine, scope);
-  const mealPlans = new MealPlanRepository(engine, scope);
-  const ledger = new PantryLedger(engine, scope, { units });
-  return Object.freeze({
-    userId: scope.userId,
-    account: Object.freeze({
-      get: async (options?: QueryOptions) => users.get(scope.userId, options),
-      update: async (patch: UpdateUserInput, options?: QueryOptions) => users.update(scope.userId, patch, options),
-      updatePreferences: async (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
-      exportData: async (options?: QueryOptions) => users.exportMyData(options),
-      delete: async (options?: QueryOptions) => users.deleteMe(options),
-    }),
-    conversations: Object.freeze({ ...expose(conversations, CONVERSATION_METHODS), create: conversations.create.bind(conversations) }),
-    receipts: Object.freeze({
-      ...expose(receipts, RECEIPT_METHODS),
+/**
+ * A user's scope. Each part is built on first use and kept: a scope is made per request, and most
+ * requests touch one part, so making one costs about a microsecond. Getters on a class, because
+ * per-object accessors put every scope in V8's slow dictionary mode.
+ */
+class BoundUserScope implements UserScope {
+  readonly userId: string;
+  #account?: UserAccount;
+  #conversations?: UserConversations;
+  #receipts?: UserReceipts;
+  #pantry?: UserPantry;
+  #ledger?: UserLedger;
+  #mealPlans?: UserMealPlans;
+  #recipes?: UserRecipes;
+
+  // True private fields: the scope's own keys are its user id and nothing else.
+  readonly #engine: Engine;
+  readonly #scope: Scope & { readonly userId: string };
+  readonly #units: UnitRegistry;
+
+  constructor(engine: Engine, scope: Scope & { readonly userId: string }, units: UnitRegistry) {
+    this.#engine = engine;
+    this.#scope = scope;
+    this.#units = units;
+    this.userId = scope.userId;
+  }
+
+  get account(): UserAccount {
+    return (this.#account ??= accountOf(new UserRepository(this.#engine, this.#scope), this.userId));
+  }
+
+  get conversations(): UserConversations {
+    return (this.#conversations ??= expose(new ConversationRepository(this.#engine, this.#scope), [...CONVERSATION_METHODS, 'create']));
+  }
+
+  get receipts(): UserReceipts {
+    const [engine, scope] = [this.#engine, this.#scope];
+    return (this.#receipts ??= Object.freeze({
+      ...expose(new ReceiptRepository(engine, scope), [...RECEIPT_METHODS, 'create', 'createWithItems']),
       ...expose(new SpendingReport(engine, scope), ['getSpendingStats', 'getSpendingBreakdown']),
       ...expose(new ReceiptMatcher(engine, scope), ['matchReceiptItems', 'acceptMatch']),
-      create: receipts.create.bind(receipts),
-      createWithItems: receipts.createWithItems.bind(receipts),
-    }) as UserReceipts,
-    pantry: Object.freeze({ ...expose(pantry, PANTRY_METHODS), create: pantry.create.bind(pantry) }) as UserPantry,
-    ledger: Object.freeze({
-      ...expose(ledger, LEDGER_METHODS),
-      ...expose(new PantryLots(engine, scope), LOT_METHODS),
-      ...expose(new Cooking(engine, ledger), ['cookRecipe']),
-      ...expose(new WasteReport(engine, scope), ['getWasteStats']),
-    }),
-    mealPlans: Object.freeze({
-      ...expose(mealPlans, MEAL_PLAN_METHODS),
-      ...expose(new ShoppingPlanner(engine, scope, { units }), ['getShoppingList']),
-      create: mealPlans.create.bind(mealPlans),
-    }) as UserMealPlans,
-    recipes: Object.freeze(expose(new RecipeFinder(engine, scope, { units }), ['getCookableRecipes'])),
+    }));
+  }
+
+  get pantry(): UserPantry {
+    return (this.#pantry ??= expose(new PantryItemRepository(this.#engine, this.#scope), [...PANTRY_METHODS, 'create']));
+  }
+
+  get ledger(): UserLedger {
+    const [engine, scope] = [this.#engine, this.#scope];
+    const ledger = (): UserLedger => {
+      const lots = new PantryLedger(engine, scope, { units: this.#units });
+      return Object.freeze({
+        ...expose(lots, LEDGER_METHODS),
+        ...expose(new PantryLots(engine, scope), LOT_METHODS),
+        ...expose(new Cooking(engine, lots), ['cookRecipe']),
+        ...expose(new WasteReport(engine, scope), ['getWasteStats']),
+      });
+    };
+    return (this.#ledger ??= ledger());
+  }
+
+  get mealPlans(): UserMealPlans {
+    const [engine, scope] = [this.#engine, this.#scope];
+    return (this.#mealPlans ??= Object.freeze({
+      ...expose(new MealPlanRepository(engine, scope), [...MEAL_PLAN_METHODS, 'create']),
+      ...expose(new ShoppingPlanner(engine, scope, { units: this.#units }), ['getShoppingList']),
+    }));
+  }
+
+  get recipes(): UserRecipes {
+    return (this.#recipes ??= expose(new RecipeFinder(this.#engine, this.#scope, { units: this.#units }), ['getCookableRecipes']));
+  }
+}
+
+function accountOf(users: UserRepository, userId: string): UserAccount {
+  return Object.freeze({
+    get: async (options?: QueryOptions) => users.get(userId, options),
+    update: async (patch: UpdateUserInput, options?: QueryOptions) => users.update(userId, patch, options),
+    updatePreferences: async (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
+    exportData: async (options?: QueryOptions) => users.exportMyData(options),
+    delete: async (options?: QueryOptions) => users.deleteMe(options),
   });
+}
+
+/** @internal Builds a user's scope; `createFoodsave(engine).forUser(userId)` is the public way in. */
+export function buildUserScope(engine: Engine, userId: string, units: UnitRegistry): UserScope {
+  return new BoundUserScope(engine, userScope(userId), units);
 }
