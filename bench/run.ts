@@ -194,7 +194,6 @@ async function main(): Promise<void> {
     const owned = async (sql: string) => (await loader.query<{ id: string; owner: string }>(sql)).rows;
     const conversations = await owned('SELECT id, user_id AS owner FROM conversations');
     const receipts = await owned('SELECT id, user_id AS owner FROM receipts');
-    const conversationIds = conversations.map((c) => c.id);
     const version = (await loader.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     await loader.end();
 
@@ -225,8 +224,15 @@ async function main(): Promise<void> {
           const c = pick(conversations);
           return as(c.owner).conversations.getContextWindow(c.id, 20);
         },
-        raw: async () =>
-          (await pool.query(`SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`, [pick(conversationIds)])).rows.reverse(),
+        raw: async () => {
+          const c = pick(conversations);
+          const { rows } = await pool.query(
+            `SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)
+              ORDER BY created_at DESC, id DESC LIMIT 20`,
+            [c.id, c.owner],
+          );
+          return rows.reverse();
+        },
       },
       {
         name: 'add a message',
@@ -237,8 +243,9 @@ async function main(): Promise<void> {
         raw: async () =>
           (
             await pool.query(
-              `INSERT INTO messages (conversation_id, content, role, agent_used, created_at) VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING ${MSG_COLS}`,
-              [pick(conversationIds), 'Use the spinach first.', 'assistant', 'pantry-agent'],
+              `INSERT INTO messages (conversation_id, content, role, agent_used, created_at)
+               SELECT id, $3, $4, $5, clock_timestamp() FROM conversations WHERE id = $1 AND user_id = $2 RETURNING ${MSG_COLS}`,
+              (({ id, owner }) => [id, owner, 'Use the spinach first.', 'assistant', 'pantry-agent'])(pick(conversations)),
             )
           ).rows[0],
       },
@@ -290,8 +297,8 @@ async function main(): Promise<void> {
           const { rows } = await pool.query(
             `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
                     i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
-               FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 ORDER BY i.created_at, i.id`,
-            [pick(receipts).id],
+               FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 AND r.user_id = $2 ORDER BY i.created_at, i.id`,
+            (({ id, owner }) => [id, owner])(pick(receipts)),
           );
           if (rows.length === 0) return null;
           const first = rows[0] as Record<string, unknown>;
@@ -421,7 +428,9 @@ async function main(): Promise<void> {
         `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients, and a cook with a 200-lot pantry and 14 planned dinners.`,
       `Method: ${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
         `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} alternating rounds of ${SECONDS / 2} s per side, medians; client CPU is process user+system time per operation in those runs. ` +
-        'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better.',
+        'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better. ' +
+        'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
+        "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner).",
       '',
       '| call | p50 foodsave-db | p50 raw pg | latency ratio | throughput foodsave-db | throughput raw pg | throughput ratio | CPU/op foodsave-db | CPU/op raw pg | CPU ratio |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -53,12 +53,9 @@ export class Cooking {
              WHERE recipe_id = ${recipeId} AND quantity IS NOT NULL AND quantity > 0 AND product_id IS NOT NULL ORDER BY id`,
         transaction,
       );
-      const changes: LotChange[] = [];
-      for (const ingredient of ingredients) {
-        const amount = { quantity: Quantity.of(ingredient.quantity).mul(scale).toDecimal(3), unit: ingredient.unit ?? 'pcs' };
-        changes.push(...(await this.ledger.consumeProduct(ingredient.productId, amount, { transaction, recipeId })));
-      }
-      return changes;
+      // Every ingredient at once, so an ingredient listed twice never counts the same stock twice.
+      const needs = ingredients.map((i) => ({ productId: i.productId, quantity: Quantity.of(i.quantity).mul(scale), unit: i.unit }));
+      return this.ledger.takeNeeds(needs, recipeId, transaction);
     });
   }
 

@@ -17,7 +17,8 @@ import { tablesOf, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { journalPantryEvent, type EventInput } from '../repositories/pantry-journal.js';
 import type { AsOfOptions } from './pantry-lots.js';
-import { asOfDay, productStorageInfo } from './product-storage.js';
+import { allocate, type AllocationNeed } from './allocate.js';
+import { asOfDay, productStorageInfo, productsStorageInfo } from './product-storage.js';
 import { useFirstOrder } from './use-first.js';
 
 /** A lot and the journal entry its change wrote. */
@@ -269,28 +270,52 @@ export class PantryLedger {
     checkOptions(options, [...TX, 'recipeId'], 'consume product');
     checkId(productId, 'productId', 'consume product');
     const wanted = parseInput(amountSchema, amount, 'consume product');
-    return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const { rows: lots } = await this.sql<PantryItemRecord>(
-        sql`SELECT ${this.lots()} FROM pantry_items WHERE ${this.owns()} AND product_id = ${productId} AND quantity > 0
-             ORDER BY ${useFirstOrder()} FOR UPDATE`,
-        transaction,
+    this.units.normalize(wanted.unit);
+    return inTransaction(this.engine, options.transaction, (transaction) =>
+      this.takeNeeds([{ productId, quantity: Quantity.of(wanted.quantity), unit: wanted.unit }], options.recipeId ?? null, transaction),
+    );
+  }
+
+  /**
+   * Takes every need from the scope's lots, all or nothing, as the allocator decides: in use-first
+   * order, never from a lot expired today, never from a lot whose unit does not convert, and never the
+   * same stock twice. Consuming a product and cooking a recipe both come here.
+   *
+   * @throws {ConflictError} when the lots cannot cover a need; nothing changes.
+   * @internal
+   */
+  async takeNeeds(needs: Omit<AllocationNeed, 'day'>[], recipeId: string | null, transaction: Transaction): Promise<LotChange[]> {
+    const productIds = [...new Set(needs.map((n) => n.productId))];
+    const conversions = await productsStorageInfo(this.engine, productIds, transaction);
+    const { rows: lots } = await this.sql<PantryItemRecord & { today: string }>(
+      sql`SELECT ${this.lots()}, current_date::text AS today FROM pantry_items
+           WHERE ${this.owns()} AND product_id = ANY(${productIds}::uuid[]) AND quantity > 0
+           ORDER BY ${useFirstOrder()} FOR UPDATE`,
+      transaction,
+    );
+    const today = lots[0]?.today ?? null;
+    const allocation = allocate(
+      needs.map((n) => ({ ...n, day: today })),
+      lots.map((l) => ({ id: l.id, productId: l.productId as string, quantity: Quantity.of(l.quantity ?? '0'), unit: l.unit, expiryDate: l.expiryDate })),
+      this.units,
+      (id) => conversions.get(id)?.units,
+    );
+    const short = allocation.missing.findIndex((m) => !m.isZero());
+    if (short >= 0) {
+      const need = needs[short]!;
+      throw new ConflictError(
+        `Not enough in the pantry: ${allocation.missing[short]!.toDecimal(3)} ${this.units.normalize(need.unit ?? 'pcs')} short of product ${need.productId}`,
+        { field: 'quantity' },
       );
-      const info = await productStorageInfo(this.engine, productId, transaction);
-      let remaining = Quantity.of(wanted.quantity);
-      const changes: LotChange[] = [];
-      for (const lot of lots) {
-        if (remaining.isZero()) break;
-        const lotUnit = this.lotUnit(lot);
-        const inLotUnit = this.units.convert(remaining, wanted.unit, lotUnit, info.units);
-        const taken = inLotUnit.min(Quantity.of(lot.quantity!));
-        changes.push(await this.applyTake(lot, taken, 'consumed', undefined, options.recipeId ?? null, transaction));
-        remaining = remaining.sub(this.units.convert(taken, lotUnit, wanted.unit, info.units));
-      }
-      if (remaining.cmp(Quantity.of('0.0005')) > 0) {
-        throw new ConflictError(`Not enough in the pantry: ${remaining.toDecimal(3)} ${this.units.normalize(wanted.unit)} short`, { field: 'quantity' });
-      }
-      return changes;
-    });
+    }
+    const current = new Map<string, PantryItemRecord>(lots.map((l) => [l.id, l]));
+    const changes: LotChange[] = [];
+    for (const take of allocation.takes) {
+      const change = await this.applyTake(current.get(take.lotId)!, take.inLotUnit, 'consumed', undefined, recipeId, transaction);
+      current.set(take.lotId, change.lot);
+      changes.push(change);
+    }
+    return changes;
   }
 
   private async take(

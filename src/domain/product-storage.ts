@@ -19,7 +19,34 @@ import { z } from 'zod';
 export async function productStorageInfo(engine: Engine, productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
   const { rows } = await runStatement<{ info: unknown }>(engine, 'product', sql`SELECT storage_info AS info FROM products WHERE id = ${productId}`, { transaction });
   if (!rows[0]) throw new NotFoundError('product', `productId: no product ${productId}`, { field: 'productId' });
-  const parsed = productStorageInfoSchema.safeParse(rows[0].info ?? {});
+  return validStorageInfo(productId, rows[0].info);
+}
+
+/**
+ * Several products' storage info in one query, by product id.
+ *
+ * @throws {NotFoundError} when one of them does not exist.
+ * @internal
+ */
+export async function productsStorageInfo(
+  engine: Engine,
+  productIds: readonly string[],
+  transaction: Transaction | null | undefined,
+): Promise<Map<string, ProductStorageInfo>> {
+  const { rows } = await runStatement<{ id: string; info: unknown }>(
+    engine,
+    'product',
+    sql`SELECT id, storage_info AS info FROM products WHERE id = ANY(${productIds}::uuid[])`,
+    { transaction },
+  );
+  const found = new Map(rows.map((r) => [r.id, validStorageInfo(r.id, r.info)]));
+  const absent = productIds.find((id) => !found.has(id));
+  if (absent) throw new NotFoundError('product', `productId: no product ${absent}`, { field: 'productId' });
+  return found;
+}
+
+function validStorageInfo(productId: string, info: unknown): ProductStorageInfo {
+  const parsed = productStorageInfoSchema.safeParse(info ?? {});
   if (!parsed.success) {
     throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['storageInfo', ...i.path.map(String)], message: i.message })), {
       context: `product ${productId}`,

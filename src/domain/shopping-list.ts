@@ -10,6 +10,7 @@ import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
 import { parseInput } from '../db/validate.js';
+import { allocate, convertOrNull } from './allocate.js';
 import { useFirstOrder } from './use-first.js';
 
 /** One thing to buy. */
@@ -18,11 +19,17 @@ export interface ShoppingListItem {
   productName: string;
   categoryId: string | null;
   categoryName: string | null;
-  /** Exact decimal string, in `unit`. */
+  /** Exact decimal string, in `unit`: every need of the product that converts to it, summed. */
   quantity: string;
+  /** The unit of the product's first need (`pcs` when the recipe gives none). */
   unit: string | null;
   /** The first day it is needed. */
   neededBy: DateOnlyString;
+  /**
+   * Set on a second line for the same product, when its need is in a unit that does not convert to the
+   * first line's (say `pack` without a conversion): why it is a line of its own.
+   */
+  unconvertible?: string;
 }
 
 /** What {@link ShoppingPlanner.getShoppingList} returns. */
@@ -82,64 +89,45 @@ SELECT n.plan_date AS "neededOn", n.product_id AS "productId", n.quantity::text 
  ORDER BY n.plan_date, pr.name, n.product_id`;
 }
 
-/** The lots of each product, in the order the query gave them (use-first), and what each holds. */
-function lotsByProduct(lots: Lot[]): { lotsOf: Map<string, Lot[]>; left: Map<string, Quantity> } {
-  const left = new Map(lots.map((l) => [l.id, Quantity.of(l.quantity)]));
-  const lotsOf = new Map<string, Lot[]>();
-  for (const lot of lots) {
-    const list = lotsOf.get(lot.productId);
-    if (list) list.push(lot);
-    else lotsOf.set(lot.productId, [lot]);
-  }
-  return { lotsOf, left };
-}
-
 /**
- * What is still missing for each need once the lots are drawn in use-first order, shared across days:
- * a lot counts only if it has not expired by the day of the need, and only in a unit that converts.
+ * What is still missing once the allocator has drawn the lots for every need, day by day: one line per
+ * product, summing the needs that convert into the unit of its first need. A need whose unit does not
+ * convert to that one gets a line of its own, with the reason.
  */
 function shortfalls(needs: Need[], lots: Lot[], units: UnitRegistry): ShoppingListItem[] {
-  const { lotsOf, left } = lotsByProduct(lots);
-  const list = new Map<string, ShoppingListItem & { amount: Quantity }>();
-  for (const need of needs) {
-    const unit = need.unit === null ? null : (units.tryNormalize(need.unit) ?? need.unit);
-    let missing = Quantity.of(need.quantity);
-    const productUnits = productStorageInfoSchema.safeParse(need.storageInfo ?? {}).data?.units;
-    for (const lot of lotsOf.get(need.productId) ?? []) {
-      if (missing.isZero() || missing.isNegative()) break;
-      if (lot.expiryDate !== null && lot.expiryDate < need.neededOn) continue;
-      const available = left.get(lot.id)!;
-      if (available.isZero()) continue;
-      let inNeedUnit: Quantity;
-      try {
-        inNeedUnit = unit === lot.unit ? available : units.convert(available, lot.unit ?? 'pcs', unit ?? 'pcs', productUnits);
-      } catch {
-        continue; // This lot is in a unit that does not convert: it cannot cover this need.
-      }
-      const taken = inNeedUnit.min(missing);
-      missing = missing.sub(taken);
-      const takenInLot = unit === lot.unit ? taken : units.convert(taken, unit ?? 'pcs', lot.unit ?? 'pcs', productUnits);
-      left.set(lot.id, available.sub(takenInLot));
+  const conversions = new Map(needs.map((n) => [n.productId, productStorageInfoSchema.safeParse(n.storageInfo ?? {}).data?.units]));
+  const { missing } = allocate(
+    needs.map((n) => ({ productId: n.productId, quantity: Quantity.of(n.quantity), unit: n.unit, day: n.neededOn })),
+    lots.map((l) => ({ id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate })),
+    units,
+    (id) => conversions.get(id),
+  );
+  const lines: (ShoppingListItem & { amount: Quantity })[] = [];
+  needs.forEach((need, i) => {
+    const short = missing[i]!;
+    if (short.isZero()) return;
+    const unit = need.unit === null ? 'pcs' : (units.tryNormalize(need.unit) ?? need.unit);
+    for (const line of lines) {
+      if (line.productId !== need.productId || line.unconvertible) continue;
+      const inLineUnit = convertOrNull(units, short, unit, line.unit ?? 'pcs', conversions.get(need.productId));
+      if (inLineUnit === null) continue;
+      line.amount = line.amount.add(inLineUnit);
+      return;
     }
-    if (missing.cmp('0.0005') < 0) continue;
-    const key = `${need.productId}\u0000${unit ?? ''}`;
-    const entry = list.get(key);
-    if (entry) entry.amount = entry.amount.add(missing);
-    else {
-      list.set(key, {
-        productId: need.productId,
-        productName: need.productName,
-        categoryId: need.categoryId,
-        categoryName: need.categoryName,
-        quantity: '',
-        unit,
-        neededBy: need.neededOn,
-        amount: missing,
-      });
-    }
-  }
-  const items = [...list.values()].map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
-  return items;
+    const first = lines.find((l) => l.productId === need.productId);
+    lines.push({
+      productId: need.productId,
+      productName: need.productName,
+      categoryId: need.categoryId,
+      categoryName: need.categoryName,
+      quantity: '',
+      unit,
+      neededBy: need.neededOn,
+      amount: short,
+      ...(first ? { unconvertible: `${unit} does not convert to ${first.unit ?? 'pcs'} for this product` } : {}),
+    });
+  });
+  return lines.map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
 }
 
 /** Items grouped by category, categories by name (uncategorised last). */
