@@ -90,17 +90,18 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships four migrations, the last adding only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships five migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
       '0003-search-and-matching',
       '0004-same-owner-references',
+      '0005-recipes-by-ingredient-count',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
     const before = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
-    expect(await runMigrations(engine)).toEqual(['0004-same-owner-references']);
+    expect(await runMigrations(engine, { to: '0004-same-owner-references' })).toEqual(['0004-same-owner-references']);
     const after = (await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item);
     expect(before.every((item) => after.includes(item))).toBe(true);
     const added = after.filter((item) => !before.includes(item)).map((item) => item.split(' ').slice(0, 2).join(' '));

@@ -118,7 +118,7 @@ describe('hot queries at 1M pantry rows', () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     const table = unitTable();
     const aliases = createUnitRegistry().aliasEntries();
-    const values = [table.map((u) => u.unit), table.map((u) => u.dimension), table.map((u) => u.size), aliases.map((a) => a[0]), aliases.map((a) => a[1]), '2026-11-26', COOK, 3, 3, 2, 20];
+    const values = [table.map((u) => u.unit), table.map((u) => u.dimension), table.map((u) => u.size), aliases.map((a) => a[0]), aliases.map((a) => a[1]), '2026-11-26', COOK, 3, 3, 2, 2, 20];
     const plan = await planOf(() => me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 2 }), values);
     expectIndexScans(plan);
     expect(plan.some((n) => n['Index Name'] === 'idx_recipe_ingredients_product_id')).toBe(true);

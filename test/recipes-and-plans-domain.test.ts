@@ -60,14 +60,20 @@ describe('getCookableRecipes', () => {
     expect(pancakes.expiringLots).toEqual([{ lotId: eggLot.id, productId: k.eggs.id, expiryDate: '2026-11-27', quantity: '2.000', unit: 'pcs' }]);
 
     const nearly = await k.me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 1 });
-    expect(nearly.map((r) => r.recipe.title)).toEqual(['Pancakes', 'Spinach pie', 'Milk shake']);
+    // Cake has nothing in stock, but its one missing ingredient is within maxMissing: it is listed, last.
+    expect(nearly.map((r) => r.recipe.title)).toEqual(['Pancakes', 'Spinach pie', 'Milk shake', 'Cake']);
+    expect(nearly[3]).toMatchObject({ coverage: '0.0000', missingCount: 1, soonestExpiry: null, savedValue: '0.00', covered: [] });
     const pie = nearly[1]!;
     expect(pie).toMatchObject({ coverage: '0.5000', missingCount: 1, soonestExpiry: '2026-11-28' });
     expect(pie.missing).toEqual([{ productId: k.feta.id, productName: 'Feta', needed: '100.000', have: '0.000', unit: 'g' }]);
     expect(pie.covered[0]).toMatchObject({ productId: k.spinach.id, needed: '150.000', have: '150.000', unit: 'g' });
 
     const other = await makeUser(k.db, 'hungry');
-    expect(await k.db.forUser(other.id).recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 5 })).toEqual([]);
+    // Another user's pantry is empty: recipes are listed only as wholly missing, none of this user's lots used.
+    const theirs = await k.db.forUser(other.id).recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 5 });
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const r of theirs) expect(r).toMatchObject({ coverage: '0.0000', covered: [], expiringLots: [], savedValue: '0.00' });
+    expect(await k.db.forUser(other.id).recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 0 })).toEqual([]);
   });
 });
 

@@ -86,8 +86,8 @@ lots AS MATERIALIZED (
 ),
 -- Only the ingredient rows that touch the pantry, found through the product index.
 raw AS MATERIALIZED (
-  SELECT ri.id AS ingredient_id, ri.recipe_id, ri.quantity AS needed, coalesce(al.unit, lower(trim(ri.unit))) AS ing_unit,
-         l.id AS lot_id, l.product_id, l.expiry_date, l.opened_at, l.added_date, l.purchase_date, l.unit_price, l.unit AS lot_unit, l.quantity
+  SELECT ri.id AS ingredient_id, ri.recipe_id, ri.quantity AS needed, coalesce(al.unit, lower(trim(ri.unit)), 'pcs') AS ing_unit,
+         l.id AS lot_id, l.product_id, l.expiry_date, l.opened_at, l.added_date, l.purchase_date, l.unit_price, coalesce(l.unit, 'pcs') AS lot_unit, l.quantity
     FROM lots l
     JOIN recipe_ingredients ri ON ri.product_id = l.product_id
     LEFT JOIN al ON al.alias = lower(trim(ri.unit))
@@ -149,16 +149,23 @@ per_ing AS MATERIALIZED (
 /** The recipes ranked, cut to `maxMissing` and `limit`. */
 function rankedCte(p: CookableParams): Sql {
   const { maxMissing, limit } = p;
+  // A recipe none of whose ingredients is in stock still counts when its missing count is within bounds.
   return sql`ranked AS (
-  SELECT r.id, r.title,
-         r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) AS missing_count,
-         round(sum(CASE WHEN p.needed IS NULL OR p.needed = 0 THEN (p.have > 0)::int::numeric ELSE least(p.have / p.needed, 1) END)
-               / greatest(r.ingredient_count, 1), 4) AS coverage,
-         min(p.soonest) AS soonest, round(sum(p.saved), 2) AS saved
-    FROM per_ing p JOIN recipes r ON r.id = p.recipe_id
-   GROUP BY r.id, r.title, r.ingredient_count
-  HAVING r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) <= ${maxMissing}
-   ORDER BY soonest NULLS LAST, coverage DESC, missing_count, saved DESC, r.title, r.id
+  SELECT * FROM (
+    SELECT r.id, r.title,
+           r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) AS missing_count,
+           round(sum(CASE WHEN p.needed IS NULL OR p.needed = 0 THEN (p.have > 0)::int::numeric ELSE least(p.have / p.needed, 1) END)
+                 / greatest(r.ingredient_count, 1), 4) AS coverage,
+           min(p.soonest) AS soonest, round(sum(p.saved), 2) AS saved
+      FROM per_ing p JOIN recipes r ON r.id = p.recipe_id
+     GROUP BY r.id, r.title, r.ingredient_count
+    HAVING r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) <= ${maxMissing}
+    UNION ALL
+    SELECT r.id, r.title, r.ingredient_count, 0.0000::numeric(5,4), NULL::date, 0.00::numeric(12,2)
+      FROM recipes r
+     WHERE r.ingredient_count BETWEEN 1 AND ${maxMissing} AND NOT EXISTS (SELECT 1 FROM per_ing p WHERE p.recipe_id = r.id)
+  ) candidates
+   ORDER BY soonest NULLS LAST, coverage DESC, missing_count, saved DESC, title, id
    LIMIT ${limit}
 )`;
 }
@@ -173,7 +180,7 @@ SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, '
          'productId', ri.product_id, 'productName', pr.name, 'needed', ri.quantity::text,
          -- LEAST ignores NULLs, so an ingredient with no lot at all must be 0 before it is compared.
          'have', round(CASE WHEN ri.quantity IS NULL THEN coalesce(pi.have, 0) ELSE least(coalesce(pi.have, 0), ri.quantity) END, 3)::text,
-         'unit', coalesce(al.unit, lower(trim(ri.unit))),
+         'unit', coalesce(al.unit, lower(trim(ri.unit)), 'pcs'),
          'missing', CASE WHEN ri.quantity IS NULL OR ri.quantity = 0 THEN coalesce(pi.have, 0) = 0 ELSE coalesce(pi.have, 0) < ri.quantity END,
          'expiringLots', coalesce(pi.expiring_lots, '[]'))
          ORDER BY ri.id) AS ingredients

@@ -82,7 +82,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     });
   }
 
-  /** Lots in scope, soonest expiry first (undated lots last). */
+  /** Lots in scope that still hold something, soonest expiry first (undated lots last). */
   async listItems(filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, TX, 'pantry filter');
     const { expiringBy, includeUndated } = parseInput(pantryFilterSchema, filter, 'pantry filter');
@@ -90,7 +90,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     if (expiringBy) condition = includeUndated ? sql`AND (expiry_date <= ${expiringBy} OR expiry_date IS NULL)` : sql`AND expiry_date <= ${expiringBy}`;
     else if (includeUndated === false) condition = sql`AND expiry_date IS NOT NULL`;
     const { rows } = await this.run<PantryItemRecord>(
-      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE ${this.owns()} ${condition} ORDER BY expiry_date NULLS LAST, id`,
+      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE ${this.owns()} AND quantity > 0 ${condition} ORDER BY expiry_date NULLS LAST, id`,
       options,
     );
     return rows;
@@ -102,15 +102,15 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   }
 
   /**
-   * Lots that expire within `days` days of `asOf` (default: today on the server), soonest first,
-   * including ones already past. One index range scan on (user_id, expiry_date), no sort.
+   * Lots still holding something that expire within `days` days of `asOf` (default: today on the
+   * server), soonest first, including ones already past; used-up lots are left out. One index range scan on (user_id, expiry_date), no sort.
    */
   async getExpiringWithin(days: number, options: ExpiringWithinOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], 'expiring within');
     parseInput(daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
     const { rows } = await this.run<PantryItemRecord>(
       sql`SELECT ${this.meta.select()} FROM pantry_items
-           WHERE ${this.owns()} AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int
+           WHERE ${this.owns()} AND quantity > 0 AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int
            ORDER BY expiry_date`,
       { transaction: options.transaction },
     );

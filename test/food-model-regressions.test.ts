@@ -1,0 +1,113 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, createFoodsave, type Foodsave, type UserScope } from '../src/index.js';
+import { makeUser, unique } from './support/fixtures.js';
+import { useTestDatabase } from './support/test-database.js';
+
+const t = useTestDatabase({ label: 'food_model' });
+let db: Foodsave;
+
+beforeAll(() => {
+  db = createFoodsave(t.engine);
+});
+
+async function kitchen(): Promise<UserScope> {
+  return db.forUser((await makeUser(db, 'cook')).id);
+}
+const product = (name: string, storageInfo: Record<string, unknown> = {}) => db.catalog.products.create({ name: `${name} ${unique('p')}`, storageInfo });
+const PAST = '2020-01-01';
+
+describe('the food model: one allocator behind consuming, cooking and the shopping list', () => {
+  it('consumeProduct never takes an expired lot, and says what is short', async () => {
+    const me = await kitchen();
+    const milk = await product('Milk');
+    const expired = (await me.ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: PAST })).lot;
+    await expect(me.ledger.consumeProduct(milk.id, { quantity: '250', unit: 'ml' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await me.pantry.get(expired.id))!.quantity).toBe('1.000');
+  });
+
+  it('cookRecipe never takes an expired lot: nothing is consumed when only expired stock would do', async () => {
+    const me = await kitchen();
+    const flour = await product('Flour');
+    await me.ledger.addItem({ productId: flour.id, quantity: '1', unit: 'kg', expiryDate: PAST });
+    const bread = await db.catalog.recipes.createRecipe({ title: 'Bread', servings: 1 }, [{ productId: flour.id, quantity: '500', unit: 'g' }]);
+    await expect(me.ledger.cookRecipe(bread.id)).rejects.toBeInstanceOf(ConflictError);
+    expect(await me.ledger.getWasteStats({ from: '2020-01-01', to: '2100-01-01' })).toMatchObject({ totals: { consumedValue: '0.00' } });
+  });
+
+  it('consumeProduct skips an earlier lot whose unit does not convert and takes from later lots', async () => {
+    const me = await kitchen();
+    const eggs = await product('Eggs');
+    const pack = (await me.ledger.addItem({ productId: eggs.id, quantity: '1', unit: 'pack', expiryDate: '2026-12-01' })).lot;
+    const loose = (await me.ledger.addItem({ productId: eggs.id, quantity: '6', unit: 'pcs', expiryDate: '2026-12-05' })).lot;
+    const changes = await me.ledger.consumeProduct(eggs.id, { quantity: '4', unit: 'pcs' });
+    expect(changes.map((c) => [c.lot.id, c.lot.quantity])).toEqual([[loose.id, '2.000']]);
+    expect((await me.pantry.get(pack.id))!.quantity).toBe('1.000');
+  });
+
+  it('cookRecipe follows chained product conversions (1 pack = 10 pcs, 1 pcs = 60 g)', async () => {
+    const me = await kitchen();
+    const eggs = await product('Eggs', { units: { pack: { quantity: '10', unit: 'pcs' }, pcs: { quantity: '60', unit: 'g' } } });
+    const lot = (await me.ledger.addItem({ productId: eggs.id, quantity: '1', unit: 'pack', expiryDate: '2100-01-01' })).lot;
+    const omelette = await db.catalog.recipes.createRecipe({ title: 'Omelette', servings: 1 }, [{ productId: eggs.id, quantity: '120', unit: 'g' }]);
+    const [change] = await me.ledger.cookRecipe(omelette.id);
+    expect(change!.lot).toMatchObject({ id: lot.id, quantity: '0.800', unit: 'pack' });
+  });
+
+  it('an ingredient listed twice counts against the same stock once: cooking fails, all or nothing', async () => {
+    const me = await kitchen();
+    const flour = await product('Flour');
+    const lot = (await me.ledger.addItem({ productId: flour.id, quantity: '500', unit: 'g', expiryDate: '2100-01-01' })).lot;
+    const twice = await db.catalog.recipes.createRecipe({ title: 'Two flours', servings: 1 }, [
+      { productId: flour.id, quantity: '300', unit: 'g' },
+      { productId: flour.id, quantity: '300', unit: 'g' },
+    ]);
+    await expect(me.ledger.cookRecipe(twice.id)).rejects.toThrow(/100\.000 g short/);
+    expect((await me.pantry.get(lot.id))!.quantity).toBe('500.000');
+  });
+
+  it('an ingredient without a unit means pieces, in the cookable preview and in cooking', async () => {
+    const me = await kitchen();
+    const lemons = await product('Lemons');
+    await me.ledger.addItem({ productId: lemons.id, quantity: '3', unit: 'pcs', expiryDate: '2100-01-01' });
+    const lemonade = await db.catalog.recipes.createRecipe({ title: `Lemonade ${unique('r')}`, servings: 1 }, [{ productId: lemons.id, quantity: '2' }]);
+    const preview = await me.recipes.getCookableRecipes({ limit: 200 });
+    expect(preview.find((r) => r.recipe.id === lemonade.id)).toMatchObject({ missingCount: 0, covered: [{ needed: '2.000', have: '2.000', unit: 'pcs' }] });
+    const [change] = await me.ledger.cookRecipe(lemonade.id);
+    expect(change!.lot.quantity).toBe('1.000');
+  });
+
+  it('getExpiringWithin and the pantry list leave out used-up lots', async () => {
+    const me = await kitchen();
+    const yoghurt = await product('Yoghurt');
+    const { lot } = await me.ledger.addItem({ productId: yoghurt.id, quantity: '1', unit: 'pcs', expiryDate: '2026-11-27' });
+    await me.ledger.consume(lot.id, { quantity: '1', unit: 'pcs' });
+    expect(await me.pantry.getExpiringWithin(30, { asOf: '2026-11-26' })).toEqual([]);
+    expect(await me.pantry.listItems()).toEqual([]);
+  });
+
+  it('the shopping list gives one line per product, summing needs that convert into the first one’s unit', async () => {
+    const me = await kitchen();
+    const eggs = await product('Eggs', { units: { pcs: { quantity: '60', unit: 'g' } } });
+    const salad = await db.catalog.recipes.createRecipe({ title: 'Egg salad', servings: 1 }, [{ productId: eggs.id, quantity: '2', unit: 'pcs' }]);
+    const cake = await db.catalog.recipes.createRecipe({ title: 'Cake', servings: 1 }, [{ productId: eggs.id, quantity: '120', unit: 'g' }]);
+    await me.mealPlans.create({ planDate: '2026-12-01', recipeId: salad.id });
+    await me.mealPlans.create({ planDate: '2026-12-02', recipeId: cake.id });
+    const list = await me.mealPlans.getShoppingList({ from: '2026-12-01', to: '2026-12-07' });
+    expect(list.items).toEqual([expect.objectContaining({ productId: eggs.id, quantity: '4.000', unit: 'pcs', neededBy: '2026-12-01' })]);
+  });
+
+  it('a need that does not convert gets a line of its own, saying why', async () => {
+    const me = await kitchen();
+    const butter = await product('Butter');
+    const a = await db.catalog.recipes.createRecipe({ title: 'Toast', servings: 1 }, [{ productId: butter.id, quantity: '20', unit: 'g' }]);
+    const b = await db.catalog.recipes.createRecipe({ title: 'Cookies', servings: 1 }, [{ productId: butter.id, quantity: '1', unit: 'pack' }]);
+    await me.mealPlans.create({ planDate: '2026-12-01', recipeId: a.id });
+    await me.mealPlans.create({ planDate: '2026-12-02', recipeId: b.id });
+    const { items } = await me.mealPlans.getShoppingList({ from: '2026-12-01', to: '2026-12-07' });
+    expect(items).toEqual([
+      expect.objectContaining({ quantity: '20.000', unit: 'g' }),
+      expect.objectContaining({ quantity: '1.000', unit: 'pack', unconvertible: 'pack does not convert to g for this product' }),
+    ]);
+    expect(items[0]!.unconvertible).toBeUndefined();
+  });
+});
