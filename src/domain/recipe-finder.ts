@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { createUnitRegistry, unitTable, type UnitRegistry } from '../values/units.js';
+import { Quantity } from '../values/quantity.js';
+import { createUnitRegistry, productStorageInfoSchema, type ProductStorageInfo, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
 import { runStatement } from '../db/run-statement.js';
 import { dateOnly } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
 import { parseInput } from '../db/validate.js';
+import { allocate, type AllocationLot } from './allocate.js';
 import { useFirstOrder } from './use-first.js';
 
 /** Options for {@link RecipeFinder.getCookableRecipes}. */
 export interface CookableOptions extends QueryOptions {
-  /** At most this many recipes. Default: 20. */
+  /** At most this many recipes. Default: 20, at most 200. */
   limit?: number;
   /** Leave out recipes missing more ingredients than this. Default: 0 (cookable now). */
   maxMissing?: number;
@@ -26,9 +28,21 @@ export interface CookableOptions extends QueryOptions {
 export interface IngredientCoverage {
   productId: string | null;
   productName: string | null;
+  /** `null` for an ingredient without a quantity ("salt to taste"): covered by any stock of it. */
   needed: string | null;
   have: string;
+  /** The ingredient's unit, canonical where known; `pcs` when the recipe gives none. */
   unit: string | null;
+}
+
+/** Part of a lot a recipe would take. */
+export interface LotUse {
+  lotId: string;
+  productId: string;
+  expiryDate: string | null;
+  /** In the lot's unit, to 3 decimals. */
+  quantity: string;
+  unit: string;
 }
 
 /** A recipe ranked by {@link RecipeFinder.getCookableRecipes}. */
@@ -39,17 +53,18 @@ export interface CookableRecipe {
   missingCount: number;
   covered: IngredientCoverage[];
   missing: IngredientCoverage[];
-  /** The soon-expiring lots the recipe would use, and how much of each (in the lot's unit). */
-  expiringLots: { lotId: string; productId: string; expiryDate: string; quantity: string; unit: string }[];
+  /**
+   * Every lot cooking the recipe on the day would take, and how much, in the order it would take them:
+   * exactly what `cookRecipe` takes, because both ask the same allocator.
+   */
+  lotsUsed: LotUse[];
+  /** The soon-expiring lots among them. */
+  expiringLots: (LotUse & { expiryDate: string })[];
   /** The earliest expiry among the lots it would use. */
   soonestExpiry: string | null;
   /** The money value of soon-expiring food it would use (from lot prices). */
   savedValue: string;
 }
-
-type CookableRow = Omit<CookableRecipe, 'covered' | 'missing' | 'expiringLots'> & {
-  ingredients: (IngredientCoverage & { missing: boolean; expiringLots: CookableRecipe['expiringLots'] })[];
-};
 
 const cookableSchema = z.strictObject({
   limit: z.number().int().min(1).max(200).default(20),
@@ -58,151 +73,74 @@ const cookableSchema = z.strictObject({
   asOf: dateOnly().optional(),
 });
 
-function stripMissing(i: IngredientCoverage & { missing: boolean }): IngredientCoverage {
-  return { productId: i.productId, productName: i.productName, needed: i.needed, have: i.have, unit: i.unit };
+interface PantryLot {
+  id: string;
+  productId: string;
+  quantity: string;
+  unit: string | null;
+  expiryDate: string | null;
+  unitPrice: string | null;
 }
 
-/** The parameters of the cookable query. */
-interface CookableParams {
-  owns: Sql;
-  table: ReturnType<typeof unitTable>;
-  aliases: (readonly [string, string])[];
-  asOf: string | null;
-  expiringWithinDays: number;
-  maxMissing: number;
-  limit: number;
+interface Candidate {
+  id: string;
+  title: string;
+  servings: number | null;
+  cookingTime: number | null;
+  difficultyLevel: number | null;
+  tags: string[] | null;
+  ingredients: { productId: string | null; productName: string | null; quantity: string | null; unit: string | null }[];
 }
 
-/** The unit table, the aliases, the day, the live lots in scope, and the ingredient rows that touch them. */
-function pantryCtes(p: CookableParams): Sql {
-  const { owns, table, aliases, asOf } = p;
-  return sql`WITH u(unit, dim, size) AS (SELECT * FROM unnest(${table.map((u) => u.unit)}::text[], ${table.map((u) => u.dimension)}::text[], ${table.map((u) => u.size)}::numeric[])),
-al(alias, unit) AS (SELECT * FROM unnest(${aliases.map(([alias]) => alias)}::text[], ${aliases.map(([, unit]) => unit)}::text[])),
-day AS (SELECT coalesce(${asOf}::date, current_date) AS d),
-lots AS MATERIALIZED (
-  SELECT p.id, p.product_id, p.quantity, p.unit, p.expiry_date, p.opened_at, p.added_date, p.purchase_date, p.unit_price
-    FROM pantry_items p, day
-   WHERE ${owns} AND p.quantity > 0 AND (p.expiry_date IS NULL OR p.expiry_date >= day.d)
-),
--- Only the ingredient rows that touch the pantry, found through the product index.
-raw AS MATERIALIZED (
-  SELECT ri.id AS ingredient_id, ri.recipe_id, ri.quantity AS needed, coalesce(al.unit, lower(trim(ri.unit)), 'pcs') AS ing_unit,
-         l.id AS lot_id, l.product_id, l.expiry_date, l.opened_at, l.added_date, l.purchase_date, l.unit_price, coalesce(l.unit, 'pcs') AS lot_unit, l.quantity
-    FROM lots l
-    JOIN recipe_ingredients ri ON ri.product_id = l.product_id
-    LEFT JOIN al ON al.alias = lower(trim(ri.unit))
-)`;
-}
-
-/** One conversion factor per (product, lot unit, ingredient unit). */
-function factorsCte(): Sql {
-  return sql`-- One conversion factor per (product, lot unit, ingredient unit), not per row.
-factors AS MATERIALIZED (
-  SELECT c.product_id, c.lot_unit, c.ing_unit, f.factor
-    FROM (SELECT DISTINCT product_id, lot_unit, ing_unit FROM raw) c
-    JOIN products pr ON pr.id = c.product_id
-    CROSS JOIN LATERAL (SELECT coalesce(pr.storage_info, '{}') AS info) i
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN c.lot_unit = c.ing_unit OR (c.lot_unit IS NULL AND c.ing_unit IS NULL) THEN 1::numeric ELSE coalesce(
-        (SELECT ul.size / ui.size FROM u ul, u ui
-          WHERE ul.unit = c.lot_unit AND ui.unit = c.ing_unit AND ul.dim = ui.dim AND ul.size IS NOT NULL AND ui.size IS NOT NULL),
-        (SELECT (i.info->'units'->c.lot_unit->>'quantity')::numeric * uz.size / ui.size FROM u uz, u ui
-          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(i.info->'units'->c.lot_unit->>'unit')), i.info->'units'->c.lot_unit->>'unit')
-            AND ui.unit = c.ing_unit AND uz.dim = ui.dim AND uz.size IS NOT NULL AND ui.size IS NOT NULL),
-        (SELECT ul.size / ((i.info->'units'->c.ing_unit->>'quantity')::numeric * uz.size) FROM u ul, u uz
-          WHERE uz.unit = coalesce((SELECT a.unit FROM al a WHERE a.alias = lower(i.info->'units'->c.ing_unit->>'unit')), i.info->'units'->c.ing_unit->>'unit')
-            AND ul.unit = c.lot_unit AND ul.dim = uz.dim AND ul.size IS NOT NULL AND uz.size IS NOT NULL
-            AND (i.info->'units'->c.ing_unit->>'quantity')::numeric > 0)
-      ) END AS factor
-    ) f
-   WHERE f.factor > 0
-)`;
-}
-
-/** How much of each ingredient the lots cover, in use-first order, and what that saves. */
-function coverageCtes(p: CookableParams): Sql {
-  const { expiringWithinDays } = p;
-  return sql`pairs AS (
-  SELECT raw.*, raw.quantity * f.factor AS qty, f.factor
-    FROM raw JOIN factors f
-      ON f.product_id = raw.product_id AND f.lot_unit IS NOT DISTINCT FROM raw.lot_unit AND f.ing_unit IS NOT DISTINCT FROM raw.ing_unit
-),
--- How much each lot would give, in use-first order, until the ingredient is covered.
-used AS (
-  SELECT pairs.*,
-         greatest(0, least(qty, coalesce(needed, qty) - coalesce(sum(qty) OVER (
-           PARTITION BY ingredient_id ORDER BY ${useFirstOrder(undefined, 'lot_id')}
-           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS take
-    FROM pairs
-),
-per_ing AS MATERIALIZED (
-  SELECT ingredient_id, recipe_id, needed, round(sum(qty), 6) AS have,
-         min(expiry_date) FILTER (WHERE take > 0) AS soonest,
-         coalesce(sum(take / factor * unit_price) FILTER (WHERE take > 0 AND expiry_date <= (SELECT d FROM day) + ${expiringWithinDays}::int), 0) AS saved,
-         json_agg(json_build_object('lotId', lot_id, 'productId', product_id, 'expiryDate', expiry_date,
-                                    'quantity', round(take / factor, 3)::text, 'unit', lot_unit) ORDER BY expiry_date)
-           FILTER (WHERE take > 0 AND expiry_date <= (SELECT d FROM day) + ${expiringWithinDays}::int) AS expiring_lots
-    FROM used GROUP BY ingredient_id, recipe_id, needed
-)`;
-}
-
-/** The recipes ranked, cut to `maxMissing` and `limit`. */
-function rankedCte(p: CookableParams): Sql {
-  const { maxMissing, limit } = p;
-  // A recipe none of whose ingredients is in stock still counts when its missing count is within bounds.
-  return sql`ranked AS (
-  SELECT * FROM (
-    SELECT r.id, r.title,
-           r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) AS missing_count,
-           round(sum(CASE WHEN p.needed IS NULL OR p.needed = 0 THEN (p.have > 0)::int::numeric ELSE least(p.have / p.needed, 1) END)
-                 / greatest(r.ingredient_count, 1), 4) AS coverage,
-           min(p.soonest) AS soonest, round(sum(p.saved), 2) AS saved
-      FROM per_ing p JOIN recipes r ON r.id = p.recipe_id
-     GROUP BY r.id, r.title, r.ingredient_count
-    HAVING r.ingredient_count - count(*) FILTER (WHERE CASE WHEN p.needed IS NULL OR p.needed = 0 THEN p.have > 0 ELSE p.have >= p.needed END) <= ${maxMissing}
-    UNION ALL
-    SELECT r.id, r.title, r.ingredient_count, 0.0000::numeric(5,4), NULL::date, 0.00::numeric(12,2)
-      FROM recipes r
-     WHERE r.ingredient_count BETWEEN 1 AND ${maxMissing} AND NOT EXISTS (SELECT 1 FROM per_ing p WHERE p.recipe_id = r.id)
-  ) candidates
-   ORDER BY soonest NULLS LAST, coverage DESC, missing_count, saved DESC, title, id
-   LIMIT ${limit}
-)`;
-}
-
-/** Details for the returned recipes only. */
-function detailsSelect(): Sql {
-  return sql`-- Details only for the recipes returned: one join, per_ing hashed once.
-SELECT json_build_object('id', r.id, 'title', r.title, 'servings', r.servings, 'cookingTime', r.cooking_time,
-                         'difficultyLevel', r.difficulty_level, 'tags', r.tags) AS recipe,
-       k.coverage::text AS coverage, k.missing_count::int AS "missingCount", k.soonest AS "soonestExpiry", k.saved::text AS "savedValue",
-       json_agg(json_build_object(
-         'productId', ri.product_id, 'productName', pr.name, 'needed', ri.quantity::text,
-         -- LEAST ignores NULLs, so an ingredient with no lot at all must be 0 before it is compared.
-         'have', round(CASE WHEN ri.quantity IS NULL THEN coalesce(pi.have, 0) ELSE least(coalesce(pi.have, 0), ri.quantity) END, 3)::text,
-         'unit', coalesce(al.unit, lower(trim(ri.unit)), 'pcs'),
-         'missing', CASE WHEN ri.quantity IS NULL OR ri.quantity = 0 THEN coalesce(pi.have, 0) = 0 ELSE coalesce(pi.have, 0) < ri.quantity END,
-         'expiringLots', coalesce(pi.expiring_lots, '[]'))
-         ORDER BY ri.id) AS ingredients
-  FROM ranked k
-  JOIN recipes r ON r.id = k.id
-  JOIN recipe_ingredients ri ON ri.recipe_id = k.id
-  LEFT JOIN per_ing pi ON pi.ingredient_id = ri.id
-  LEFT JOIN products pr ON pr.id = ri.product_id
-  LEFT JOIN al ON al.alias = lower(trim(ri.unit))
- GROUP BY r.id, k.coverage, k.missing_count, k.soonest, k.saved
- ORDER BY k.soonest NULLS LAST, k.coverage DESC, k.missing_count, k.saved DESC, r.title, r.id`;
+interface CookableData {
+  day: string;
+  lots: PantryLot[];
+  conversions: Record<string, unknown>;
+  candidates: Candidate[];
 }
 
 /**
- * The cookable ranking in one SQL query. Unit conversion happens inside it: `u` is the unit table
- * (unit, dimension, size) and `al` the aliases. A lot's quantity converts into the ingredient's unit by
- * the sizes when both are in one dimension, or through one product conversion (1 X = q Z) in either
- * direction; otherwise the lot does not count. One statement of hand-written CTEs, because the bench shows one
- * round trip beats any composition of smaller queries here; it is assembled from the fragments above.
+ * The pantry on the day and the recipes worth evaluating against it, in one statement. The SQL only
+ * narrows: a recipe is a candidate when no more than `maxMissing` of its ingredients are products the
+ * pantry holds none of, whatever the amounts, units and dates (an optimistic bound, so no recipe the
+ * allocator would accept is left out). Amounts, units, dates and the use-first draw are the
+ * allocator's, in TypeScript, exactly as for cooking.
  */
-function cookableQuery(p: CookableParams): Sql {
-  return sql`${pantryCtes(p)}, ${factorsCte()}, ${coverageCtes(p)}, ${rankedCte(p)} ${detailsSelect()}`;
+function cookableQuery(owns: Sql, asOf: string | null, maxMissing: number, limit: number): Sql {
+  const recipeJson = (r: string) => sql`json_build_object(
+                 'id', ${ident(r)}.id, 'title', ${ident(r)}.title, 'servings', ${ident(r)}.servings, 'cookingTime', ${ident(r)}.cooking_time,
+                 'difficultyLevel', ${ident(r)}.difficulty_level, 'tags', ${ident(r)}.tags,
+                 'ingredients', (SELECT json_agg(json_build_object('productId', ri.product_id, 'productName', pr.name,
+                                                                   'quantity', ri.quantity::text, 'unit', ri.unit) ORDER BY ri.id)
+                                   FROM recipe_ingredients ri LEFT JOIN products pr ON pr.id = ri.product_id WHERE ri.recipe_id = ${ident(r)}.id))`;
+  return sql`
+WITH lots AS MATERIALIZED (
+  SELECT p.* FROM pantry_items p WHERE ${owns} AND p.quantity > 0
+),
+present AS (SELECT DISTINCT product_id FROM lots),
+hits AS MATERIALIZED (
+  SELECT ri.recipe_id, count(*) AS n FROM recipe_ingredients ri JOIN present ON present.product_id = ri.product_id GROUP BY ri.recipe_id
+),
+-- Correlated look-ups by primary key, not a join: a join would read every recipe once most touch the pantry.
+touching AS (
+  SELECT h.recipe_id AS id FROM hits h
+   WHERE (SELECT r.ingredient_count FROM recipes r WHERE r.id = h.recipe_id) - h.n <= ${maxMissing}
+),
+-- Recipes that touch nothing in the pantry rank last, among themselves by how few they miss, then by
+-- title: that order is known here, so only the first few of them (up to the limit) are fetched.
+untouched AS (
+  SELECT r.id FROM recipes r
+   WHERE r.ingredient_count BETWEEN 1 AND ${maxMissing} AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.recipe_id = r.id)
+   ORDER BY r.ingredient_count, r.title COLLATE "C", r.id LIMIT ${limit}
+)
+SELECT coalesce(${asOf}::date, current_date)::text AS day,
+       (SELECT coalesce(json_agg(json_build_object('id', l.id, 'productId', l.product_id, 'quantity', l.quantity::text, 'unit', l.unit,
+                                                   'expiryDate', l.expiry_date, 'unitPrice', l.unit_price::text) ORDER BY ${useFirstOrder('l')}), '[]')
+          FROM lots l) AS lots,
+       (SELECT coalesce(json_object_agg(p.id, p.storage_info), '{}') FROM products p WHERE p.id IN (SELECT product_id FROM present)) AS conversions,
+       (SELECT coalesce(json_agg(${recipeJson('r')}), '[]')
+          FROM (SELECT id FROM touching UNION ALL SELECT id FROM untouched) c
+          CROSS JOIN LATERAL (SELECT * FROM recipes r WHERE r.id = c.id OFFSET 0) r) AS candidates`;
 }
 
 /** Options for {@link RecipeFinder}. */
@@ -225,14 +163,14 @@ export class RecipeFinder {
   }
 
   /**
-   * Recipes that can be cooked now, or nearly, ranked to save food: first those whose ingredients would
-   * use the lots expiring soonest, then by how much of each ingredient the pantry covers (by amount,
-   * unit-converted, across lots, counting only lots not yet expired), then by how few are missing, then
-   * by the value of soon-expiring food they would use. One SQL query for all recipes.
+   * Recipes that can be cooked on the day, or nearly, ranked to save food: first those whose ingredients
+   * would use the lots expiring soonest, then by how much of each ingredient the pantry covers, then by
+   * how few are missing, then by the value of soon-expiring food they would use.
    *
-   * For each recipe: what is covered, what is missing (with how much), and which soon-expiring lots it
-   * would use. Units convert within a dimension, and across through one of the product's own
-   * conversions (`storage_info.units`).
+   * Coverage is decided by the same allocator as cooking: lots in use-first order, none expired by the
+   * day, units converted exactly (within a dimension, or through the product's own conversions, chained
+   * and by alias), and stock never counted twice, also when an ingredient is listed twice. So a recipe
+   * reported with nothing missing cooks on that day, taking exactly `lotsUsed`.
    *
    * @example
    * ```ts
@@ -247,25 +185,112 @@ export class RecipeFinder {
       { limit: options.limit, maxMissing: options.maxMissing, expiringWithinDays: options.expiringWithinDays, asOf: options.asOf },
       'cookable recipes',
     );
-    const query = cookableQuery({
-      owns: this.scope.owns(ident('p', 'user_id')),
-      table: unitTable(),
-      aliases: this.units.aliasEntries(),
-      asOf: asOf ?? null,
-      expiringWithinDays,
-      maxMissing,
-      limit,
+    const query = cookableQuery(this.scope.owns(ident('p', 'user_id')), asOf ?? null, maxMissing, limit);
+    const { rows } = await runStatement<CookableData>(this.engine, 'recipe', query, { transaction: options.transaction });
+    const data = rows[0]!;
+    const kitchen = new Kitchen(data, this.units, expiringWithinDays);
+    return data.candidates
+      .map((recipe) => kitchen.evaluate(recipe))
+      .filter((r) => r.missingCount <= maxMissing)
+      .sort(byRank)
+      .slice(0, limit);
+  }
+}
+
+/** The order of the ranking: soonest expiry used, coverage, fewest missing, most saved, then by title. */
+function byRank(a: CookableRecipe, b: CookableRecipe): number {
+  if (a.soonestExpiry !== b.soonestExpiry) {
+    if (a.soonestExpiry === null) return 1;
+    if (b.soonestExpiry === null) return -1;
+    return a.soonestExpiry < b.soonestExpiry ? -1 : 1;
+  }
+  return (
+    Quantity.of(b.coverage).cmp(a.coverage) ||
+    a.missingCount - b.missingCount ||
+    Quantity.of(b.savedValue).cmp(a.savedValue) ||
+    (a.recipe.title < b.recipe.title ? -1 : a.recipe.title > b.recipe.title ? 1 : 0) ||
+    (a.recipe.id < b.recipe.id ? -1 : a.recipe.id > b.recipe.id ? 1 : 0)
+  );
+}
+
+/** The pantry on one day, against which recipes are evaluated one by one. */
+class Kitchen {
+  private readonly lotsOf = new Map<string, AllocationLot[]>();
+  private readonly byId: Map<string, PantryLot>;
+  private readonly conversions = new Map<string, ProductStorageInfo['units']>();
+  private readonly horizon: string;
+
+  constructor(
+    private readonly data: CookableData,
+    private readonly units: UnitRegistry,
+    expiringWithinDays: number,
+  ) {
+    // Each recipe is allocated against its own products' lots only, so a recipe costs its ingredients,
+    // not the size of the pantry.
+    for (const l of data.lots) {
+      const lot = { id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate };
+      this.lotsOf.set(l.productId, [...(this.lotsOf.get(l.productId) ?? []), lot]);
+    }
+    this.byId = new Map(data.lots.map((l) => [l.id, l]));
+    for (const [id, info] of Object.entries(data.conversions)) this.conversions.set(id, productStorageInfoSchema.safeParse(info ?? {}).data?.units);
+    const horizon = new Date(`${data.day}T00:00:00Z`);
+    horizon.setUTCDate(horizon.getUTCDate() + expiringWithinDays);
+    this.horizon = horizon.toISOString().slice(0, 10);
+  }
+
+  evaluate(recipe: Candidate): CookableRecipe {
+    const ingredients = recipe.ingredients.map((i) => ({ ...i, unit: this.unitOf(i.unit) }));
+    const quantified = ingredients.filter((i) => i.productId !== null && i.quantity !== null && Quantity.of(i.quantity).cmp('0') > 0);
+    const lots = [...new Set(ingredients.map((i) => i.productId))].flatMap((id) => (id === null ? [] : (this.lotsOf.get(id) ?? [])));
+    const { takes, missing, left } = allocate(
+      quantified.map((i) => ({ productId: i.productId!, quantity: Quantity.of(i.quantity!), unit: i.unit, day: this.data.day })),
+      lots,
+      this.units,
+      (id) => this.conversions.get(id),
+    );
+    let share = Quantity.ZERO;
+    const coverage = ingredients.map((i) => {
+      const index = quantified.indexOf(i);
+      const have = index >= 0 ? Quantity.of(i.quantity!).sub(missing[index]!) : this.remaining(i.productId, i.unit, lots, left);
+      const isCovered = index >= 0 ? missing[index]!.isZero() : have.cmp('0') > 0;
+      share = share.add(index >= 0 ? have.div(i.quantity!) : isCovered ? '1' : '0');
+      const line = { productId: i.productId, productName: i.productName, needed: i.quantity, have: have.toDecimal(3), unit: i.unit };
+      return { line, isCovered };
     });
-    const { rows } = await runStatement<CookableRow>(this.engine, 'recipe', query, { transaction: options.transaction });
-    return rows.map((r) => ({
-      recipe: r.recipe,
-      coverage: r.coverage,
-      missingCount: r.missingCount,
-      covered: r.ingredients.filter((i) => !i.missing).map(stripMissing),
-      missing: r.ingredients.filter((i) => i.missing).map(stripMissing),
-      expiringLots: r.ingredients.flatMap((i) => i.expiringLots),
-      soonestExpiry: r.soonestExpiry,
-      savedValue: r.savedValue,
-    }));
+    const lotsUsed = takes.map((take) => {
+      const lot = this.byId.get(take.lotId)!;
+      return { lotId: lot.id, productId: lot.productId, expiryDate: lot.expiryDate, quantity: take.inLotUnit.toDecimal(3), unit: lot.unit ?? 'pcs', take };
+    });
+    const expiring = lotsUsed.filter((u) => u.expiryDate !== null && u.expiryDate <= this.horizon);
+    const saved = expiring.reduce((sum, u) => {
+      const price = this.byId.get(u.lotId)!.unitPrice;
+      return price === null ? sum : sum.add(u.take.inLotUnit.mul(price));
+    }, Quantity.ZERO);
+    const dates = lotsUsed.map((u) => u.expiryDate).filter((d): d is string => d !== null);
+    const strip = ({ take: _take, ...use }: (typeof lotsUsed)[number]) => use;
+    return {
+      recipe: { id: recipe.id, title: recipe.title, servings: recipe.servings, cookingTime: recipe.cookingTime, difficultyLevel: recipe.difficultyLevel, tags: recipe.tags },
+      coverage: ingredients.length === 0 ? '0.0000' : share.div(String(ingredients.length)).toDecimal(4),
+      missingCount: coverage.filter((c) => !c.isCovered).length,
+      covered: coverage.filter((c) => c.isCovered).map((c) => c.line),
+      missing: coverage.filter((c) => !c.isCovered).map((c) => c.line),
+      lotsUsed: lotsUsed.map(strip),
+      expiringLots: expiring.map(strip) as CookableRecipe['expiringLots'],
+      soonestExpiry: dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b)),
+      savedValue: saved.toDecimal(2),
+    };
+  }
+
+  /** For an ingredient without a quantity: what stock of it is left on the day, in its unit. */
+  private remaining(productId: string | null, unit: string, lots: AllocationLot[], left: Map<string, Quantity>): Quantity {
+    if (productId === null) return Quantity.ZERO;
+    const rest = lots.map((l) => ({ ...l, quantity: left.get(l.id)! }));
+    const probe = allocate([{ productId, quantity: Quantity.of('1000000000'), unit, day: this.data.day }], rest, this.units, (id) => this.conversions.get(id));
+    return Quantity.of('1000000000').sub(probe.missing[0]!);
+  }
+
+  private unitOf(unit: string | null): string {
+    if (unit === null || unit.trim() === '') return 'pcs';
+    return this.units.tryNormalize(unit) ?? unit.trim().toLowerCase();
   }
 }
