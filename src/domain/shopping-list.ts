@@ -127,7 +127,13 @@ function shortfalls(needs: Need[], lots: Lot[], units: UnitRegistry): ShoppingLi
       ...(first ? { unconvertible: `${unit} does not convert to ${first.unit ?? 'pcs'} for this product` } : {}),
     });
   });
-  return lines.map(({ amount, ...item }) => ({ ...item, quantity: amount.toDecimal(3) }));
+  return lines.map(({ amount, ...item }) => ({ ...item, quantity: roundUp(amount) }));
+}
+
+/** To 3 decimals, rounding up: a list that says to buy less than is missing would leave a meal short. */
+function roundUp(amount: Quantity): string {
+  const rounded = amount.toDecimal(3);
+  return Quantity.of(rounded).cmp(amount) >= 0 ? rounded : Quantity.of(rounded).add('0.001').toDecimal(3);
 }
 
 /** Items grouped by category, categories by name (uncategorised last). */
