@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, createFoodsave, Quantity, type Foodsave, type UserScope } from '../src/index.js';
+import { dateStatus } from '../src/values/dates.js';
 import { makeUser, unique } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -35,6 +36,7 @@ const lotArb = fc.record({
   quantity: fc.constantFrom('1', '2', '0.5', '3', '250', '500'),
   unit: fc.constantFrom(...UNITS),
   expiry: fc.option(fc.integer({ min: -3, max: 5 }), { nil: null }),
+  kind: fc.constantFrom('best_before' as const, 'use_by' as const),
   price: fc.option(fc.constantFrom('1.00', '2.50', '0.99'), { nil: undefined }),
 });
 const ingredientArb = fc.record({
@@ -58,6 +60,7 @@ async function setUp(c: KitchenCase): Promise<{ me: UserScope; recipeId: string;
       quantity: l.quantity,
       unit: l.unit,
       expiryDate: l.expiry === null ? null : day(l.expiry),
+      dateKind: l.kind,
       ...(l.price ? { unitPrice: l.price } : {}),
     });
   }
@@ -85,7 +88,7 @@ describe('the food model agrees with itself (fast-check)', () => {
         if (preview.missingCount === 0) {
           const changes = await me.ledger.cookRecipe(recipeId);
           expect(changes.map((ch) => [ch.lot.id, ch.event.quantity])).toEqual(preview.lotsUsed.map((u) => [u.lotId, u.quantity]));
-          for (const ch of changes) expect(ch.lot.expiryDate === null || ch.lot.expiryDate >= today, 'no expired lot is cooked').toBe(true);
+          for (const ch of changes) expect(dateStatus(ch.lot.expiryDate, ch.lot.dateKind, today), 'no expired lot is cooked').not.toBe('expired');
         } else {
           await expect(me.ledger.cookRecipe(recipeId)).rejects.toBeInstanceOf(ConflictError);
           expect(await me.pantry.listItems()).toEqual(before);
@@ -112,14 +115,14 @@ describe('the food model agrees with itself (fast-check)', () => {
     );
   });
 
-  it('an expired lot is never consumed, and every discard counts as waste at its value', async () => {
+  it('an expired (past use-by) lot is never consumed, and every discard counts as waste at its value', async () => {
     const takes = fc.array(fc.record({ product: fc.integer({ min: 0, max: 2 }), quantity: fc.constantFrom('1', '0.5', '100'), unit: fc.constantFrom(...UNITS) }), {
       maxLength: 3,
     });
     await fc.assert(
       fc.asyncProperty(kitchenArb, takes, fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }), async (c, consumes, discards) => {
         const { me, products } = await setUp(c);
-        const expired = (await me.pantry.listItems()).filter((l) => l.expiryDate !== null && l.expiryDate < today);
+        const expired = (await me.pantry.listItems()).filter((l) => dateStatus(l.expiryDate, l.dateKind, today) === 'expired');
         for (const take of consumes) {
           await me.ledger.consumeProduct(products[take.product]!, { quantity: take.quantity, unit: take.unit }).catch((error: unknown) => {
             // Short of stock, or asked in a unit the product cannot be measured in: refused, nothing taken.
@@ -142,6 +145,20 @@ describe('the food model agrees with itself (fast-check)', () => {
         expect(stats.totals.wastedValue).toBe(wasted.toDecimal(2));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('the date status is decided alike in SQL and TypeScript', async () => {
+    const { dateStatusSql } = await import('../src/repositories/lot-dates.js');
+    const { sql } = await import('../src/db/sql.js');
+    const query = sql`SELECT ${dateStatusSql(sql`$3::date`, 'l')} AS status FROM (SELECT $1::date AS expiry_date, $2::text AS date_kind) l`.text;
+    await fc.assert(
+      fc.asyncProperty(fc.option(fc.integer({ min: -3, max: 3 }), { nil: null }), fc.constantFrom('best_before' as const, 'use_by' as const), fc.integer({ min: -3, max: 3 }), async (expiry, kind, on) => {
+        const expiryDate = expiry === null ? null : day(expiry);
+        const [row] = (await t.engine.sequelize.query(query, { bind: [expiryDate, kind, day(on)], type: 'SELECT' as never })) as unknown as [{ status: string }];
+        expect(row.status).toBe(dateStatus(expiryDate, kind, day(on)));
+      }),
+      { numRuns: 100 },
     );
   });
 });

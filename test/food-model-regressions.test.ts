@@ -110,4 +110,47 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     ]);
     expect(items[0]!.unconvertible).toBeUndefined();
   });
+
+  it('a lot past its best-before date is overdue but still food: previewed, cooked and subtracted from the shopping list', async () => {
+    const me = await kitchen();
+    const pasta = await product('Pasta', { dateKind: 'best_before' });
+    const { lot } = await me.ledger.addItem({ productId: pasta.id, quantity: '500', unit: 'g', expiryDate: PAST });
+    expect(lot.dateKind).toBe('best_before');
+    expect((await me.ledger.getOverdue()).map((l) => l.id)).toEqual([lot.id]);
+    expect(await me.ledger.getExpired()).toEqual([]);
+    const dish = await db.catalog.recipes.createRecipe({ title: `Pasta ${unique('r')}`, servings: 1 }, [{ productId: pasta.id, quantity: '200', unit: 'g' }]);
+    const preview = (await me.recipes.getCookableRecipes({ limit: 200 })).find((r) => r.recipe.id === dish.id);
+    expect(preview).toMatchObject({ missingCount: 0, lotsUsed: [{ lotId: lot.id, quantity: '200.000' }] });
+    await me.mealPlans.create({ planDate: '2026-12-01', recipeId: dish.id });
+    expect((await me.mealPlans.getShoppingList({ from: '2026-12-01', to: '2026-12-01' })).items).toEqual([]);
+    const [change] = await me.ledger.cookRecipe(dish.id);
+    expect(change!.lot).toMatchObject({ id: lot.id, quantity: '300.000' });
+  });
+
+  it('a lot past its use-by date is expired: never available, listed by getExpired, and a lot can say its own kind', async () => {
+    const me = await kitchen();
+    const pasta = await product('Pasta', { dateKind: 'best_before' });
+    const { lot } = await me.ledger.addItem({ productId: pasta.id, quantity: '500', unit: 'g', expiryDate: PAST, dateKind: 'use_by' });
+    const viaCrud = await me.pantry.create({ productId: pasta.id, quantity: '1', unit: 'g', expiryDate: PAST });
+    expect(viaCrud.dateKind).toBe('best_before');
+    expect((await me.ledger.getExpired()).map((l) => l.id)).toEqual([lot.id]);
+    await expect(me.ledger.consumeProduct(pasta.id, { quantity: '100', unit: 'g' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await me.pantry.get(lot.id))!.quantity).toBe('500.000');
+  });
+
+  it('the waste report tells expired food from overdue food from fresh food thrown away', async () => {
+    const me = await kitchen();
+    const rice = await product('Rice', { dateKind: 'best_before' });
+    const fish = await product('Fish');
+    const overdue = (await me.ledger.addItem({ productId: rice.id, quantity: '1', unit: 'kg', expiryDate: PAST, totalPrice: '3.00' })).lot;
+    const expired = (await me.ledger.addItem({ productId: fish.id, quantity: '1', unit: 'pcs', expiryDate: PAST, totalPrice: '9.00' })).lot;
+    const fresh = (await me.ledger.addItem({ productId: fish.id, quantity: '1', unit: 'pcs', expiryDate: '2100-01-01', totalPrice: '8.00' })).lot;
+    for (const lot of [overdue, expired, fresh]) await me.ledger.discard(lot.id, { quantity: lot.quantity!, unit: lot.unit! }, 'spoiled');
+    const { byDateStatus } = await me.ledger.getWasteStats({ from: '2020-01-01', to: '2100-01-01' });
+    expect(byDateStatus).toEqual([
+      { status: 'expired', wastedValue: '9.00', events: 1 },
+      { status: 'fresh', wastedValue: '8.00', events: 1 },
+      { status: 'overdue', wastedValue: '3.00', events: 1 },
+    ]);
+  });
 });

@@ -100,6 +100,8 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     unit_price: ['numeric(12,4)', true, null],
     store_name: ['character varying(255)', true, null],
     receipt_item_id: ['uuid', true, null],
+    // 0006-date-kinds
+    date_kind: ['character varying(12)', false, null],
   },
   pantry_events: {
     id: UUID_PK,
@@ -118,6 +120,8 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     previous_opened_at: [TS, true, null],
     undone_at: [TS, true, null],
     created_at: [TS, false, 'clock_timestamp()'],
+    // 0006-date-kinds
+    date_status: ['character varying(10)', true, null],
   },
   recipes: {
     id: UUID_PK,

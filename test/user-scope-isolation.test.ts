@@ -140,6 +140,7 @@ const CASES = {
     stockFromReceipt: (me, x) => me.ledger.stockFromReceipt(x.receiptId),
     getExpiringSoon: (me) => me.ledger.getExpiringSoon(3650, { asOf: '2026-01-01' }),
     getExpired: (me) => me.ledger.getExpired({ asOf: '2030-01-01' }),
+    getOverdue: (me) => me.ledger.getOverdue({ asOf: '2030-01-01' }),
     getUseFirst: (me, x) => me.ledger.getUseFirst({ productId: x.productId }),
     // B's lots hold the product; A's pantry holds none, so A is short, and B's lots are untouched.
     consumeProduct: (me, x) => me.ledger.consumeProduct(x.productId, { quantity: '100', unit: 'g' }),

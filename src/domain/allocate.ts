@@ -1,4 +1,5 @@
 import { UnitMismatchError, ValidationError } from '../errors.js';
+import { dateStatus, type DateKind } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import type { ProductStorageInfo, UnitRegistry } from '../values/units.js';
 
@@ -23,6 +24,8 @@ export interface AllocationLot {
   unit: string | null;
   /** `YYYY-MM-DD` or `null` (keeps). */
   expiryDate: string | null;
+  /** What the date means. Default: `use_by`. */
+  dateKind?: DateKind;
 }
 
 /** One draw: part of a lot given to one need, in both units. */
@@ -54,7 +57,8 @@ export const DUST = Quantity.of('0.0005');
  *
  * Needs are served in the order given, each from its product's lots in the order given, which is the
  * use-first order (the callers read lots sorted by `useFirstOrder`, so the order is decided once, in
- * SQL). A lot serves a need only if it has not expired by the need's day, still holds something, and
+ * SQL). A lot serves a need only if it is not expired on the need's day (past a use-by date; a lot
+ * past a best-before date is overdue but still serves), still holds something, and
  * its unit converts to the need's (within a dimension, or through the product's own conversions). A
  * lot left over by one need serves the next, so two needs never count the same stock twice.
  *
@@ -79,7 +83,8 @@ export function allocate(
       if (wanted.cmp(DUST) < 0) break;
       const available = left.get(lot.id)!;
       if (available.isZero() || available.isNegative()) continue;
-      if (need.day !== null && lot.expiryDate !== null && lot.expiryDate < need.day) continue;
+      // Past a use-by date a lot is no longer food; past a best-before date it still is (and goes first).
+      if (need.day !== null && dateStatus(lot.expiryDate, lot.dateKind ?? 'use_by', need.day) === 'expired') continue;
       const inNeedUnit = convertOrNull(units, available, lot.unit ?? 'pcs', needUnit, conversions);
       if (inNeedUnit === null) continue; // A unit that does not convert cannot serve this need.
       const covered = inNeedUnit.min(wanted);

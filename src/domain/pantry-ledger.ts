@@ -5,6 +5,7 @@ import type { QueryOptions } from '../engine/execute.js';
 import { inTransaction } from '../engine/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
+import { DATE_KINDS } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { createUnitRegistry, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
@@ -44,6 +45,8 @@ export const addPantryItemSchema = z.strictObject({
   notes: z.string().max(10_000, 'must be at most 10000 characters').nullable().optional(),
   /** The receipt line this lot was stocked from: a line of the same user's receipt. */
   receiptItemId: uuid().nullable().optional(),
+  /** What the expiry date means. Default: the product's `storage_info.dateKind`, else `use_by`. */
+  dateKind: z.enum(DATE_KINDS, { error: `must be one of ${DATE_KINDS.join(', ')}` }).optional(),
 });
 export type AddPantryItemInput = z.input<typeof addPantryItemSchema>;
 
@@ -121,9 +124,9 @@ export class PantryLedger {
             ? sql`NULL::date`
             : sql`coalesce(${purchase}::date, current_date) + ${info.shelfLifeDays}::int`;
       const { rows } = await this.sql<PantryItemRecord>(
-        sql`INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date, notes, purchase_date, unit_price, store_name, receipt_item_id)
+        sql`INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date, notes, purchase_date, unit_price, store_name, receipt_item_id, date_kind)
             VALUES (${this.userId}, ${data.productId}, ${quantity.toDecimal(3)}, ${unit}, ${expiry}, ${data.notes ?? null},
-                    coalesce(${purchase}::date, current_date), ${unitPrice}, ${data.storeName ?? null}, ${data.receiptItemId ?? null})
+                    coalesce(${purchase}::date, current_date), ${unitPrice}, ${data.storeName ?? null}, ${data.receiptItemId ?? null}, ${data.dateKind ?? null})
             RETURNING ${this.lots()}`,
         transaction,
       );
@@ -296,7 +299,7 @@ export class PantryLedger {
     const today = lots[0]?.today ?? null;
     const allocation = allocate(
       needs.map((n) => ({ ...n, day: today })),
-      lots.map((l) => ({ id: l.id, productId: l.productId as string, quantity: Quantity.of(l.quantity ?? '0'), unit: l.unit, expiryDate: l.expiryDate })),
+      lots.map((l) => ({ id: l.id, productId: l.productId as string, quantity: Quantity.of(l.quantity ?? '0'), unit: l.unit, expiryDate: l.expiryDate, dateKind: l.dateKind })),
       this.units,
       (id) => conversions.get(id)?.units,
     );

@@ -9,6 +9,7 @@ import { ident, sql, type Sql } from '../db/sql.js';
 import { tablesOf } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { z } from 'zod';
+import { dateStatusSql } from '../repositories/lot-dates.js';
 import { asOfDay } from './product-storage.js';
 import { useFirstOrder } from './use-first.js';
 
@@ -48,12 +49,29 @@ export class PantryLots {
     return rows;
   }
 
-  /** Lots still holding something whose expiry date has passed, in use-first order. */
-  async getExpired(options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
-    checkOptions(options, [...TX, 'asOf'], 'expired');
+  /**
+   * Lots still holding something whose use-by date has passed: no longer food, never counted as
+   * available or consumed as eaten; throwing them away is waste. In use-first order.
+   */
+  getExpired(options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
+    return this.pastDate('expired', options);
+  }
+
+  /**
+   * Lots still holding something whose best-before date has passed: overdue but still usable, and the
+   * most urgent to use. Cooking, the cookable preview and the shopping list count them. In use-first
+   * order.
+   */
+  getOverdue(options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
+    return this.pastDate('overdue', options);
+  }
+
+  private async pastDate(status: 'expired' | 'overdue', options: AsOfOptions): Promise<PantryItemRecord[]> {
+    checkOptions(options, [...TX, 'asOf'], status);
+    const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
     const { rows } = await this.run(
       sql`SELECT ${this.lots()} FROM pantry_items
-           WHERE ${this.owns()} AND quantity > 0 AND expiry_date < coalesce(${asOfDay(options)}::date, current_date)
+           WHERE ${this.owns()} AND quantity > 0 AND expiry_date < ${day} AND ${dateStatusSql(day)} = ${status}
            ORDER BY ${useFirstOrder()}`,
       options.transaction,
     );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
+import type { DateKind } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { createUnitRegistry, productStorageInfoSchema, type ProductStorageInfo, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
@@ -79,6 +80,7 @@ interface PantryLot {
   quantity: string;
   unit: string | null;
   expiryDate: string | null;
+  dateKind: DateKind;
   unitPrice: string | null;
 }
 
@@ -135,7 +137,7 @@ untouched AS (
 )
 SELECT coalesce(${asOf}::date, current_date)::text AS day,
        (SELECT coalesce(json_agg(json_build_object('id', l.id, 'productId', l.product_id, 'quantity', l.quantity::text, 'unit', l.unit,
-                                                   'expiryDate', l.expiry_date, 'unitPrice', l.unit_price::text) ORDER BY ${useFirstOrder('l')}), '[]')
+                                                   'expiryDate', l.expiry_date, 'dateKind', l.date_kind, 'unitPrice', l.unit_price::text) ORDER BY ${useFirstOrder('l')}), '[]')
           FROM lots l) AS lots,
        (SELECT coalesce(json_object_agg(p.id, p.storage_info), '{}') FROM products p WHERE p.id IN (SELECT product_id FROM present)) AS conversions,
        (SELECT coalesce(json_agg(${recipeJson('r')}), '[]')
@@ -228,7 +230,7 @@ class Kitchen {
     // Each recipe is allocated against its own products' lots only, so a recipe costs its ingredients,
     // not the size of the pantry.
     for (const l of data.lots) {
-      const lot = { id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate };
+      const lot = { id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate, dateKind: l.dateKind };
       this.lotsOf.set(l.productId, [...(this.lotsOf.get(l.productId) ?? []), lot]);
     }
     this.byId = new Map(data.lots.map((l) => [l.id, l]));

@@ -2,6 +2,7 @@ import type { QueryResultRow } from 'pg';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
 import type { DateOnlyString } from '../models/types.js';
+import type { DateKind } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { createUnitRegistry, productStorageInfoSchema, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
@@ -57,6 +58,7 @@ interface Lot {
   quantity: string;
   unit: string | null;
   expiryDate: string | null;
+  dateKind: DateKind;
 }
 
 
@@ -98,7 +100,7 @@ function shortfalls(needs: Need[], lots: Lot[], units: UnitRegistry): ShoppingLi
   const conversions = new Map(needs.map((n) => [n.productId, productStorageInfoSchema.safeParse(n.storageInfo ?? {}).data?.units]));
   const { missing } = allocate(
     needs.map((n) => ({ productId: n.productId, quantity: Quantity.of(n.quantity), unit: n.unit, day: n.neededOn })),
-    lots.map((l) => ({ id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate })),
+    lots.map((l) => ({ id: l.id, productId: l.productId, quantity: Quantity.of(l.quantity), unit: l.unit, expiryDate: l.expiryDate, dateKind: l.dateKind })),
     units,
     (id) => conversions.get(id),
   );
@@ -186,7 +188,7 @@ export class ShoppingPlanner {
     const { rows: needs } = await this.run<Need>(needsQuery(this.scope.owns(ident('user_id')), from, to), options);
     if (needs.length === 0) return { from, to, items: [], byCategory: [] };
     const { rows: lots } = await this.run<Lot>(
-      sql`SELECT id, product_id AS "productId", quantity, unit, expiry_date AS "expiryDate" FROM pantry_items
+      sql`SELECT id, product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", date_kind AS "dateKind" FROM pantry_items
            WHERE ${this.scope.owns(ident('user_id'))} AND product_id = ANY(${[...new Set(needs.map((n) => n.productId))]}::uuid[]) AND quantity > 0
            ORDER BY product_id, ${useFirstOrder()}`,
       options,

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
 import type { WasteReason } from '../models/pantry-event.js';
+import type { DateStatus } from '../values/dates.js';
 import { checkOptions, TX } from '../db/options.js';
 import { runStatement } from '../db/run-statement.js';
 import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
@@ -14,6 +15,12 @@ export interface WasteStats {
   byCategory: { categoryId: string | null; categoryName: string | null; wastedValue: string; consumedValue: string; quantities: QuantityByUnit[] }[];
   byMonth: { month: string; wastedValue: string; consumedValue: string; purchasedValue: string; quantities: QuantityByUnit[] }[];
   byReason: { reason: WasteReason; wastedValue: string; events: number }[];
+  /**
+   * Waste by the lot's date status when it was thrown away: `expired` (past use-by), `overdue` (past
+   * best-before: still food, so the avoidable kind) and `fresh` (before its date). `null` for events
+   * written before the date kinds existed.
+   */
+  byDateStatus: { status: DateStatus | null; wastedValue: string; events: number }[];
 }
 
 /** Quantities wasted and consumed in one unit. */
@@ -50,7 +57,7 @@ export class WasteReport {
       sql`SELECT e2.unit, ${qty('wasted', 'e2')} AS w, ${qty('consumed', 'e2')} AS c FROM pantry_events e2 LEFT JOIN products p2 ON p2.id = e2.product_id
            WHERE ${inRange('e2')} AND e2.event_type IN ('wasted', 'consumed') AND ${extra} GROUP BY e2.unit`;
     const run = <R extends Record<string, unknown>>(query: Sql) => runStatement<R>(this.engine, 'pantry event', query, options);
-    const [totals, byCategory, byMonth, byReason] = await Promise.all([
+    const [totals, byCategory, byMonth, byReason, byDateStatus] = await Promise.all([
       run<WasteStats['totals']>(
         sql`SELECT ${money('wasted')} AS "wastedValue", ${money('consumed')} AS "consumedValue", ${money('added')} AS "purchasedValue",
                    CASE WHEN coalesce(sum(e.value) FILTER (WHERE e.event_type = 'added'), 0) = 0 THEN NULL
@@ -80,12 +87,17 @@ export class WasteReport {
         sql`SELECT e.waste_reason AS reason, coalesce(sum(e.value), 0)::numeric(12,2)::text AS "wastedValue", count(*)::int AS events
               ${base} AND e.event_type = 'wasted' GROUP BY e.waste_reason ORDER BY sum(e.value) DESC NULLS LAST, e.waste_reason`,
       ),
+      run<WasteStats['byDateStatus'][number]>(
+        sql`SELECT e.date_status AS status, coalesce(sum(e.value), 0)::numeric(12,2)::text AS "wastedValue", count(*)::int AS events
+              ${base} AND e.event_type = 'wasted' GROUP BY e.date_status ORDER BY sum(e.value) DESC NULLS LAST, e.date_status`,
+      ),
     ]);
     return {
       totals: totals.rows[0]!,
       byCategory: byCategory.rows.map((r) => ({ ...r, quantities: r.quantities ?? [] })),
       byMonth: byMonth.rows,
       byReason: byReason.rows,
+      byDateStatus: byDateStatus.rows,
     };
   }
 }

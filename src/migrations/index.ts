@@ -3,7 +3,8 @@ import { pantryLedger } from './0002-pantry-ledger.js';
 import { searchAndMatching } from './0003-search-and-matching.js';
 import { sameOwnerReferences } from './0004-same-owner-references.js';
 import { recipesByIngredientCount } from './0005-recipes-by-ingredient-count.js';
+import { dateKinds } from './0006-date-kinds.js';
 import type { Migration } from './migration.js';
 
 /** The library's migrations, oldest first. Append only: an applied migration must never change. */
-export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount];
+export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount, dateKinds];

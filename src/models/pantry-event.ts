@@ -13,7 +13,7 @@ import type { Product } from './product.js';
 import type { ReceiptItem } from './receipt-item.js';
 import type { Recipe } from './recipe.js';
 import type { User } from './user.js';
-import type { DateOnlyString, DecimalString } from './types.js';
+import type { DateOnlyString, DateStatus, DecimalString } from './types.js';
 
 /** What happened to a pantry lot. */
 export const PANTRY_EVENT_TYPES = ['added', 'consumed', 'wasted', 'opened', 'adjusted'] as const;
@@ -42,6 +42,8 @@ export class PantryEvent extends Model<InferAttributes<PantryEvent>, InferCreati
   declare previousOpenedAt: Date | null;
   declare undoneAt: Date | null;
   declare createdAt: CreationOptional<Date>;
+  /** The lot's date status when the event was written: `fresh`, `overdue` (best-before passed) or `expired` (use-by passed). */
+  declare dateStatus: DateStatus | null;
 
   declare pantryItem?: NonAttribute<PantryItem>;
 }
@@ -67,6 +69,7 @@ export function initPantryEvent(sequelize: Sequelize): typeof PantryEvent {
       previousOpenedAt: { type: DataTypes.DATE, allowNull: true },
       undoneAt: { type: DataTypes.DATE, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
+      dateStatus: { type: DataTypes.STRING(10), allowNull: true },
     },
     {
       sequelize,

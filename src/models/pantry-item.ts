@@ -11,7 +11,7 @@ import {
 import type { Product } from './product.js';
 import type { ReceiptItem } from './receipt-item.js';
 import type { User } from './user.js';
-import type { DateOnlyString, DecimalString } from './types.js';
+import type { DateKind, DateOnlyString, DecimalString } from './types.js';
 
 /** A row of `pantry_items`: one lot of a product in a user's pantry. */
 export class PantryItem extends Model<InferAttributes<PantryItem>, InferCreationAttributes<PantryItem>> {
@@ -33,6 +33,11 @@ export class PantryItem extends Model<InferAttributes<PantryItem>, InferCreation
   declare storeName: string | null;
   /** The receipt line this lot was stocked from. */
   declare receiptItemId: ForeignKey<ReceiptItem['id']> | null;
+  /**
+   * What `expiryDate` means: `best_before` (past it, the lot is overdue but still usable) or `use_by`
+   * (past it, the lot is expired). Default: the product's `storage_info.dateKind`, else `use_by`.
+   */
+  declare dateKind: CreationOptional<DateKind>;
 
   declare user?: NonAttribute<User>;
   declare product?: NonAttribute<Product>;
@@ -56,6 +61,7 @@ export function initPantryItem(sequelize: Sequelize): typeof PantryItem {
       unitPrice: { type: DataTypes.DECIMAL(12, 4), allowNull: true },
       storeName: { type: DataTypes.STRING(255), allowNull: true },
       receiptItemId: { type: DataTypes.UUID, allowNull: true },
+      dateKind: { type: DataTypes.STRING(12), allowNull: false },
     },
     { sequelize, modelName: 'PantryItem', tableName: 'pantry_items', underscored: true, timestamps: false },
   );

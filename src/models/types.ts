@@ -7,5 +7,7 @@ export type DecimalString = string;
 /** A calendar date, `YYYY-MM-DD`, as stored in a DATE column. */
 export type DateOnlyString = string;
 
+export type { DateKind, DateStatus } from '../values/dates.js';
+
 /** A JSON object stored in a JSONB column. */
 export type JsonObject = { [key: string]: unknown };

@@ -97,7 +97,7 @@ export type UserPantry = Pick<PantryItemRepository, (typeof PANTRY_METHODS)[numb
 };
 
 const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'stockFromReceipt', 'consumeProduct'] as const;
-const LOT_METHODS = ['getExpiringSoon', 'getExpired', 'getUseFirst'] as const;
+const LOT_METHODS = ['getExpiringSoon', 'getOverdue', 'getExpired', 'getUseFirst'] as const;
 /** The user's pantry as a ledger: adding, using, wasting, undoing, cooking, and the waste report. */
 export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> &
   Pick<PantryLots, (typeof LOT_METHODS)[number]> &

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnitMismatchError, ValidationError } from '../errors.js';
+import { DATE_KINDS } from './dates.js';
 import { Quantity } from './quantity.js';
 
 /** What a unit measures. */
@@ -80,6 +81,7 @@ export const productStorageInfoSchema = z.preprocess(
       ...v,
       ...(v.shelfLifeDays === undefined && v.shelf_life_days !== undefined ? { shelfLifeDays: v.shelf_life_days } : {}),
       ...(v.openedShelfLifeDays === undefined && v.opened_shelf_life_days !== undefined ? { openedShelfLifeDays: v.opened_shelf_life_days } : {}),
+      ...(v.dateKind === undefined && v.date_kind !== undefined ? { dateKind: v.date_kind } : {}),
     };
   },
   z.looseObject({
@@ -87,6 +89,8 @@ export const productStorageInfoSchema = z.preprocess(
   shelfLifeDays: z.number().int().min(0).optional(),
   /** Days it keeps once opened; an opened lot's expiry moves up to this. */
   openedShelfLifeDays: z.number().int().min(0).optional(),
+  /** What the product's dates mean: `best_before` or `use_by` (the default for its lots). */
+  dateKind: z.enum(DATE_KINDS).optional(),
   /** This product's own conversions: 1 `key` = `quantity` `unit`, such as 1 pcs = 60 g of egg. */
   units: z.record(z.string(), amountSchema).optional(),
   }),

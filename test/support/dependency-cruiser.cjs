@@ -19,26 +19,27 @@
 /** @type {Layer[]} */
 const layers = [
   { level: 0, name: 'errors', groups: [{ name: 'errors', path: '^src/errors\\.ts$' }] },
+  // Pure values (exact quantities, units, date kinds): what the models and everything above may use.
+  { level: 1, name: 'values', groups: [{ name: 'values', path: '^src/values/' }] },
   {
-    level: 1,
-    name: 'values/config/models',
+    level: 2,
+    name: 'config/models',
     groups: [
-      { name: 'values', path: '^src/values/' },
       { name: 'config', path: '^src/config/' },
       { name: 'models', path: '^src/models/' },
     ],
   },
-  { level: 2, name: 'engine', groups: [{ name: 'engine', path: '^src/engine/' }] },
-  { level: 3, name: 'db', groups: [{ name: 'db', path: '^src/db/' }] },
+  { level: 3, name: 'engine', groups: [{ name: 'engine', path: '^src/engine/' }] },
+  { level: 4, name: 'db', groups: [{ name: 'db', path: '^src/db/' }] },
   // Repositories do CRUD and look-ups; the domain's food logic may use them, never the reverse.
-  { level: 4, name: 'repositories', groups: [{ name: 'repositories', path: '^src/repositories/' }] },
-  { level: 5, name: 'domain', groups: [{ name: 'domain', path: '^src/domain/' }] },
-  { level: 6, name: 'scope', groups: [{ name: 'scope', path: '^src/scope/' }] },
+  { level: 5, name: 'repositories', groups: [{ name: 'repositories', path: '^src/repositories/' }] },
+  { level: 6, name: 'domain', groups: [{ name: 'domain', path: '^src/domain/' }] },
+  { level: 7, name: 'scope', groups: [{ name: 'scope', path: '^src/scope/' }] },
   // The health report lists pending migrations, so ops sits above migrations.
-  { level: 7, name: 'migrations', groups: [{ name: 'migrations', path: '^src/migrations/' }] },
-  { level: 8, name: 'ops', groups: [{ name: 'ops', path: '^src/ops/' }] },
+  { level: 8, name: 'migrations', groups: [{ name: 'migrations', path: '^src/migrations/' }] },
+  { level: 9, name: 'ops', groups: [{ name: 'ops', path: '^src/ops/' }] },
   {
-    level: 9,
+    level: 10,
     name: 'entry points',
     groups: [
       // src/index.ts, src/cli.ts: anything directly in src/ except errors.ts; and src/entries/**.

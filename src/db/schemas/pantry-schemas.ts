@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATE_KINDS } from '../../values/dates.js';
 import { dateOnly, decimal, uuid } from './common.js';
 
 export const createPantryItemSchema = z.strictObject({
@@ -9,9 +10,11 @@ export const createPantryItemSchema = z.strictObject({
   unit: z.string().trim().min(1).max(50, 'must be at most 50 characters').nullable().optional(),
   expiryDate: dateOnly().nullable().optional(),
   notes: z.string().nullable().optional(),
+  /** Default: the product's `storage_info.dateKind`, else `use_by`. */
+  dateKind: z.enum(DATE_KINDS, { error: `must be one of ${DATE_KINDS.join(', ')}` }).optional(),
 });
 
-export const updatePantryItemSchema = createPantryItemSchema.pick({ quantity: true, unit: true, expiryDate: true, notes: true }).partial();
+export const updatePantryItemSchema = createPantryItemSchema.pick({ quantity: true, unit: true, expiryDate: true, notes: true, dateKind: true }).partial();
 
 export type CreatePantryItemInput = z.input<typeof createPantryItemSchema>;
 export type UpdatePantryItemInput = z.input<typeof updatePantryItemSchema>;
