@@ -153,4 +153,29 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
       { status: 'overdue', wastedValue: '3.00', events: 1 },
     ]);
   });
+
+  it('the preview follows chained conversions keyed by alias, as cooking does (1 opak = 10 szt, 1 szt = 60 g)', async () => {
+    const me = await kitchen();
+    const eggs = await product('Eggs', { units: { opak: { quantity: '10', unit: 'szt' }, szt: { quantity: '60', unit: 'g' } } });
+    const { lot } = await me.ledger.addItem({ productId: eggs.id, quantity: '1', unit: 'pack', expiryDate: '2100-01-01' });
+    const frittata = await db.catalog.recipes.createRecipe({ title: `Frittata ${unique('r')}`, servings: 1 }, [{ productId: eggs.id, quantity: '120', unit: 'g' }]);
+    const preview = (await me.recipes.getCookableRecipes({ limit: 200 })).find((r) => r.recipe.id === frittata.id);
+    expect(preview).toMatchObject({ missingCount: 0, lotsUsed: [{ lotId: lot.id, quantity: '0.200', unit: 'pack' }] });
+    const [change] = await me.ledger.cookRecipe(frittata.id);
+    expect(change!.event.quantity).toBe('0.200');
+  });
+
+  it('on equal expiry dates the preview names the lot cooking takes: the opened one, then the oldest purchase', async () => {
+    const me = await kitchen();
+    const milk = await product('Milk');
+    const newer = (await me.ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2100-01-01', purchaseDate: '2026-11-20' })).lot;
+    const older = (await me.ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2100-01-01', purchaseDate: '2026-11-10' })).lot;
+    const shake = await db.catalog.recipes.createRecipe({ title: `Shake ${unique('r')}`, servings: 1 }, [{ productId: milk.id, quantity: '250', unit: 'ml' }]);
+    const preview = async () => (await me.recipes.getCookableRecipes({ limit: 200 })).find((r) => r.recipe.id === shake.id)!;
+    expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([older.id]);
+    await me.ledger.open(newer.id);
+    expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([newer.id]);
+    const [change] = await me.ledger.cookRecipe(shake.id);
+    expect(change!.lot.id).toBe(newer.id);
+  });
 });
