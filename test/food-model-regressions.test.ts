@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, createFoodsave, type Foodsave, type UserScope } from '../src/index.js';
+import { ConflictError, createFoodsave, Quantity, type Foodsave, type UserScope } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -177,5 +177,21 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([newer.id]);
     const [change] = await me.ledger.cookRecipe(shake.id);
     expect(change!.lot.id).toBe(newer.id);
+  });
+
+  it('takes are exact: ten teaspoons from a 0.75 l bottle leave exactly 0.75 l less ten teaspoons, each booked as exactly one', async () => {
+    const me = await kitchen();
+    const oil = await product('Oil');
+    const { lot } = await me.ledger.addItem({ productId: oil.id, quantity: '0.75', unit: 'l', expiryDate: '2100-01-01' });
+    const teaspoon = db.units.convert('1', 'tsp', 'l');
+    for (let i = 0; i < 10; i++) {
+      const { event } = await me.ledger.consume(lot.id, { quantity: '1', unit: 'tsp' });
+      expect(Quantity.of(event.quantity).cmp(teaspoon)).toBe(0);
+    }
+    const left = (await me.pantry.get(lot.id))!.quantity!;
+    expect(Quantity.of(left).cmp(Quantity.of('0.75').sub(teaspoon.mul('10')))).toBe(0);
+    expect(left).toBe('0.7007107840625');
+    const [last] = (await me.ledger.getUseFirst({ productId: oil.id }));
+    expect(last!.quantity).toBe(left);
   });
 });

@@ -89,7 +89,7 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     id: UUID_PK,
     user_id: ['uuid', true, null],
     product_id: ['uuid', true, null],
-    quantity: ['numeric(10,3)', true, null],
+    quantity: ['numeric', true, null], // 0007-exact-amounts
     unit: ['character varying(50)', true, null],
     expiry_date: ['date', true, null],
     added_date: [TS, true, NOW],
@@ -109,13 +109,13 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     pantry_item_id: ['uuid', true, null],
     product_id: ['uuid', true, null],
     event_type: ['character varying(20)', false, null],
-    quantity: ['numeric(10,3)', false, null],
+    quantity: ['numeric', false, null], // 0007-exact-amounts
     unit: ['character varying(50)', true, null],
     value: ['numeric(10,2)', true, null],
     waste_reason: ['character varying(20)', true, null],
     receipt_item_id: ['uuid', true, null],
     recipe_id: ['uuid', true, null],
-    previous_quantity: ['numeric(10,3)', true, null],
+    previous_quantity: ['numeric', true, null], // 0007-exact-amounts
     previous_expiry_date: ['date', true, null],
     previous_opened_at: [TS, true, null],
     undone_at: [TS, true, null],

@@ -177,7 +177,7 @@ export class PantryLedger {
              WHERE id = ${itemId} RETURNING ${this.lots()}`,
         transaction,
       );
-      const event = await this.journal({ lot, type: 'opened', quantity: '0', value: null }, transaction);
+      const event = await this.journal({ lot, type: 'opened', quantity: Quantity.ZERO.toStored(), value: null }, transaction);
       return { lot: rows[0]!, event };
     });
   }
@@ -354,11 +354,12 @@ export class PantryLedger {
   ): Promise<LotChange> {
     const left = Quantity.of(lot.quantity!).sub(taken);
     const { rows } = await this.sql<PantryItemRecord>(
-      sql`UPDATE pantry_items SET quantity = ${(left.isNegative() ? Quantity.ZERO : left).toDecimal(3)} WHERE id = ${lot.id} RETURNING ${this.lots()}`,
+      sql`UPDATE pantry_items SET quantity = ${(left.isNegative() ? Quantity.ZERO : left).toStored()} WHERE id = ${lot.id} RETURNING ${this.lots()}`,
       transaction,
     );
     const value = lot.unitPrice === null ? null : taken.mul(lot.unitPrice).toDecimal(2);
-    const event = await this.journal({ lot, type, quantity: taken.toDecimal(3), value, reason, recipeId }, transaction);
+    // Never rounded: ten teaspoons from a litre bottle leave exactly a litre less ten teaspoons.
+    const event = await this.journal({ lot, type, quantity: taken.toStored(), value, reason, recipeId }, transaction);
     return { lot: rows[0]!, event };
   }
 

@@ -41,7 +41,7 @@ export interface LotUse {
   lotId: string;
   productId: string;
   expiryDate: string | null;
-  /** In the lot's unit, to 3 decimals. */
+  /** In the lot's unit, exactly as cooking books it (see `Quantity.toStored`). */
   quantity: string;
   unit: string;
 }
@@ -261,7 +261,7 @@ class Kitchen {
     });
     const lotsUsed = takes.map((take) => {
       const lot = this.byId.get(take.lotId)!;
-      return { lotId: lot.id, productId: lot.productId, expiryDate: lot.expiryDate, quantity: take.inLotUnit.toDecimal(3), unit: lot.unit ?? 'pcs', take };
+      return { lotId: lot.id, productId: lot.productId, expiryDate: lot.expiryDate, quantity: take.inLotUnit.toStored(), unit: lot.unit ?? 'pcs', take };
     });
     const expiring = lotsUsed.filter((u) => u.expiryDate !== null && u.expiryDate <= this.horizon);
     const saved = expiring.reduce((sum, u) => {

@@ -18,7 +18,7 @@ export class PantryItem extends Model<InferAttributes<PantryItem>, InferCreation
   declare id: CreationOptional<string>;
   declare userId: ForeignKey<User['id']> | null;
   declare productId: ForeignKey<Product['id']> | null;
-  /** NUMERIC(10,3), not negative. */
+  /** Exact NUMERIC (migration 0007), not negative. */
   declare quantity: DecimalString | null;
   declare unit: string | null;
   declare expiryDate: DateOnlyString | null;
@@ -51,7 +51,7 @@ export function initPantryItem(sequelize: Sequelize): typeof PantryItem {
       id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
       userId: { type: DataTypes.UUID, allowNull: true },
       productId: { type: DataTypes.UUID, allowNull: true },
-      quantity: { type: DataTypes.DECIMAL(10, 3), allowNull: true },
+      quantity: { type: DataTypes.DECIMAL, allowNull: true },
       unit: { type: DataTypes.STRING(50), allowNull: true },
       expiryDate: { type: DataTypes.DATEONLY, allowNull: true },
       addedDate: { type: DataTypes.DATE, defaultValue: DataTypes.NOW },

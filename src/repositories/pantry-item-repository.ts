@@ -63,7 +63,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
       if (!before) return null;
       const after = await super.update(id, patch, { transaction });
       if (after && (after.quantity !== before.quantity || after.expiryDate !== before.expiryDate || after.unit !== before.unit)) {
-        const delta = Quantity.of(after.quantity ?? '0').sub(before.quantity ?? '0').toDecimal(3);
+        const delta = Quantity.of(after.quantity ?? '0').sub(before.quantity ?? '0').toStored();
         await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
       }
       return after;
@@ -76,7 +76,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const before = await this.lock(id, transaction);
       if (!before) return false;
-      const removed = Quantity.ZERO.sub(before.quantity ?? '0').toDecimal(3);
+      const removed = Quantity.ZERO.sub(before.quantity ?? '0').toStored();
       await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
       return super.delete(id, { transaction });
     });

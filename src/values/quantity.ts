@@ -111,6 +111,20 @@ export class Quantity {
     return this.round(places);
   }
 
+  /**
+   * The decimal string stored for a pantry amount: exact whenever the value has a finite decimal form
+   * (every amount that only adds, subtracts and converts between the built-in units does), with at
+   * least `minPlaces` places so amounts read alike (`"2.000"`). A value with no finite form (a third,
+   * from a product's own conversion) is kept to {@link STORED_PLACES} places: the one rounding left.
+   */
+  toStored(minPlaces = 3): string {
+    let d = this.den;
+    for (const p of [2n, 5n]) while (d % p === 0n) d /= p;
+    const text = d === 1n ? this.toDecimal() : trim(this.round(STORED_PLACES));
+    const [whole, fraction = ''] = text.split('.');
+    return fraction.length >= minPlaces ? text : `${whole}.${fraction.padEnd(minPlaces, '0')}`;
+  }
+
   toString(): string {
     return this.toDecimal();
   }
@@ -126,6 +140,9 @@ export class Quantity {
     return negative && scaled !== 0n ? `-${text}` : text;
   }
 }
+
+/** Places kept for a stored amount that has no finite decimal form. */
+export const STORED_PLACES = 20;
 
 function trim(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { DATE_KINDS } from '../../values/dates.js';
+import { Quantity } from '../../values/quantity.js';
 import { dateOnly, decimal, uuid } from './common.js';
 
 export const createPantryItemSchema = z.strictObject({
   userId: uuid(),
   productId: uuid(),
-  /** Not negative (decision 10). */
-  quantity: decimal(10, 3, { nonNegative: true }),
+  /** Not negative (decision 10). Stored as `Quantity.toStored` writes it, like every pantry amount. */
+  quantity: decimal(10, 3, { nonNegative: true }).transform((value) => Quantity.of(value).toStored()),
   unit: z.string().trim().min(1).max(50, 'must be at most 50 characters').nullable().optional(),
   expiryDate: dateOnly().nullable().optional(),
   notes: z.string().nullable().optional(),
