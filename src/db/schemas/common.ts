@@ -56,9 +56,12 @@ export const limitSchema = z.strictObject({ limit });
 export const dateRangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() });
 export type DateRange = z.input<typeof dateRangeSchema>;
 
-/** An amount, everywhere: `{ quantity, unit }`; the quantity an exact decimal, the unit any alias. */
+/**
+ * An amount, everywhere: `{ quantity, unit }`; the quantity an exact decimal (up to 12 digits before the
+ * point and 20 after, so an exact amount left in a lot can be taken whole), the unit any alias.
+ */
 export const amountSchema = z.strictObject({
-  quantity: decimal(10, 3, { nonNegative: true }),
+  quantity: decimal(32, 20, { nonNegative: true }),
   unit: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
 });
 export type AmountInput = z.input<typeof amountSchema>;
