@@ -61,6 +61,8 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
       { productId: flour.id, quantity: '300', unit: 'g' },
       { productId: flour.id, quantity: '300', unit: 'g' },
     ]);
+    const preview = (await me.recipes.getCookableRecipes({ limit: 200, maxMissing: 2 })).find((r) => r.recipe.id === twice.id);
+    expect(preview).toMatchObject({ missingCount: 1, covered: [{ have: '300.000' }], missing: [{ needed: '300.000', have: '200.000' }] });
     await expect(me.ledger.cookRecipe(twice.id)).rejects.toThrow(/100\.000 g short/);
     expect((await me.pantry.get(lot.id))!.quantity).toBe('500.000');
   });
@@ -175,6 +177,10 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([older.id]);
     await me.ledger.open(newer.id);
     expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([newer.id]);
+    // Expiry outranks opened (unlike Grocy): a sooner-expiring unopened lot goes before the opened one.
+    const sooner = (await me.ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2099-12-31' })).lot;
+    expect((await preview()).lotsUsed.map((u) => u.lotId)).toEqual([sooner.id]);
+    await me.ledger.discard(sooner.id, { quantity: '1', unit: 'l' }, 'other');
     const [change] = await me.ledger.cookRecipe(shake.id);
     expect(change!.lot.id).toBe(newer.id);
   });

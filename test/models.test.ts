@@ -23,7 +23,8 @@ function pgType(attr: { type: { key: string; options?: Record<string, unknown>; 
     case 'DATEONLY':
       return 'date';
     case 'DECIMAL':
-      return `numeric(${type.options?.precision},${type.options?.scale})`;
+      // Unconstrained NUMERIC (exact pantry amounts) has no precision.
+      return type.options?.precision === undefined ? 'numeric' : `numeric(${type.options.precision},${type.options.scale})`;
     case 'DOUBLE PRECISION':
       return 'double precision';
     case 'INTEGER':
