@@ -70,6 +70,7 @@ export type {
 } from './domain/pantry-ledger.js';
 export type { PantryLots, AsOfOptions, UseFirstOptions } from './domain/pantry-lots.js';
 export type { Cooking, CookOptions } from './domain/cooking.js';
+export type { ReceiptStocking } from './domain/receipt-stocking.js';
 export type { WasteReport, WasteStats, QuantityByUnit } from './domain/waste-report.js';
 export type { RecipeFinder, RecipeFinderOptions, CookableOptions, CookableRecipe, IngredientCoverage } from './domain/recipe-finder.js';
 export type { ShoppingPlanner, ShoppingPlannerOptions, ShoppingList, ShoppingListItem } from './domain/shopping-list.js';

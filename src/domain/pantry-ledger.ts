@@ -60,13 +60,11 @@ export interface PantryLedgerOptions {
   units?: UnitRegistry;
 }
 
-
 /** Options of {@link PantryLedger.consume} and {@link PantryLedger.consumeProduct}. */
 export interface ConsumeOptions extends QueryOptions {
   /** The recipe this was cooked for, recorded on the journal entry. Default: none. */
   recipeId?: string;
 }
-
 
 
 /**
@@ -220,46 +218,6 @@ export class PantryLedger {
       );
       const undone = await this.sql<PantryEventRecord>(sql`UPDATE pantry_events SET undone_at = now() WHERE id = ${event.id} RETURNING ${events.select()}`, transaction);
       return undone.rows[0]!;
-    });
-  }
-
-  /**
-   * Turns every receipt line that is matched to a product (and not stocked yet) into a pantry lot, with
-   * its price, store and purchase date, logging an `added` event per lot, in one transaction. Lines
-   * without a product, or with a negative total (discounts), are skipped. Units default to `pcs`.
-   *
-   * @throws {NotFoundError} when the receipt is not in this scope.
-   * @example
-   * ```ts
-   * const lots = await me.ledger.stockFromReceipt(receiptId);
-   * ```
-   */
-  async stockFromReceipt(receiptId: string, options: QueryOptions = {}): Promise<LotChange[]> {
-    checkOptions(options, TX, 'stock from receipt');
-    checkId(receiptId, 'receiptId', 'stock from receipt');
-    return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const receipt = await this.sql<{ storeName: string | null; purchaseDate: string | null }>(
-        sql`SELECT store_name AS "storeName", purchase_date AS "purchaseDate" FROM receipts WHERE id = ${receiptId} AND ${this.owns()} FOR UPDATE`,
-        transaction,
-      );
-      if (!receipt.rows[0]) throw new NotFoundError('receipt', `receiptId: no receipt ${receiptId}`, { field: 'receiptId' });
-      const { storeName, purchaseDate } = receipt.rows[0];
-      const { rows: lines } = await this.sql<{ id: string; productId: string; quantity: string; unit: string | null; totalPrice: string | null }>(
-        sql`SELECT i.id, i.product_id AS "productId", i.quantity, i.unit, i.total_price AS "totalPrice"
-              FROM receipt_items i
-             WHERE i.receipt_id = ${receiptId} AND i.product_id IS NOT NULL AND coalesce(i.total_price, 0) >= 0 AND i.quantity > 0
-               AND NOT EXISTS (SELECT 1 FROM pantry_items p WHERE p.receipt_item_id = i.id)
-             ORDER BY i.created_at, i.id`,
-        transaction,
-      );
-      const changes: LotChange[] = [];
-      for (const line of lines) {
-        const input: AddPantryItemInput = { productId: line.productId, quantity: line.quantity, unit: line.unit ?? 'pcs', storeName, receiptItemId: line.id };
-        if (purchaseDate) input.purchaseDate = purchaseDate;
-        if (line.totalPrice !== null) input.totalPrice = line.totalPrice;
-        changes.push(await this.addItem(input, { transaction }));
-      }
-      return changes;
     });
   }
 

@@ -16,6 +16,7 @@ import { UserRepository, type UserDataExport } from '../repositories/user-reposi
 import { Cooking } from '../domain/cooking.js';
 import { PantryLedger } from '../domain/pantry-ledger.js';
 import { PantryLots } from '../domain/pantry-lots.js';
+import { ReceiptStocking } from '../domain/receipt-stocking.js';
 import { ReceiptMatcher } from '../domain/receipt-matching.js';
 import { RecipeFinder } from '../domain/recipe-finder.js';
 import { ShoppingPlanner } from '../domain/shopping-list.js';
@@ -96,12 +97,13 @@ export type UserPantry = Pick<PantryItemRepository, (typeof PANTRY_METHODS)[numb
   create(input: Owned<CreatePantryItemInput>, options?: QueryOptions): Promise<PantryItemRecord>;
 };
 
-const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'stockFromReceipt', 'consumeProduct'] as const;
+const LEDGER_METHODS = ['addItem', 'consume', 'discard', 'open', 'undoEvent', 'consumeProduct'] as const;
 const LOT_METHODS = ['getExpiringSoon', 'getOverdue', 'getExpired', 'getUseFirst'] as const;
 /** The user's pantry as a ledger: adding, using, wasting, undoing, cooking, and the waste report. */
 export type UserLedger = Pick<PantryLedger, (typeof LEDGER_METHODS)[number]> &
   Pick<PantryLots, (typeof LOT_METHODS)[number]> &
   Pick<Cooking, 'cookRecipe'> &
+  Pick<ReceiptStocking, 'stockFromReceipt'> &
   Pick<WasteReport, 'getWasteStats'>;
 
 const MEAL_PLAN_METHODS = ['get', 'list', 'getMulti', 'getPlan', 'update', 'delete', 'addItem', 'removeItem'] as const;
@@ -146,7 +148,7 @@ export const USER_SCOPE_METHODS = {
   conversations: [...CONVERSATION_METHODS, 'create'],
   receipts: [...RECEIPT_METHODS, 'getSpendingStats', 'getSpendingBreakdown', 'matchReceiptItems', 'acceptMatch', 'create', 'createWithItems'],
   pantry: [...PANTRY_METHODS, 'create'],
-  ledger: [...LEDGER_METHODS, ...LOT_METHODS, 'cookRecipe', 'getWasteStats'],
+  ledger: [...LEDGER_METHODS, ...LOT_METHODS, 'cookRecipe', 'stockFromReceipt', 'getWasteStats'],
   mealPlans: [...MEAL_PLAN_METHODS, 'getShoppingList', 'create'],
   recipes: ['getCookableRecipes'],
 } as const satisfies { [K in Exclude<keyof UserScope, 'userId'>]: readonly (keyof UserScope[K])[] };
@@ -207,6 +209,7 @@ class BoundUserScope implements UserScope {
         ...expose(lots, LEDGER_METHODS),
         ...expose(new PantryLots(engine, scope), LOT_METHODS),
         ...expose(new Cooking(engine, lots), ['cookRecipe']),
+        ...expose(new ReceiptStocking(engine, scope, lots), ['stockFromReceipt']),
         ...expose(new WasteReport(engine, scope), ['getWasteStats']),
       });
     };
