@@ -14,10 +14,13 @@ export class Sql {
     readonly values: readonly unknown[],
   ) {}
 
-  /** The text with `$1..$n` placeholders, numbered in order of appearance. */
+  /**
+   * The text with `$1..$n` placeholders, numbered in order of appearance. The only place in the
+   * library where placeholders are numbered.
+   */
   get text(): string {
     let text = this.strings[0]!;
-    for (let i = 1; i < this.strings.length; i++) text += `$${i}${this.strings[i]!}`;
+    for (let i = 1; i < this.strings.length; i++) text += '$' + String(i) + this.strings[i]!;
     return text;
   }
 }
@@ -30,6 +33,11 @@ export class Sql {
  */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
   if (!values.some((v) => v instanceof Sql)) return new Sql(strings, values);
+  return splice(strings, values);
+}
+
+/** Template pieces and values, with every `Sql` value's own pieces and values spliced in. */
+function splice(strings: readonly string[], values: readonly unknown[]): Sql {
   const outStrings: string[] = [strings[0]!];
   const outValues: unknown[] = [];
   for (let i = 0; i < values.length; i++) {
@@ -56,11 +64,9 @@ const EMPTY = new Sql([''], []);
 /** Fragments joined by a separator (`, ` by default); empty for none. @internal */
 export function join(fragments: readonly Sql[], separator = ', '): Sql {
   if (fragments.length === 0) return EMPTY;
-  const glue = raw(separator);
-  const parts: Sql[] = [];
-  fragments.forEach((f, i) => parts.push(...(i === 0 ? [f] : [glue, f])));
-  const strings = ['', ...parts.map(() => '')];
-  return sql(strings as unknown as TemplateStringsArray, ...parts);
+  // The separator is constant text between the fragments: pieces `'', sep, ..., sep, ''`.
+  const strings = ['', ...fragments.slice(1).map(() => separator), ''];
+  return splice(strings, fragments);
 }
 
 /** A quoted identifier (table, column, alias), with `"` doubled by pg's own escaper. @internal */

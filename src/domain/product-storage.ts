@@ -17,9 +17,7 @@ import { z } from 'zod';
  * @internal
  */
 export async function productStorageInfo(engine: Engine, productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
-  const { rows } = await runStatement<{ info: unknown }>(engine, 'product', sql`SELECT storage_info AS info FROM products WHERE id = ${productId}`, { transaction });
-  if (!rows[0]) throw new NotFoundError('product', `productId: no product ${productId}`, { field: 'productId' });
-  return validStorageInfo(productId, rows[0].info);
+  return (await productsStorageInfo(engine, [productId], transaction)).get(productId)!;
 }
 
 /**

@@ -193,23 +193,31 @@ export class RecipeFinder {
     const kitchen = new Kitchen(data, this.units, expiringWithinDays);
     return data.candidates
       .map((recipe) => kitchen.evaluate(recipe))
-      .filter((r) => r.missingCount <= maxMissing)
+      .filter((r) => r.result.missingCount <= maxMissing)
       .sort(byRank)
-      .slice(0, limit);
+      .slice(0, limit)
+      .map((r) => r.result);
   }
 }
 
 /** The order of the ranking: soonest expiry used, coverage, fewest missing, most saved, then by title. */
-function byRank(a: CookableRecipe, b: CookableRecipe): number {
+/** An evaluated recipe with its ranking keys parsed once, not in every comparison of the sort. */
+interface Ranked {
+  result: CookableRecipe;
+  coverage: Quantity;
+  saved: Quantity;
+}
+
+function byRank({ result: a, ...ka }: Ranked, { result: b, ...kb }: Ranked): number {
   if (a.soonestExpiry !== b.soonestExpiry) {
     if (a.soonestExpiry === null) return 1;
     if (b.soonestExpiry === null) return -1;
     return a.soonestExpiry < b.soonestExpiry ? -1 : 1;
   }
   return (
-    Quantity.of(b.coverage).cmp(a.coverage) ||
+    kb.coverage.cmp(ka.coverage) ||
     a.missingCount - b.missingCount ||
-    Quantity.of(b.savedValue).cmp(a.savedValue) ||
+    kb.saved.cmp(ka.saved) ||
     (a.recipe.title < b.recipe.title ? -1 : a.recipe.title > b.recipe.title ? 1 : 0) ||
     (a.recipe.id < b.recipe.id ? -1 : a.recipe.id > b.recipe.id ? 1 : 0)
   );
@@ -240,7 +248,7 @@ class Kitchen {
     this.horizon = horizon.toISOString().slice(0, 10);
   }
 
-  evaluate(recipe: Candidate): CookableRecipe {
+  evaluate(recipe: Candidate): Ranked {
     const ingredients = recipe.ingredients.map((i) => ({ ...i, unit: this.unitOf(i.unit) }));
     const quantified = ingredients.filter((i) => i.productId !== null && i.quantity !== null && Quantity.of(i.quantity).cmp('0') > 0);
     const lots = [...new Set(ingredients.map((i) => i.productId))].flatMap((id) => (id === null ? [] : (this.lotsOf.get(id) ?? [])));
@@ -270,17 +278,21 @@ class Kitchen {
     }, Quantity.ZERO);
     const dates = lotsUsed.map((u) => u.expiryDate).filter((d): d is string => d !== null);
     const strip = ({ take: _take, ...use }: (typeof lotsUsed)[number]) => use;
-    return {
+    // Ranked by the reported (rounded) coverage and saving, so equal-looking results tie.
+    const coverageText = ingredients.length === 0 ? '0.0000' : share.div(String(ingredients.length)).toDecimal(4);
+    const savedText = saved.toDecimal(2);
+    const result: CookableRecipe = {
       recipe: { id: recipe.id, title: recipe.title, servings: recipe.servings, cookingTime: recipe.cookingTime, difficultyLevel: recipe.difficultyLevel, tags: recipe.tags },
-      coverage: ingredients.length === 0 ? '0.0000' : share.div(String(ingredients.length)).toDecimal(4),
+      coverage: coverageText,
       missingCount: coverage.filter((c) => !c.isCovered).length,
       covered: coverage.filter((c) => c.isCovered).map((c) => c.line),
       missing: coverage.filter((c) => !c.isCovered).map((c) => c.line),
       lotsUsed: lotsUsed.map(strip),
       expiringLots: expiring.map(strip) as CookableRecipe['expiringLots'],
       soonestExpiry: dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b)),
-      savedValue: saved.toDecimal(2),
+      savedValue: savedText,
     };
+    return { result, coverage: Quantity.of(coverageText), saved: Quantity.of(savedText) };
   }
 
   /** For an ingredient without a quantity: what stock of it is left on the day, in its unit. */
