@@ -137,7 +137,10 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     expect(viaCrud.dateKind).toBe('best_before');
     expect((await me.ledger.getExpired()).map((l) => l.id)).toEqual([lot.id]);
     await expect(me.ledger.consumeProduct(pasta.id, { quantity: '100', unit: 'g' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(me.ledger.consume(lot.id, { quantity: '100', unit: 'g' })).rejects.toThrow(/past its use-by date/);
     expect((await me.pantry.get(lot.id))!.quantity).toBe('500.000');
+    const { event } = await me.ledger.discard(lot.id, { quantity: '500', unit: 'g' }, 'expired');
+    expect(event).toMatchObject({ eventType: 'wasted', dateStatus: 'expired' });
   });
 
   it('the waste report tells expired food from overdue food from fresh food thrown away', async () => {

@@ -5,7 +5,7 @@ import type { QueryOptions } from '../engine/execute.js';
 import { inTransaction } from '../engine/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
-import { DATE_KINDS } from '../values/dates.js';
+import { DATE_KINDS, dateStatus } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { createUnitRegistry, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
@@ -164,7 +164,7 @@ export class PantryLedger {
     checkOptions(options, [...TX, 'asOf'], 'open');
     const asOf = asOfDay(options);
     return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const lot = await this.lockLot(itemId, transaction);
+      const { lot } = await this.lockLot(itemId, transaction);
       if (lot.openedAt) throw new ConflictError('This lot is already open', { field: 'itemId' });
       const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
       const days = info.openedShelfLifeDays ?? null;
@@ -289,7 +289,11 @@ export class PantryLedger {
     checkId(itemId, 'itemId', type === 'wasted' ? 'discard' : 'consume');
     const wanted = parseInput(amountSchema, amount, type === 'wasted' ? 'discard' : 'consume');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const lot = await this.lockLot(itemId, transaction);
+      const { lot, today } = await this.lockLot(itemId, transaction);
+      // Past its use-by date a lot is no longer food: it can be thrown away, never eaten.
+      if (type === 'consumed' && dateStatus(lot.expiryDate, lot.dateKind, today) === 'expired') {
+        throw new ConflictError('This lot is past its use-by date; discard it instead', { field: 'itemId' });
+      }
       const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
       const taken = this.units.convert(wanted.quantity, wanted.unit, this.lotUnit(lot), info.units);
       if (taken.cmp(Quantity.of(lot.quantity!)) > 0) {
@@ -325,14 +329,16 @@ export class PantryLedger {
     return journalPantryEvent(this.engine, e, transaction);
   }
 
-  private async lockLot(itemId: string, transaction: Transaction): Promise<PantryItemRecord> {
+  /** The lot, locked, with the server's date in the same round trip. */
+  private async lockLot(itemId: string, transaction: Transaction): Promise<{ lot: PantryItemRecord; today: string }> {
     checkId(itemId, 'itemId', 'pantry item');
-    const { rows } = await this.sql<PantryItemRecord>(
-      sql`SELECT ${this.lots()} FROM pantry_items WHERE id = ${itemId} AND ${this.owns()} FOR UPDATE`,
+    const { rows } = await this.sql<PantryItemRecord & { today: string }>(
+      sql`SELECT ${this.lots()}, current_date::text AS today FROM pantry_items WHERE id = ${itemId} AND ${this.owns()} FOR UPDATE`,
       transaction,
     );
     if (!rows[0]) throw new NotFoundError('pantry item', `itemId: no pantry item ${itemId}`, { field: 'itemId' });
-    return rows[0];
+    const { today, ...lot } = rows[0];
+    return { lot, today };
   }
 
   private lotUnit(lot: PantryItemRecord): string {
