@@ -12,6 +12,10 @@ export const FOODSAVE_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'MISSING_DEPENDENCY',
   'SCOPE_VIOLATION',
+  'DATABASE_ERROR',
+  'CONNECTION_FAILED',
+  'QUERY_TIMEOUT',
+  'POOL_TIMEOUT',
 ] as const;
 
 /** A stable error code, such as `NOT_FOUND`; branch on it rather than on messages. */
@@ -149,5 +153,59 @@ export class UnitMismatchError extends FoodsaveDbError {
     super('UNIT_MISMATCH', `Cannot convert ${from} to ${to}${detail ? `: ${detail}` : ''}`);
     this.from = from;
     this.to = to;
+  }
+}
+
+/**
+ * The database refused or failed a statement for a reason the library has no more specific error for.
+ * `sqlState` is PostgreSQL's five-character SQLSTATE when the server sent one; `cause` is the driver's error.
+ */
+export class DatabaseError extends FoodsaveDbError {
+  /** PostgreSQL's SQLSTATE, such as `40P01`; undefined when the error did not come from the server. */
+  readonly sqlState: string | undefined;
+
+  constructor(
+    message: string,
+    options?: { cause?: unknown; sqlState?: string; code?: 'DATABASE_ERROR' | 'CONNECTION_FAILED' | 'QUERY_TIMEOUT' | 'POOL_TIMEOUT' },
+  ) {
+    super(options?.code ?? 'DATABASE_ERROR', message, options);
+    this.sqlState = options?.sqlState;
+  }
+}
+
+/**
+ * The connection could not be opened or was lost: refused, reset, terminated by an administrator
+ * (`57P01`), a server shutting down (`57P02`, `57P03`), or any SQLSTATE of class `08`. The statement may
+ * or may not have run; a transaction it was part of did not commit.
+ */
+export class ConnectionError extends DatabaseError {
+  constructor(message: string, options?: { cause?: unknown; sqlState?: string }) {
+    super(message, { ...options, code: 'CONNECTION_FAILED' });
+  }
+}
+
+/**
+ * A statement ran out of time: the server's `statement_timeout` (`57014`) or `lock_timeout` (`55P03`),
+ * or the client-side deadline (`DATABASE_QUERY_TIMEOUT`), after which the connection is destroyed.
+ */
+export class QueryTimeoutError extends DatabaseError {
+  /** Which limit fired. */
+  readonly limit: 'statement_timeout' | 'lock_timeout' | 'deadline';
+
+  constructor(message: string, options: { cause?: unknown; sqlState?: string; limit: QueryTimeoutError['limit'] }) {
+    super(message, { ...options, code: 'QUERY_TIMEOUT' });
+    this.limit = options.limit;
+  }
+}
+
+/** No pooled connection became free within `DATABASE_POOL_TIMEOUT`. */
+export class PoolTimeoutError extends DatabaseError {
+  /** How long the call waited, in ms, when known. */
+  readonly waitMs: number | undefined;
+
+  constructor(waitMs: number | undefined, options?: { cause?: unknown }) {
+    const waited = waitMs === undefined ? 'the pool timeout' : `${Math.round(waitMs)} ms`;
+    super(`No database connection became free within ${waited} (pool exhausted)`, { ...options, code: 'POOL_TIMEOUT' });
+    this.waitMs = waitMs;
   }
 }

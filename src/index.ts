@@ -35,7 +35,7 @@ export { createEngine, closeEngine, type Engine, type EngineOptions, type Engine
 export type { EngineEvents, EngineEventMap, QueryEvent } from './engine/engine-events.js';
 export { silentLogger, type Logger } from './engine/logger.js';
 export type { QueryOptions } from './engine/execute.js';
-export { withTransaction, type TransactionOptions } from './engine/with-transaction.js';
+export { withTransaction, type TransactionOptions } from './db/with-transaction.js';
 
 // The way in: a user's scope, the catalogue, the back-office
 export { createFoodsave, type Foodsave, type FoodsaveOptions } from './scope/create-foodsave.js';

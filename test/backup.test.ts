@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupError, createEngine, runMigrations, type Logger } from '../src/index.js';
+import { BackupError, createEngine, redactUrl, runMigrations, type Logger } from '../src/index.js';
 import {
   checkDatabaseHealth,
   createBackup,
@@ -200,6 +200,59 @@ describe('backup and restore', () => {
     expect(backup.command.some((arg) => arg.includes('application_name=fs-special'))).toBe(true);
   });
 
+  it('a ?password= parameter is a secret too: no child argv or environment holds it, nor any redacted URL', async () => {
+    await adminQuery('DROP ROLE IF EXISTS fs_param_pw');
+    await adminQuery(`CREATE ROLE fs_param_pw LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'`);
+    const db = await freshDb('bk_param_pw');
+    await adminQuery(`ALTER DATABASE "${db.name}" OWNER TO fs_param_pw`);
+    const url = new URL(db.url);
+    url.username = 'fs_param_pw';
+    url.password = '';
+    url.searchParams.set('password', PASSWORD);
+    url.searchParams.set('sslmode', 'prefer');
+    const paramUrl = url.toString();
+
+    // Sample the children: a pg_dump/pg_restore in PG_BIN_DIR that records its argv and environment.
+    const major = Number((await adminQuery<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v.slice(0, -4));
+    const spy = await mkdtemp(path.join(tmpdir(), 'fsdb-spy-'));
+    for (const tool of ['pg_dump', 'pg_restore'] as const) {
+      const real = await findPgBinary(tool, major);
+      await writeFile(
+        path.join(spy, tool),
+        `#!/bin/sh\nprintf '%s\\n' "$@" >> "${spy}/${tool}.argv"\nenv >> "${spy}/${tool}.env"\nexec "${real}" "$@"\n`,
+        { mode: 0o755 },
+      );
+    }
+    const hostSecrets = { DATABASE_URL: paramUrl, FOODSAVE_HOST_SECRET: 'host-secret-value' };
+    Object.assign(process.env, hostSecrets);
+    try {
+      const env = { PG_BIN_DIR: spy, PATH: '' };
+      const backup = await createBackup({ databaseUrl: paramUrl, dir, env });
+      await restoreBackup(backup.path, { databaseUrl: paramUrl, clean: true, env });
+      const engine = createEngine({ env: {}, url: paramUrl, poolSize: 1 });
+      await engine.sequelize.authenticate();
+      const settingsUrl = engine.settings.url;
+      await engine.close();
+
+      const argv = await readFile(path.join(spy, 'pg_dump.argv'), 'utf8') + (await readFile(path.join(spy, 'pg_restore.argv'), 'utf8'));
+      const env1 = (await readFile(path.join(spy, 'pg_dump.env'), 'utf8')) + (await readFile(path.join(spy, 'pg_restore.env'), 'utf8'));
+      expect(argv).toContain('--format=custom');
+      expect(env1).toMatch(/^PGPASSFILE=/m);
+      const visible = [argv, env1, settingsUrl, redactUrl(paramUrl), ...backup.command].join('\n');
+      for (const form of [PASSWORD, encodeURIComponent(PASSWORD), url.searchParams.toString().match(/password=([^&]*)/)![1]!]) {
+        expect(visible).not.toContain(form);
+      }
+      expect(env1).not.toContain('DATABASE_URL');
+      expect(env1).not.toContain('host-secret-value');
+      const names = new Set(env1.split('\n').filter(Boolean).map((line) => line.slice(0, line.indexOf('='))));
+      const allowed = new Set(['PGPASSFILE', 'PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'PWD', 'SHLVL', '_']);
+      expect([...names].filter((n) => !allowed.has(n))).toEqual([]);
+    } finally {
+      for (const key of Object.keys(hostSecrets)) delete process.env[key];
+      await rm(spy, { recursive: true, force: true });
+    }
+  });
+
   it('lists newest first and prunes down to the newest N, sidecars included', async () => {
     const source = await freshDb('bk_prune');
     const pruneDir = path.join(dir, 'prune');
@@ -229,6 +282,9 @@ describe('backup and restore', () => {
   it('explains which pg_dump is needed when none matches the server', async () => {
     const error = await findPgBinary('pg_dump', 99, { PATH: '' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupError);
-    expect((error as Error).message).toMatch(/pg_dump 99 is needed .*apt-get install postgresql-client-99.*PG_BIN_DIR/);
+    expect((error as Error).message).toMatch(/pg_dump 99 or newer is needed .*PostgreSQL apt repository.*apt-get install postgresql-client-99.*PG_BIN_DIR/);
+    // An older server is dumped by a newer pg_dump: any major at least the server's is accepted.
+    const forOld = await findPgBinary('pg_dump', 13);
+    expect(forOld).toMatch(/pg_dump$/);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionAcquireTimeoutError, QueryTypes, type Transaction } from 'sequelize';
 import { createEngine, closeEngine, type Engine, type Logger } from '../src/index.js';
 import { rawPool } from '../src/engine/create-engine.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
 let db2: TestDatabase;
@@ -171,12 +171,31 @@ describe('two engines in one process', () => {
 });
 
 describe('session settings', () => {
-  it('applies random_page_cost = 1.1 to the engine sessions by default, and nothing with {}', async () => {
-    const setting = async (e: Engine) =>
-      (await e.sequelize.query<{ v: string }>("SELECT current_setting('random_page_cost') AS v", { type: QueryTypes.SELECT }))[0]!.v;
-    expect(await setting(engine({ poolSize: 1 }))).toBe('1.1');
-    expect(await setting(engine({ poolSize: 1, sessionSettings: {} }))).toBe('4');
-    expect(await setting(engine({ poolSize: 1, sessionSettings: { random_page_cost: 2 } }))).toBe('2');
+  const setting = async (e: Engine, name: string) =>
+    (await e.sequelize.query<{ v: string }>('SELECT current_setting($1) AS v', { bind: [name], type: QueryTypes.SELECT }))[0]!.v;
+
+  it("keeps the server's planner settings by default and sends no startup options", async () => {
+    const e = engine({ poolSize: 1 });
+    expect(await setting(e, 'random_page_cost')).toBe('4');
+    const { rows } = await adminQuery<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'foodsave-db'",
+      [db.name],
+    );
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it('applies sessionSettings with set_config on each new connection, and refuses a bad name', async () => {
+    expect(await setting(engine({ poolSize: 1, sessionSettings: { random_page_cost: 2 } }), 'random_page_cost')).toBe('2');
+    // A value is bound, never spliced: a quote in it is just an invalid value for the server.
+    await expect(setting(engine({ poolSize: 1, sessionSettings: { application_name: "x'; DROP TABLE side; --" } }), 'application_name')).resolves.toBe(
+      "x'; DROP TABLE side; --",
+    );
     expect(() => engine({ sessionSettings: { 'bad name; x': 1 } })).toThrow(/sessionSettings invalid setting/);
+  });
+
+  it('sets statement_timeout from DATABASE_STATEMENT_TIMEOUT (default 30 s; 0 keeps the server default)', async () => {
+    expect(await setting(engine({ poolSize: 1 }), 'statement_timeout')).toBe('30s');
+    expect(await setting(engine({ poolSize: 1, env: { DATABASE_STATEMENT_TIMEOUT: '2.5' } }), 'statement_timeout')).toBe('2500ms');
+    expect(await setting(engine({ poolSize: 1, statementTimeout: 0 }), 'statement_timeout')).toBe('0');
   });
 });

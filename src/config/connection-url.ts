@@ -37,21 +37,33 @@ export function parseConnectionUrl(url: string): ConnectionParts {
   }
   const params: Record<string, string> = {};
   for (const [key, value] of parsed.searchParams) params[key] = value;
+  // libpq accepts the password as a parameter too; it is a secret like the userinfo one.
+  const passwordParam = params.password;
+  delete params.password;
   // libpq lets `?host=/socket/dir` stand in for an empty host.
-  const host = decodeURIComponent(parsed.hostname) || params.host || 'localhost';
+  const host = decode(parsed.hostname, 'host') || params.host || 'localhost';
   delete params.host;
   const port = parsed.port ? Number(parsed.port) : params.port ? Number(params.port) : 5432;
   delete params.port;
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || params.dbname || 'postgres';
+  const database = decode(parsed.pathname.replace(/^\//, ''), 'database name') || params.dbname || 'postgres';
   delete params.dbname;
   return {
     host: host.replace(/^\[(.*)\]$/, '$1'),
     port,
     database,
-    user: decodeURIComponent(parsed.username) || params.user || 'postgres',
-    password: decodeURIComponent(parsed.password),
+    user: decode(parsed.username, 'user name') || params.user || 'postgres',
+    password: decode(parsed.password, 'password') || passwordParam || '',
     params,
   };
+}
+
+/** `decodeURIComponent`, with a malformed `%` escape reported as a ConfigError that never quotes the value. */
+function decode(value: string, part: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ConfigError([{ variable: 'DATABASE_URL', message: `has a malformed %-escape in its ${part} (percent-encode % as %25)` }]);
+  }
 }
 
 /**

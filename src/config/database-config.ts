@@ -3,13 +3,8 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 
 const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
 
-/**
- * The resolved database settings. Each field documents its default, which is the design
- * document's default for the matching `DATABASE_*` variable.
- */
-export const databaseConfigSchema = z.strictObject({
-  /** `DATABASE_URL`. Required. A `postgres://` or `postgresql://` URL; percent-encode special characters. */
-  url: z.string({ error: 'is required' }).superRefine((value, ctx) => {
+const postgresUrl = () =>
+  z.string({ error: 'is required' }).superRefine((value, ctx) => {
     let parsed: URL;
     try {
       parsed = new URL(value);
@@ -23,7 +18,24 @@ export const databaseConfigSchema = z.strictObject({
         message: `must be a postgres:// or postgresql:// URL, not ${parsed.protocol}//`,
       });
     }
-  }),
+  });
+
+/** Seconds, where 0 turns the limit off. */
+const seconds = (fallback: number) => z.number().min(0, 'must not be negative (0 turns it off)').max(86_400, 'must be at most 86400').default(fallback);
+
+/**
+ * The resolved database settings. Each field documents its default, which is the design
+ * document's default for the matching `DATABASE_*` variable.
+ */
+export const databaseConfigSchema = z.strictObject({
+  /** `DATABASE_URL`. Required. A `postgres://` or `postgresql://` URL; percent-encode special characters. */
+  url: postgresUrl(),
+  /**
+   * `DATABASE_MIGRATION_URL`: a direct connection for the migration runner, when `url` goes through a
+   * pooler in transaction mode (PgBouncer, Supabase, Neon, RDS Proxy), as Prisma's `directUrl`.
+   * Default: `url`.
+   */
+  migrationUrl: postgresUrl().optional(),
   /** `DATABASE_POOL_SIZE`: connections kept open when idle. Default 20. */
   poolSize: z.number().int('must be a whole number').min(1, 'must be at least 1').default(20),
   /** `DATABASE_MAX_OVERFLOW`: extra connections opened under load, closed soon after. Default 30. */
@@ -35,6 +47,24 @@ export const databaseConfigSchema = z.strictObject({
     .number()
     .refine((n) => n === -1 || n > 0, 'must be greater than 0, or -1 to disable')
     .default(3600),
+  /**
+   * `DATABASE_QUERY_TIMEOUT`: seconds a statement may go unanswered before the client gives up, destroys
+   * the connection and throws `QueryTimeoutError`. Bounds calls on a silent network. 0 turns it off.
+   * Default 35 (longer than `statementTimeout`, so the server's own timeout normally fires first).
+   */
+  queryTimeout: seconds(35),
+  /**
+   * `DATABASE_STATEMENT_TIMEOUT`: the server's `statement_timeout` for the engine's sessions, in seconds.
+   * 0 keeps the server's setting. Default 30.
+   */
+  statementTimeout: seconds(30),
+  /** `DATABASE_CONNECT_TIMEOUT`: seconds to wait for a new connection. Default 10 (or the URL's `connect_timeout`). */
+  connectTimeout: z.number().positive('must be greater than 0').max(3600, 'must be at most 3600').default(10),
+  /**
+   * `DATABASE_CLOSE_TIMEOUT`: seconds `engine.close()` waits for calls in flight before it destroys the
+   * connections left. Default 10.
+   */
+  closeTimeout: z.number().min(0, 'must not be negative').max(3600, 'must be at most 3600').default(10),
   /** `DATABASE_ECHO`: log every SQL statement with its duration. Default false. */
   echo: z.boolean().default(false),
   /** `DATABASE_ECHO_POOL`: log pool acquire, release, connect and disconnect. Default false. */
@@ -49,16 +79,30 @@ export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 /** Environment variable for each config field. */
 export const ENV_VARIABLES = {
   url: 'DATABASE_URL',
+  migrationUrl: 'DATABASE_MIGRATION_URL',
   poolSize: 'DATABASE_POOL_SIZE',
   maxOverflow: 'DATABASE_MAX_OVERFLOW',
   poolTimeout: 'DATABASE_POOL_TIMEOUT',
   poolRecycle: 'DATABASE_POOL_RECYCLE',
+  queryTimeout: 'DATABASE_QUERY_TIMEOUT',
+  statementTimeout: 'DATABASE_STATEMENT_TIMEOUT',
+  connectTimeout: 'DATABASE_CONNECT_TIMEOUT',
+  closeTimeout: 'DATABASE_CLOSE_TIMEOUT',
   echo: 'DATABASE_ECHO',
   echoPool: 'DATABASE_ECHO_POOL',
 } as const satisfies Record<keyof DatabaseConfig, string>;
 
 type Field = keyof DatabaseConfig;
-const NUMERIC_FIELDS = ['poolSize', 'maxOverflow', 'poolTimeout', 'poolRecycle'] as const;
+const NUMERIC_FIELDS = [
+  'poolSize',
+  'maxOverflow',
+  'poolTimeout',
+  'poolRecycle',
+  'queryTimeout',
+  'statementTimeout',
+  'connectTimeout',
+  'closeTimeout',
+] as const;
 const BOOLEAN_FIELDS = ['echo', 'echoPool'] as const;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
@@ -71,6 +115,7 @@ function readEnv(env: Record<string, string | undefined>): {
   const values: Partial<Record<Field, unknown>> = {};
   const issues: ConfigIssue[] = [];
   if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
+  if (env.DATABASE_MIGRATION_URL) values.migrationUrl = env.DATABASE_MIGRATION_URL;
   for (const field of NUMERIC_FIELDS) {
     const raw = env[ENV_VARIABLES[field]];
     if (raw === undefined || raw.trim() === '') continue;

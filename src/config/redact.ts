@@ -11,6 +11,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // libpq also takes the password as a query parameter.
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString();
   } catch {
     return '<unparseable url>';
@@ -32,10 +34,11 @@ export function scrubSecrets(message: string, secrets: readonly string[]): strin
   return out;
 }
 
-/** The decoded password of a connection URL, or `''`. */
+/** The decoded password of a connection URL (userinfo or `?password=`), or `''`. */
 export function passwordOf(url: string): string {
   try {
-    return decodeURIComponent(new URL(url).password);
+    const parsed = new URL(url);
+    return decodeURIComponent(parsed.password) || parsed.searchParams.get('password') || '';
   } catch {
     return '';
   }

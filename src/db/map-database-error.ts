@@ -1,4 +1,13 @@
-import { ConflictError, FoodsaveDbError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  ConnectionError,
+  DatabaseError,
+  FoodsaveDbError,
+  NotFoundError,
+  PoolTimeoutError,
+  QueryTimeoutError,
+  ValidationError,
+} from '../errors.js';
 
 /** What a unique index or constraint protects, as the API names it. */
 const UNIQUE_FIELDS: Record<string, string> = {
@@ -18,11 +27,46 @@ interface PgErrorLike {
   message: string;
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** Sequelize wraps the driver's error in `parent`; the hot path throws the driver's error as it is. */
+function inner(error: unknown): unknown {
+  const parent = (error as { parent?: unknown } | null)?.parent;
+  return parent instanceof Error ? parent : error;
+}
+
 function pgError(error: unknown): PgErrorLike | undefined {
   if (!error || typeof error !== 'object') return undefined;
-  // Sequelize wraps the driver's error in `parent`; our own hot path throws it as it is.
-  const candidate = ((error as { parent?: unknown }).parent ?? error) as PgErrorLike;
-  return typeof candidate.code === 'string' ? candidate : undefined;
+  const candidate = inner(error) as PgErrorLike;
+  return typeof candidate.code === 'string' && SQLSTATE.test(candidate.code) ? candidate : undefined;
+}
+
+/** Node socket codes and driver messages that mean the connection is gone or never came up. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_MESSAGE =
+  /Connection terminated|Connection ended|connection timeout|timeout expired|not queryable|Client has encountered a connection error|server does not support SSL|The server closed the connection/i;
+
+/** Errors that carry no SQLSTATE: pool waits, lost connections, and Sequelize's connection errors. */
+function mapDriverError(error: unknown): FoodsaveDbError | undefined {
+  const e = error as { name?: string; code?: unknown; message?: string; constructor?: { name?: string } } | null;
+  if (!e || typeof e !== 'object') return undefined;
+  // sequelize-pool's TimeoutError never sets `name`; Sequelize wraps it as ConnectionAcquireTimeoutError.
+  if (e.name === 'SequelizeConnectionAcquireTimeoutError' || (e.constructor?.name === 'TimeoutError' && /Operation timeout/.test(e.message ?? ''))) {
+    return new PoolTimeoutError(undefined, { cause: error });
+  }
+  const root = inner(error) as typeof e;
+  const connectionLike =
+    (typeof e.name === 'string' && /^Sequelize(Connection|HostNotFound|HostNotReachable|InvalidConnection|AccessDenied)/.test(e.name)) ||
+    (typeof root?.code === 'string' && CONNECTION_CODES.has(root.code)) ||
+    CONNECTION_MESSAGE.test(root?.message ?? '');
+  if (!connectionLike) return undefined;
+  const sqlState = pgError(error)?.code;
+  return new ConnectionError(`Database connection failed: ${firstLine(root?.message ?? String(error))}`, { cause: error, sqlState });
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -37,25 +81,37 @@ function fieldFromConstraint(constraint: string | undefined, table: string | und
 }
 
 /**
- * Turns a database error into the library's error, so host code never sees a raw driver or Sequelize
- * error from a repository. Errors it does not recognise are returned unchanged.
+ * Turns any error from the driver, the pool or Sequelize into the library's error, so host code never
+ * sees a raw one. Constraint violations name the field; connection loss, timeouts and pool waits get
+ * their own types; anything else becomes a {@link DatabaseError} carrying the SQLSTATE and the original
+ * error as `cause`. This is the one place that knows SQLSTATEs.
  *
  * @internal
  */
-export function mapDatabaseError(error: unknown, entity: string): unknown {
+export function mapDatabaseError(error: unknown, entity = 'database'): FoodsaveDbError {
   if (error instanceof FoodsaveDbError) return error;
+  const wrapped = inner(error);
+  if (wrapped instanceof FoodsaveDbError) return wrapped;
   const pg = pgError(error);
-  if (!pg) return error;
-  switch (pg.code) {
+  if (!pg) {
+    return mapDriverError(error) ?? new DatabaseError(`${entity}: ${firstLine((error as Error)?.message ?? String(error))}`, { cause: error });
+  }
+  return mapSqlState(pg, error, entity);
+}
+
+function mapSqlState(pg: PgErrorLike, error: unknown, entity: string): FoodsaveDbError {
+  const sqlState = pg.code!;
+  switch (sqlState) {
     case '23505': {
       const field = UNIQUE_FIELDS[pg.constraint ?? ''] ?? fieldFromConstraint(pg.constraint, pg.table) ?? 'value';
       return new ConflictError(`${field} already taken`, { cause: error, field });
     }
+    case '23001': // PostgreSQL 18 reports a RESTRICT violation as restrict_violation, not 23503.
     case '23503': {
       const field = fieldFromConstraint(pg.constraint, pg.table) ?? 'reference';
       // On insert/update the referenced row is missing; on delete the row is still referenced.
-      if (/is still referenced/.test(pg.detail ?? '')) {
-        return new ConflictError(`${entity} is still in use (${pg.detail})`, { cause: error, field });
+      if (sqlState === '23001' || /is (still )?referenced/.test(pg.detail ?? '')) {
+        return new ConflictError(`${entity} is still in use (${pg.detail ?? pg.message})`, { cause: error, field });
       }
       const target = field.replace(/Id$/, '');
       return new NotFoundError(target, `${field}: no ${target} with that id`, { cause: error, field });
@@ -71,8 +127,19 @@ export function mapDatabaseError(error: unknown, entity: string): unknown {
     case '22001':
     case '22007':
     case '22008':
-      return new ValidationError([{ path: [], message: pg.message }], { cause: error, context: entity });
+    case '22021':
+    case '22P05':
+      return new ValidationError([{ path: [], message: firstLine(pg.message) }], { cause: error, context: entity });
+    case '57014':
+      return new QueryTimeoutError(`${entity}: statement cancelled (${firstLine(pg.message)})`, { cause: error, sqlState, limit: 'statement_timeout' });
+    case '55P03':
+      return new QueryTimeoutError(`${entity}: ${firstLine(pg.message)}`, { cause: error, sqlState, limit: 'lock_timeout' });
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
     default:
-      return error;
+      if (sqlState.startsWith('08')) return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
+      return new DatabaseError(`${entity}: ${firstLine(pg.message)}`, { cause: error, sqlState });
   }
 }

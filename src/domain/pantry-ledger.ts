@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { inTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../db/with-transaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WASTE_REASONS, type WasteReason } from '../models/pantry-event.js';
 import { DATE_KINDS, dateStatus } from '../values/dates.js';

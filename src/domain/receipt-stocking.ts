@@ -2,7 +2,7 @@ import type { QueryResultRow } from 'pg';
 import type { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { inTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../db/with-transaction.js';
 import { NotFoundError } from '../errors.js';
 import { checkOptions, TX } from '../db/options.js';
 import { runStatement } from '../db/run-statement.js';

@@ -1,12 +1,12 @@
-import pg from 'pg';
 import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
-import { parseConnectionUrl } from '../config/connection-url.js';
+import { resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
 import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { redactUrl } from '../config/redact.js';
-import { ConfigError } from '../errors.js';
 import { defineModels, type Models } from '../models/index.js';
+import { installConnector, sessionStatement } from './connector.js';
 import { EngineEvents } from './engine-events.js';
 import { silentLogger, type Logger } from './logger.js';
+import { driver, type DeadlineClient } from './pg-driver.js';
 import { instrumentPool, instrumentQueries } from './pool-instrumentation.js';
 
 /** Options for {@link createEngine}. Every setting not given here is read from the environment. */
@@ -21,12 +21,11 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    */
   overflowIdleTimeout?: number;
   /**
-   * Server settings for this engine's sessions, sent as startup options (`-c name=value`), so they apply
-   * to the library's connections only, never to the database as a whole.
-   *
-   * Default: `{ random_page_cost: 1.1 }`. PostgreSQL's 4 is the spinning-disk figure; on SSD or cloud
-   * storage it makes the planner prefer a bitmap scan plus a sort over the ordered index scans the
-   * repositories are built on (at 1M pantry rows, 2x slower here). Pass `{}` to keep the server's values.
+   * Server settings for this engine's sessions, such as `{ random_page_cost: 1.1 }`, applied with
+   * `set_config` on each new connection, never as startup options (PgBouncer and other poolers refuse
+   * those). Behind a transaction-mode pooler a session setting does not follow your statements; set it on
+   * the role instead (`ALTER ROLE app SET ...`). Default: `{}`: the hot queries are designed to plan
+   * well at the server's defaults.
    */
   sessionSettings?: Record<string, string | number>;
   /** `application_name` reported to the server, unless the URL sets one. Default: `foodsave-db`. */
@@ -56,8 +55,17 @@ export interface PoolStats {
   discarded: number;
 }
 
-/** Settings in force, with the password removed from the URL. */
-export type EngineSettings = Omit<DatabaseConfig, 'url'> & { url: string };
+/** Settings in force, with the password removed from the URLs. */
+export type EngineSettings = DatabaseConfig;
+
+/** Options for {@link Engine.close}. */
+export interface CloseOptions {
+  /**
+   * Milliseconds to wait for calls in flight before destroying the connections left (their calls fail
+   * with `ConnectionError`). Default: `DATABASE_CLOSE_TIMEOUT` (10 s).
+   */
+  timeoutMs?: number;
+}
 
 /**
  * A database engine: one Sequelize instance, its pool and its own set of models.
@@ -76,10 +84,15 @@ export interface Engine {
   readonly logger: Logger;
   /** Live pool statistics. */
   poolStats(): PoolStats;
-  /** Drains the pool and closes every connection. Safe to call twice. */
-  close(): Promise<void>;
+  /**
+   * Drains the pool and closes every connection. It waits at most `timeoutMs` for calls in flight, then
+   * destroys what is left, so it returns in bounded time even on a dead network. Safe to call twice.
+   */
+  close(options?: CloseOptions): Promise<void>;
   /** @internal The full URL, for helpers (migrations' lock client, backups) that open their own connection. */
   readonly connectionUrl: string;
+  /** @internal How to reach the server (`primary`) and where migrations run (`migration`). */
+  readonly connections: { readonly primary: ConnectionSettings; readonly migration: ConnectionSettings };
 }
 
 /**
@@ -116,87 +129,146 @@ export interface RawPool {
  * ```
  */
 export function createEngine(options: EngineOptions = {}): Engine {
-  const {
-    env = process.env,
-    logger = silentLogger,
-    overflowIdleTimeout = 10,
-    applicationName,
-    sequelizeOptions,
-    sessionSettings = DEFAULT_SESSION_SETTINGS,
-  } = options;
+  const { env = process.env, logger = silentLogger, sessionSettings = {} } = options;
   const config = resolveDatabaseConfig(env, {
     url: options.url,
+    migrationUrl: options.migrationUrl,
     poolSize: options.poolSize,
     maxOverflow: options.maxOverflow,
     poolTimeout: options.poolTimeout,
     poolRecycle: options.poolRecycle,
+    queryTimeout: options.queryTimeout,
+    statementTimeout: options.statementTimeout,
+    connectTimeout: options.connectTimeout,
+    closeTimeout: options.closeTimeout,
     echo: options.echo,
     echoPool: options.echoPool,
   });
-  const parts = parseConnectionUrl(config.url);
+  const primary = resolveConnectionSettings(config.url);
+  const migration = config.migrationUrl ? resolveConnectionSettings(config.migrationUrl, 'DATABASE_MIGRATION_URL') : primary;
+  const session = sessionStatement({
+    ...(config.statementTimeout > 0 ? { statement_timeout: Math.round(config.statementTimeout * 1000) } : {}),
+    ...sessionSettings,
+  });
   const events = new EngineEvents();
-  const connectedAt = new WeakMap<object, number>();
-  const recycled = new WeakSet<object>();
-  const recycleMs = config.poolRecycle === -1 ? Infinity : config.poolRecycle * 1000;
-  const acquireMs = Math.round(config.poolTimeout * 1000);
+  const pool = createPoolPolicy(config);
+  const sequelize = new Sequelize(sequelizeConfig(config, primary, options, pool.validate));
+  pool.bind(sequelize);
+  const live = new Set<DeadlineClient>();
+  installConnector(sequelize, primary, session);
+  sequelize.addHook('afterConnect', (connection: unknown) => {
+    live.add(connection as DeadlineClient);
+    pool.born(connection as object);
+    events.emit('connect', {});
+  });
+  sequelize.addHook('afterDisconnect', (connection: unknown) => {
+    live.delete(connection as DeadlineClient);
+    events.emit('disconnect', pool.wasRecycled(connection as object) ? { reason: 'recycled' } : {});
+  });
+  instrumentPool(sequelize, events);
+  instrumentQueries(sequelize, events);
+  logEvents(events, logger, config);
 
-  // Assigned right below; `validate` only runs once the pool exists.
-  let sequelize: Sequelize;
-  let discarded = 0;
-  const validate = (connection: object): boolean => {
-    const born = connectedAt.get(connection);
-    if (born !== undefined && Date.now() - born >= recycleMs) {
-      recycled.add(connection);
-      discarded += 1;
-      return false;
-    }
-    // Keep Sequelize's own check (a custom validate replaces it).
-    const valid = (sequelize.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
-    if (!valid) discarded += 1;
-    return valid;
+  const models = defineModels(sequelize);
+  let closing: Promise<void> | undefined;
+  return {
+    sequelize,
+    models,
+    events,
+    logger,
+    connectionUrl: config.url,
+    connections: { primary, migration },
+    settings: { ...config, url: redactUrl(config.url), ...(config.migrationUrl ? { migrationUrl: redactUrl(config.migrationUrl) } : {}) },
+    poolStats: () => pool.stats(),
+    close(closeOptions: CloseOptions = {}) {
+      closing ??= closeBounded(sequelize, live, closeOptions.timeoutMs ?? config.closeTimeout * 1000);
+      return closing;
+    },
   };
+}
 
+function sequelizeConfig(
+  config: DatabaseConfig,
+  primary: ConnectionSettings,
+  options: EngineOptions,
+  validate: (connection: object) => boolean,
+): SequelizeOptions {
+  const acquireMs = Math.round(config.poolTimeout * 1000);
   // `databaseVersion` is a real Sequelize option that its typings omit.
   const sequelizeConfig: SequelizeOptions & { databaseVersion: string } = {
     dialect: 'postgres',
-    dialectModule: pg,
-    host: parts.host,
-    port: parts.port,
-    database: parts.database,
-    username: parts.user,
-    password: parts.password,
+    dialectModule: driver,
+    host: primary.host,
+    port: primary.port,
+    database: primary.database,
+    username: primary.user,
+    password: primary.password,
     dialectOptions: {
-      application_name: parts.params.application_name ?? applicationName ?? 'foodsave-db',
-      connectionTimeoutMillis: acquireMs,
-      ...sslOptions(parts.params.sslmode),
-      ...startupOptions(parts.params.options, sessionSettings),
+      application_name: primary.applicationName ?? options.applicationName ?? 'foodsave-db',
+      connectionTimeoutMillis: Math.round((primary.connectTimeout ?? config.connectTimeout) * 1000),
+      query_timeout: Math.round(config.queryTimeout * 1000),
+      // Only what the URL itself asks for travels as startup options: poolers refuse them.
+      ...(primary.options ? { options: primary.options } : {}),
     },
     pool: {
       max: config.poolSize + config.maxOverflow,
       min: config.poolSize,
       acquire: acquireMs,
-      idle: Math.round(overflowIdleTimeout * 1000),
+      idle: Math.round((options.overflowIdleTimeout ?? 10) * 1000),
       evict: 1000,
       validate,
     },
     // Known up front, so Sequelize does not open a throwaway connection to ask (decision 1: 13+).
     databaseVersion: '13.0.0',
-    // Echo is driven by the engine's query events (below), which also see failed statements.
+    // Echo is driven by the engine's query events, which also see failed statements.
     logging: false,
-    ...sequelizeOptions,
+    ...options.sequelizeOptions,
   };
-  sequelize = new Sequelize(sequelizeConfig);
+  return sequelizeConfig;
+}
 
-  sequelize.addHook('afterConnect', (connection: unknown) => {
-    connectedAt.set(connection as object, Date.now());
-    events.emit('connect', {});
-  });
-  sequelize.addHook('afterDisconnect', (connection: unknown) => {
-    events.emit('disconnect', recycled.has(connection as object) ? { reason: 'recycled' } : {});
-  });
-  instrumentPool(sequelize, events);
-  instrumentQueries(sequelize, events);
+/**
+ * The pool's recycling and statistics. Each connection is stamped when it connects; `validate` refuses
+ * one older than `poolRecycle`, so it is closed and replaced instead of handed out (sequelize-pool#51).
+ */
+function createPoolPolicy(config: DatabaseConfig) {
+  const connectedAt = new WeakMap<object, number>();
+  const recycled = new WeakSet<object>();
+  const recycleMs = config.poolRecycle === -1 ? Infinity : config.poolRecycle * 1000;
+  let sequelize: Sequelize | undefined;
+  let discarded = 0;
+  return {
+    bind(instance: Sequelize) {
+      sequelize = instance;
+    },
+    born(connection: object) {
+      connectedAt.set(connection, Date.now());
+    },
+    wasRecycled: (connection: object) => recycled.has(connection),
+    validate(connection: object): boolean {
+      const born = connectedAt.get(connection);
+      if (born !== undefined && Date.now() - born >= recycleMs) {
+        recycled.add(connection);
+        discarded += 1;
+        return false;
+      }
+      // Keep Sequelize's own check (a custom validate replaces it).
+      const valid = (sequelize!.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
+      if (!valid) discarded += 1;
+      return valid;
+    },
+    stats(): PoolStats {
+      const pool = sequelize && rawPool(sequelize);
+      if (!pool) {
+        const max = config.poolSize + config.maxOverflow;
+        return { size: 0, available: 0, inUse: 0, waiting: 0, max, min: config.poolSize, discarded };
+      }
+      return { size: pool.size, available: pool.available, inUse: pool.using, waiting: pool.waiting, max: pool.maxSize, min: pool.minSize, discarded };
+    },
+  };
+}
 
+function logEvents(events: EngineEvents, logger: Logger, config: DatabaseConfig): void {
   if (config.echo) {
     events.on('query', (e) =>
       e.error
@@ -204,7 +276,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
         : logger.info(e.sql, { durationMs: round(e.durationMs) }),
     );
   }
-
   if (config.echoPool) {
     events.on('connect', () => logger.info('pool connect'));
     events.on('disconnect', (e) => logger.info('pool disconnect', e.reason ? { reason: e.reason } : {}));
@@ -212,36 +283,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
     events.on('release', () => logger.info('pool release'));
     events.on('acquireTimeout', (e) => logger.warn('pool acquire timeout', { waitMs: e.waitMs }));
   }
+}
 
-  const models = defineModels(sequelize);
-  let closing: Promise<void> | undefined;
-
-  return {
-    sequelize,
-    models,
-    events,
-    logger,
-    connectionUrl: config.url,
-    settings: { ...config, url: redactUrl(config.url) },
-    poolStats() {
-      const pool = rawPool(sequelize);
-      return pool
-        ? {
-            size: pool.size,
-            available: pool.available,
-            inUse: pool.using,
-            waiting: pool.waiting,
-            max: pool.maxSize,
-            min: pool.minSize,
-            discarded,
-          }
-        : { size: 0, available: 0, inUse: 0, waiting: 0, max: config.poolSize + config.maxOverflow, min: config.poolSize, discarded };
-    },
-    close() {
-      closing ??= sequelize.close();
-      return closing;
-    },
-  };
+/**
+ * Sequelize's close drains the pool, which waits for every call in flight, and then ends each connection
+ * politely, which waits for the server's answer: both unbounded on a dead network. Past the timeout,
+ * every socket is destroyed, which fails the calls still running and lets the drain finish.
+ */
+async function closeBounded(sequelize: Sequelize, live: Set<DeadlineClient>, timeoutMs: number): Promise<void> {
+  const closing = sequelize.close();
+  closing.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([closing.then(() => 'closed' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'closed') return;
+  for (const connection of live) connection.expire();
+  live.clear();
+  // The drain now ends as the failed calls release their connections; do not wait on it unbounded.
+  await Promise.race([closing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 }
 
 /**
@@ -264,35 +326,6 @@ export function rawPool(sequelize: Sequelize): RawPool | undefined {
   return (pool.write ?? pool) as RawPool;
 }
 
-const DEFAULT_SESSION_SETTINGS: Record<string, string | number> = { random_page_cost: 1.1 };
-
-function startupOptions(fromUrl: string | undefined, settings: Record<string, string | number>): { options?: string } {
-  const parts = Object.entries(settings).map(([name, value]) => {
-    if (!/^[a-z_][a-z0-9_.]*$/i.test(name) || /\s/.test(String(value))) {
-      throw new ConfigError([{ variable: 'sessionSettings', message: `invalid setting ${name}` }]);
-    }
-    return `-c ${name}=${value}`;
-  });
-  // Settings in the URL's own \`options\` come last, so they win.
-  const options = [...parts, ...(fromUrl ? [fromUrl] : [])].join(' ');
-  return options ? { options } : {};
-}
-
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function sslOptions(sslmode: string | undefined): { ssl?: boolean | { rejectUnauthorized: boolean } } {
-  switch (sslmode) {
-    case undefined:
-    case 'disable':
-    case 'allow':
-    case 'prefer':
-      return {};
-    case 'require':
-    case 'no-verify':
-      return { ssl: { rejectUnauthorized: false } };
-    default:
-      return { ssl: true };
-  }
 }

@@ -1,5 +1,6 @@
 import type { QueryResultRow } from 'pg';
-import { ConnectionAcquireTimeoutError, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { PoolTimeoutError } from '../errors.js';
 import type { Engine } from './create-engine.js';
 
 /** Options every repository method accepts. */
@@ -11,13 +12,30 @@ export interface QueryOptions {
   transaction?: Transaction | null;
 }
 
+/** @internal Options only the library's own callers pass. */
+export interface ExecuteOptions extends QueryOptions {
+  /** A deadline for this statement alone, in ms, instead of `DATABASE_QUERY_TIMEOUT`. */
+  deadlineMs?: number;
+}
+
 interface PgConnection {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  nextDeadlineMs?: number;
+  /** Set by Sequelize (`_invalid`) and pg (`_ending`, `_ended`) once the connection is unusable. */
+  _invalid?: boolean;
+  _ending?: boolean;
+  _ended?: boolean;
 }
 
 interface Pool {
   acquire(): Promise<PgConnection>;
   release(connection: PgConnection): void;
+  destroy(connection: PgConnection): Promise<void>;
+}
+
+/** sequelize-pool's TimeoutError sets no `name`; its class name is all there is to go on. */
+function isPoolTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.constructor.name === 'TimeoutError' || error.name === 'TimeoutError');
 }
 
 /**
@@ -35,7 +53,7 @@ export async function execute<R extends QueryResultRow>(
   engine: Engine,
   text: string,
   values: readonly unknown[],
-  options: QueryOptions = {},
+  options: ExecuteOptions = {},
 ): Promise<{ rows: R[]; rowCount: number }> {
   const events = engine.events;
   const transactional = (options.transaction as unknown as { connection?: PgConnection } | null | undefined)?.connection;
@@ -47,14 +65,16 @@ export async function execute<R extends QueryResultRow>(
     try {
       connection = await pool.acquire();
     } catch (error) {
-      if ((error as Error).name !== 'TimeoutError') throw error;
-      const wrapped = new ConnectionAcquireTimeoutError(error as Error);
-      events.emit('acquireTimeout', { waitMs: performance.now() - waitStart, error: wrapped });
+      if (!isPoolTimeout(error)) throw error;
+      const waitMs = performance.now() - waitStart;
+      const wrapped = new PoolTimeoutError(waitMs, { cause: error });
+      events.emit('acquireTimeout', { waitMs, error: wrapped });
       throw wrapped;
     }
     if (events.listenerCount('acquire') > 0) events.emit('acquire', { waitMs: performance.now() - waitStart });
   }
   const started = performance.now();
+  if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
   try {
     const result = await connection.query<R>(text, values as unknown[]);
     if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started });
@@ -64,7 +84,9 @@ export async function execute<R extends QueryResultRow>(
     throw error;
   } finally {
     if (pool) {
-      pool.release(connection);
+      // A connection that died (a deadline, a lost server) must never be handed out again.
+      if (connection._invalid || connection._ending || connection._ended) void pool.destroy(connection).catch(() => undefined);
+      else pool.release(connection);
       if (events.listenerCount('release') > 0) events.emit('release', {});
     }
   }

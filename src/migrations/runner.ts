@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
-import { scrubSecrets, passwordOf } from '../config/redact.js';
+import { scrubSecrets } from '../config/redact.js';
 import type { Engine } from '../engine/create-engine.js';
+import { connectClient } from '../engine/pg-driver.js';
 import { MigrationError, MigrationLockTimeoutError } from '../errors.js';
 import { migrations as libraryMigrations } from './index.js';
 import { migrationChecksum, type Migration } from './migration.js';
@@ -54,16 +55,20 @@ interface Context {
 }
 
 /**
- * Applies pending migrations. Host services call this at startup; many may call it at once.
+ * Applies pending migrations. Host services call this at startup; many may call it at once, directly or
+ * through a pooler.
  *
- * - One PostgreSQL session advisory lock, on one dedicated connection, serialises runners. It is polled
- *   with `pg_try_advisory_lock` (a blocking wait can deadlock against `CREATE INDEX CONCURRENTLY`),
- *   and it dies with the connection, so a killed runner leaves no stale lock.
- * - The applied list is read after the lock is taken, so a runner that waited applies nothing twice.
- * - Each migration and its bookkeeping row commit in one transaction, or not at all.
+ * - Each migration runs in its own transaction that first takes a transaction-scoped advisory lock
+ *   (`pg_try_advisory_xact_lock`, polled: a blocking wait can deadlock against DDL) and re-reads the
+ *   bookkeeping table, so a runner that waited applies nothing twice. The lock lives exactly as long as
+ *   the transaction, on the one server connection that runs it, so it holds under PgBouncer's
+ *   transaction pooling too and can never be left behind: not by a killed runner, not by a pooler.
+ * - Each migration and its bookkeeping row commit together, or not at all.
  * - An applied migration whose SQL changed is refused before anything runs.
+ * - It connects with `DATABASE_MIGRATION_URL` when that is set (a direct URL past the pooler, for DDL
+ *   that a pooler's settings would cut short), else with `DATABASE_URL`.
  *
- * @returns the names applied, in order.
+ * @returns the names applied by this call, in order.
  * @throws {MigrationLockTimeoutError} when the lock is not free within `lockTimeoutMs`.
  * @throws {MigrationError} when a migration fails (its changes are rolled back) or has drifted.
  * @example
@@ -75,18 +80,21 @@ interface Context {
  */
 export async function runMigrations(engine: Engine, options: MigrationOptions = {}): Promise<string[]> {
   if (options.to === 0) throw new MigrationError('runMigrations: `to` must be a migration name');
-  return withMigrationLock(engine, options, async (client, list, table) => {
-    const status = await readStatus(client, list, table);
-    if (status.changed.length > 0) {
-      throw new MigrationError(
-        `Applied migration(s) changed since they ran: ${status.changed.join(', ')}. ` +
-          'Restore their original SQL and add a new migration instead.',
-        { migration: status.changed[0], code: 'MIGRATION_DRIFT' },
-      );
-    }
-    const umzug = buildUmzug(client, list, table, engine);
-    const applied = await unwrap(umzug.up(options.to ? { to: options.to } : {}));
-    return applied.map((m) => m.name);
+  return withRunner(engine, options, async (runner) => {
+    await runner.locked(async () => {
+      await runner.ensureTable();
+      const status = await readStatus(runner.client, runner.list, runner.table);
+      if (status.changed.length > 0) {
+        throw new MigrationError(
+          `Applied migration(s) changed since they ran: ${status.changed.join(', ')}. ` +
+            'Restore their original SQL and add a new migration instead.',
+          { migration: status.changed[0], code: 'MIGRATION_DRIFT' },
+        );
+      }
+    });
+    const umzug = buildUmzug(runner, engine);
+    await unwrap(umzug.up(options.to ? { to: options.to } : {}));
+    return runner.done;
   });
 }
 
@@ -101,10 +109,11 @@ export async function runMigrations(engine: Engine, options: MigrationOptions = 
  * ```
  */
 export async function revertMigrations(engine: Engine, options: MigrationOptions = {}): Promise<string[]> {
-  return withMigrationLock(engine, options, async (client, list, table) => {
-    const umzug = buildUmzug(client, list, table, engine);
-    const reverted = await unwrap(umzug.down({ to: options.to ?? 0 }));
-    return reverted.map((m) => m.name);
+  return withRunner(engine, options, async (runner) => {
+    await runner.locked(() => runner.ensureTable());
+    const umzug = buildUmzug(runner, engine);
+    await unwrap(umzug.down({ to: options.to ?? 0 }));
+    return runner.done;
   });
 }
 
@@ -124,62 +133,101 @@ export async function migrationStatus(
   const client = await connect(engine);
   try {
     return await readStatus(client, options.migrations ?? libraryMigrations, options.tableName ?? DEFAULT_TABLE);
+  } catch (cause) {
+    throw asMigrationError(engine, cause);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }
 
 async function connect(engine: Engine): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: engine.connectionUrl, application_name: 'foodsave-db:migrate' });
-  // An idle client whose server goes away emits 'error'; without a listener that would crash the host.
-  client.on('error', () => {});
   try {
-    await client.connect();
-    // PostgreSQL 14+ notices a vanished client during a long statement, so a runner killed mid-migration
-    // releases its lock (and rolls back) within a second instead of when the statement ends.
-    await client.query(
-      "SELECT set_config('client_connection_check_interval', '1000', false) WHERE current_setting('server_version_num')::int >= 140000",
-    );
+    return await connectClient(engine.connections.migration, { applicationName: 'foodsave-db:migrate' });
   } catch (cause) {
-    await client.end().catch(() => undefined);
     throw new MigrationError(`Cannot connect to run migrations: ${safeMessage(engine, cause)}`, { cause });
   }
-  return client;
 }
 
-async function withMigrationLock<T>(
-  engine: Engine,
-  options: MigrationOptions,
-  work: (client: pg.Client, list: readonly Migration[], table: string) => Promise<T>,
-): Promise<T> {
+/** One runner's connection, options and results, and its one way of holding the lock. */
+interface Runner {
+  client: pg.Client;
+  list: readonly Migration[];
+  table: string;
+  /** Names this runner applied or reverted itself. */
+  done: string[];
+  /** Runs `work` in a transaction that holds the migration lock. */
+  locked<T>(work: () => Promise<T>): Promise<T>;
+  ensureTable(): Promise<void>;
+}
+
+async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (runner: Runner) => Promise<T>): Promise<T> {
   const list = options.migrations ?? libraryMigrations;
   const table = options.tableName ?? DEFAULT_TABLE;
   assertValidList(list, table);
   const timeoutMs = options.lockTimeoutMs ?? 60_000;
   const pollMs = options.lockPollMs ?? 200;
   const client = await connect(engine);
-  let locked = false;
+  const runner: Runner = {
+    client,
+    list,
+    table,
+    done: [],
+    locked: (fn) => lockedTransaction(client, timeoutMs, pollMs, fn),
+    async ensureTable() {
+      // Checked first, so a role without CREATE can run when nothing is pending.
+      const { rows } = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [quoteIdent(table)]);
+      if (rows[0]?.t) return;
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
+           name TEXT PRIMARY KEY,
+           checksum TEXT NOT NULL,
+           executed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )`,
+      );
+    },
+  };
   try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [LOCK_KEY]);
-      if (rows[0]?.ok) break;
-      if (Date.now() >= deadline) throw new MigrationLockTimeoutError(timeoutMs);
-      await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
-    }
-    locked = true;
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
-         name TEXT PRIMARY KEY,
-         checksum TEXT NOT NULL,
-         executed_at TIMESTAMPTZ NOT NULL DEFAULT now()
-       )`,
-    );
-    return await work(client, list, table);
+    return await work(runner);
+  } catch (cause) {
+    throw asMigrationError(engine, cause);
   } finally {
-    if (locked) await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]).catch(() => undefined);
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * BEGIN, take the transaction-scoped lock (polling, with a rollback between tries so no server
+ * connection is held while waiting), run `work`, COMMIT. Any failure rolls back, which also frees the lock.
+ */
+async function lockedTransaction<T>(client: pg.Client, timeoutMs: number, pollMs: number, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [LOCK_KEY]);
+      if (rows[0]?.ok) {
+        // PostgreSQL 14+ notices a vanished client during a long statement, so a runner killed
+        // mid-migration rolls back (and frees the lock) within a second instead of when the statement ends.
+        await client.query(
+          "SELECT set_config('client_connection_check_interval', '1000', true) WHERE current_setting('server_version_num')::int >= 140000",
+        );
+        const result = await work();
+        await client.query('COMMIT');
+        return result;
+      }
+      await client.query('ROLLBACK');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    if (Date.now() >= deadline) throw new MigrationLockTimeoutError(timeoutMs);
+    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+  }
+}
+
+function asMigrationError(engine: Engine, cause: unknown): MigrationError {
+  if (cause instanceof MigrationError) return cause;
+  return new MigrationError(`Migration run failed: ${safeMessage(engine, cause)}`, { cause });
 }
 
 async function readStatus(client: pg.Client, list: readonly Migration[], table: string): Promise<MigrationStatus> {
@@ -201,7 +249,8 @@ async function readStatus(client: pg.Client, list: readonly Migration[], table: 
   };
 }
 
-function buildUmzug(client: pg.Client, list: readonly Migration[], table: string, engine: Engine): Umzug<Context> {
+function buildUmzug(runner: Runner, engine: Engine): Umzug<Context> {
+  const { client, table } = runner;
   const t = quoteIdent(table);
   // The bookkeeping row is written inside each migration's own transaction (below), because Umzug logs
   // a migration only after `up` has returned, outside any transaction (umzug#708). These are no-ops.
@@ -213,20 +262,21 @@ function buildUmzug(client: pg.Client, list: readonly Migration[], table: string
     async logMigration() {},
     async unlogMigration() {},
   };
-  const inTransaction = async (name: string, sql: string, bookkeeping: [string, unknown[]]) => {
-    await client.query('BEGIN');
-    try {
-      await client.query(sql);
-      await client.query(...bookkeeping);
-      await client.query('COMMIT');
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw new MigrationError(`Migration ${name} failed and was rolled back: ${(cause as Error).message}`, {
-        cause,
-        migration: name,
-      });
-    }
-  };
+  // Umzug's list of what is applied was read without the lock; under the lock each step checks again,
+  // so when another runner got there first this one skips the step.
+  const step = (direction: 'up' | 'down', name: string, sql: string, bookkeeping: [string, unknown[]]) =>
+    runner.locked(async () => {
+      const { rows } = await client.query(`SELECT 1 FROM ${t} WHERE name = $1`, [name]);
+      const recorded = rows.length > 0;
+      if (direction === 'up' ? recorded : !recorded) return;
+      try {
+        await client.query(sql);
+        await client.query(...bookkeeping);
+      } catch (cause) {
+        throw new MigrationError(`Migration ${name} failed and was rolled back: ${(cause as Error).message}`, { cause, migration: name });
+      }
+      runner.done.push(name);
+    });
   return new Umzug<Context>({
     context: { client },
     storage,
@@ -236,14 +286,10 @@ function buildUmzug(client: pg.Client, list: readonly Migration[], table: string
       error: (m) => engine.logger.error('migration', m),
       debug: (m) => engine.logger.debug('migration', m),
     },
-    migrations: list.map((m) => ({
+    migrations: runner.list.map((m) => ({
       name: m.name,
-      up: () =>
-        inTransaction(m.name, m.up, [
-          `INSERT INTO ${t} (name, checksum) VALUES ($1, $2)`,
-          [m.name, migrationChecksum(m)],
-        ]),
-      down: () => inTransaction(m.name, m.down, [`DELETE FROM ${t} WHERE name = $1`, [m.name]]),
+      up: () => step('up', m.name, m.up, [`INSERT INTO ${t} (name, checksum) VALUES ($1, $2)`, [m.name, migrationChecksum(m)]]),
+      down: () => step('down', m.name, m.down, [`DELETE FROM ${t} WHERE name = $1`, [m.name]]),
     })),
   });
 }
@@ -276,5 +322,6 @@ function quoteIdent(name: string): string {
 }
 
 function safeMessage(engine: Engine, error: unknown): string {
-  return scrubSecrets((error as Error)?.message ?? String(error), [passwordOf(engine.connectionUrl)]);
+  const { primary, migration } = engine.connections;
+  return scrubSecrets((error as Error)?.message ?? String(error), [primary.password, migration.password]);
 }

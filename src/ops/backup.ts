@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { formatConnectionUrl, parseConnectionUrl, type ConnectionParts } from '../config/connection-url.js';
+import type pg from 'pg';
+import { childConnectionUrl, resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
+import { formatConnectionUrl } from '../config/connection-url.js';
 import { scrubSecrets } from '../config/redact.js';
+import { connectClient } from '../engine/pg-driver.js';
 import { BackupError, FoodsaveDbError } from '../errors.js';
-import { findPgBinary } from './pg-binaries.js';
+import { childEnvironment, findPgBinary } from './pg-binaries.js';
 import { ident, sql } from '../db/sql.js';
 
 /** Options for {@link createBackup}. */
@@ -80,9 +82,11 @@ const NAME = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d+))?\.du
  *
  * - The URL is parsed by a real parser: percent-encoded credentials, and libpq parameters such as
  *   `sslmode` and `application_name` are passed on.
- * - The password goes through a temporary 0600 passfile (`PGPASSFILE`), never argv, and the passfile is
- *   removed afterwards. pg_dump is spawned without a shell.
- * - A `pg_dump` whose major version matches the server is found (see `PG_BIN_DIR`).
+ * - The password (from the userinfo or `?password=`) goes through a temporary 0600 passfile
+ *   (`PGPASSFILE`), never argv, and the passfile is removed afterwards. pg_dump is spawned without a
+ *   shell, with an allow-listed environment: `DATABASE_URL` and the host's other secrets never reach it.
+ * - TLS follows the URL's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, exactly as the engine does.
+ * - A `pg_dump` whose major version is at least the server's is found (see `PG_BIN_DIR`).
  * - Row counts and the dump come from one exported snapshot, so the manifest matches the dump exactly.
  *
  * @throws {BackupError} when pg_dump fails or no matching pg_dump exists. The message has no password.
@@ -112,7 +116,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
 
     const target = await freeName(dir);
     tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
-    const command = [pgDump, '--format=custom', `--snapshot=${snapshot}`, `--dbname=${urlWithoutPassword(parts)}`];
+    const command = [pgDump, '--format=custom', `--snapshot=${snapshot}`, `--dbname=${childConnectionUrl(parts)}`];
     const hash = createHash('sha256');
     let bytes = 0;
     // Hash and count on the way to disk, with backpressure, so a large dump never sits in memory.
@@ -188,7 +192,7 @@ export async function restoreBackup(file: string, options: RestoreBackupOptions)
       '--exit-on-error',
       '--no-owner',
       ...(options.clean ? ['--clean', '--if-exists'] : []),
-      `--dbname=${urlWithoutPassword(parts)}`,
+      `--dbname=${childConnectionUrl(parts)}`,
       path.resolve(file),
     ];
     const result = await runChild(command, passfile.env);
@@ -230,7 +234,8 @@ export async function verifyBackup(
   try {
     await admin.query(`CREATE DATABASE ${scratch}`);
     const scratchParts = { ...parts, database: scratch };
-    await restoreBackup(file, { databaseUrl: formatConnectionUrl(scratchParts), env: options.env });
+    const scratchUrl = formatConnectionUrl({ ...scratchParts, params: { ...parts.libpqParams } });
+    await restoreBackup(file, { databaseUrl: scratchUrl, env: options.env });
     const check = await connect(scratchParts);
     let actual: Record<string, number>;
     try {
@@ -324,35 +329,22 @@ async function verifyChecksum(file: string, required: boolean): Promise<void> {
   }
 }
 
-function parseUrl(url: string): ConnectionParts {
+function parseUrl(url: string): ConnectionSettings {
   try {
-    return parseConnectionUrl(url);
+    return resolveConnectionSettings(url);
   } catch (error) {
     throw new BackupError((error as Error).message, { cause: error });
   }
 }
 
-async function connect(parts: ConnectionParts): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: parts.host,
-    port: parts.port,
-    database: parts.database,
-    user: parts.user,
-    password: parts.password,
-    application_name: 'foodsave-db:backup',
-    ...(parts.params.sslmode && !['disable', 'allow', 'prefer'].includes(parts.params.sslmode)
-      ? { ssl: parts.params.sslmode === 'require' ? { rejectUnauthorized: false } : true }
-      : {}),
-  });
-  client.on('error', () => {});
+async function connect(parts: ConnectionSettings): Promise<pg.Client> {
   try {
-    await client.connect();
+    return await connectClient(parts, { applicationName: 'foodsave-db:backup' });
   } catch (error) {
     throw new BackupError(`Cannot connect to ${parts.host}:${parts.port}/${parts.database}: ${scrubSecrets((error as Error).message, [parts.password])}`, {
       cause: error,
     });
   }
-  return client;
 }
 
 async function serverVersion(client: pg.Client): Promise<{ major: number; text: string }> {
@@ -377,21 +369,13 @@ async function countRows(client: pg.Client): Promise<Record<string, number>> {
   return counts;
 }
 
-/** A libpq URL with every parameter but the password, for `--dbname`. */
-function urlWithoutPassword(parts: ConnectionParts): string {
-  return formatConnectionUrl({ ...parts, password: '' });
-}
-
-/** A 0600 passfile in a private temporary folder, and the child environment that points at it. */
-async function writePassfile(parts: ConnectionParts): Promise<{ env: NodeJS.ProcessEnv; remove: () => Promise<void> }> {
+/** A 0600 passfile in a private temporary folder, and the allow-listed child environment that points at it. */
+async function writePassfile(parts: ConnectionSettings): Promise<{ env: NodeJS.ProcessEnv; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'foodsave-pgpass-'));
   const file = path.join(dir, 'pgpass');
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   await writeFile(file, `${esc(parts.host)}:${parts.port}:*:${esc(parts.user)}:${esc(parts.password)}\n`, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env, PGPASSFILE: file };
-  // Never let an inherited password or connection settings override the URL.
-  for (const key of ['PGPASSWORD', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE']) delete env[key];
-  return { env, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { env: childEnvironment({ PGPASSFILE: file }), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 async function freeName(dir: string): Promise<string> {

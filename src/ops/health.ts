@@ -59,18 +59,22 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
     timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   try {
+    // Each statement carries the check's own deadline: a probe that outlives the report destroys its
+    // connection rather than pinning it until the network comes back.
+    const probeOptions = { deadlineMs: timeoutMs };
     const probe = (async () => {
       const { rows } = await execute<{ conversations: boolean; migrations: boolean }>(
         engine,
         "SELECT to_regclass('public.conversations') IS NOT NULL AS conversations, to_regclass('public.foodsave_db_migrations') IS NOT NULL AS migrations",
         [],
+        probeOptions,
       );
       const exists = rows[0]!;
       const count = exists.conversations
-        ? Number((await execute<{ n: string }>(engine, 'SELECT count(*) AS n FROM conversations', [])).rows[0]!.n)
+        ? Number((await execute<{ n: string }>(engine, 'SELECT count(*) AS n FROM conversations', [], probeOptions)).rows[0]!.n)
         : null;
       const executed = exists.migrations
-        ? new Set((await execute<{ name: string }>(engine, 'SELECT name FROM foodsave_db_migrations', [])).rows.map((r) => r.name))
+        ? new Set((await execute<{ name: string }>(engine, 'SELECT name FROM foodsave_db_migrations', [], probeOptions)).rows.map((r) => r.name))
         : new Set<string>();
       return { count, pending: list.filter((m) => !executed.has(m.name)).length };
     })();

@@ -7,11 +7,11 @@ import { BackupError } from '../errors.js';
 const run = promisify(execFile);
 
 /**
- * Finds `pg_dump` or `pg_restore` whose major version matches the server's: pg_dump refuses a server
- * newer than itself, and an older server's dump is best made by its own major. Looks in `PG_BIN_DIR`,
- * then every PATH entry, then Debian's `/usr/lib/postgresql/<major>/bin`.
+ * Finds `pg_dump` or `pg_restore` whose major version is at least the server's: pg_dump refuses a server
+ * newer than itself, and dumps any older one. The server's own major is preferred, then the nearest newer
+ * one. Looks in `PG_BIN_DIR`, then every PATH entry, then Debian's `/usr/lib/postgresql/<major>/bin`.
  *
- * @throws {BackupError} naming the version needed and how to install it.
+ * @throws {BackupError} naming the version needed and an install that exists.
  * @internal
  */
 export async function findPgBinary(
@@ -22,9 +22,10 @@ export async function findPgBinary(
   const dirs = [
     ...(env.PG_BIN_DIR ? [env.PG_BIN_DIR] : []),
     ...(env.PATH ?? '').split(path.delimiter).filter(Boolean),
-    `/usr/lib/postgresql/${serverMajor}/bin`,
+    ...DEBIAN_MAJORS.map((major) => `/usr/lib/postgresql/${major}/bin`),
   ];
-  const seen: string[] = [];
+  const usable: { file: string; major: number }[] = [];
+  const tooOld: string[] = [];
   for (const dir of [...new Set(dirs)]) {
     const candidate = path.join(dir, name);
     try {
@@ -33,20 +34,52 @@ export async function findPgBinary(
       continue;
     }
     const major = await majorOf(candidate);
-    if (major === serverMajor) return candidate;
-    if (major !== undefined) seen.push(`${candidate} (${major})`);
+    if (major === undefined) continue;
+    if (major >= serverMajor) usable.push({ file: candidate, major });
+    else tooOld.push(`${candidate} (${major})`);
   }
+  // Stable sort: among equal majors, PG_BIN_DIR and PATH order win.
+  usable.sort((a, b) => a.major - b.major);
+  if (usable[0]) return usable[0].file;
   throw new BackupError(
-    `${name} ${serverMajor} is needed for this PostgreSQL ${serverMajor} server, but none was found` +
-      (seen.length ? ` (found ${seen.join(', ')})` : '') +
-      `. Install it (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}; ` +
-      `macOS: brew install postgresql@${serverMajor}) or set PG_BIN_DIR to its bin folder.`,
+    `${name} ${serverMajor} or newer is needed for this PostgreSQL ${serverMajor} server, but none was found` +
+      (tooOld.length ? ` (found only older ones: ${tooOld.join(', ')})` : '') +
+      `. ${installHint(serverMajor)}`,
   );
+}
+
+/** Majors Debian's layout may hold, newest first. */
+const DEBIAN_MAJORS = [18, 17, 16, 15, 14, 13];
+
+function installHint(major: number): string {
+  const debian12 =
+    major <= 15
+      ? 'Debian 12: apt-get install postgresql-client-15'
+      : `Debian 12: add the PostgreSQL apt repository (https://wiki.postgresql.org/wiki/Apt) and apt-get install postgresql-client-${major}`;
+  return `Install one (${debian12}; Ubuntu: the same repository; macOS: brew install postgresql@${major}), or set PG_BIN_DIR to the bin folder of any PostgreSQL ${major} or newer.`;
+}
+
+/**
+ * What a child process may inherit: where to find programs and libraries, the locale and time zone, and
+ * the home folder (libpq reads `~/.postgresql` there, as it would for the host). Nothing else: not
+ * `DATABASE_URL`, not the host's other secrets.
+ */
+const CHILD_ENV_ALLOWED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'TZ', 'TMPDIR', 'SYSTEMROOT', 'LD_LIBRARY_PATH'];
+
+/**
+ * The environment for a PostgreSQL client tool: the allow-listed variables of this process, plus `extra`.
+ *
+ * @internal
+ */
+export function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of CHILD_ENV_ALLOWED) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return { ...env, ...extra };
 }
 
 async function majorOf(binary: string): Promise<number | undefined> {
   try {
-    const { stdout } = await run(binary, ['--version'], { timeout: 10_000 });
+    const { stdout } = await run(binary, ['--version'], { timeout: 10_000, env: childEnvironment() });
     const match = /\s(\d+)(?:\.\d+)?/.exec(stdout);
     return match ? Number(match[1]) : undefined;
   } catch {

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { inTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../db/with-transaction.js';
 import type { PantryItem } from '../models/pantry-item.js';
 import type { DateOnlyString } from '../models/types.js';
 import { Quantity } from '../values/quantity.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { inTransaction } from '../engine/with-transaction.js';
+import { inTransaction } from '../db/with-transaction.js';
 import type { Recipe } from '../models/recipe.js';
 import { checkOptions, TX } from '../db/options.js';
 import type { RecipeIngredientRecord, RecipeRecord, RecipeWithIngredients } from '../db/records.js';

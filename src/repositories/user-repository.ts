@@ -1,7 +1,7 @@
 import { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { withTransaction } from '../engine/with-transaction.js';
+import { withTransaction } from '../db/with-transaction.js';
 import type { User } from '../models/user.js';
 import { checkOptions, TX } from '../db/options.js';
 import type {

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import type { Engine } from './create-engine.js';
+import type { Engine } from '../engine/create-engine.js';
+import { mapDatabaseError } from './map-database-error.js';
 
 /** Options for {@link withTransaction}. */
 export interface TransactionOptions {
@@ -12,6 +13,9 @@ export interface TransactionOptions {
  * back if it throws. Pass the transaction to every call explicitly (`{ transaction }`); no CLS is used
  * (decision 13).
  *
+ * Errors thrown by `fn` reach the caller unchanged; a failure to begin or commit (a lost connection, a
+ * serialization failure) is a {@link FoodsaveDbError}, and a failed commit means nothing was written.
+ *
  * @example
  * ```ts
  * await withTransaction(engine, async (transaction) => {
@@ -20,12 +24,31 @@ export interface TransactionOptions {
  * });
  * ```
  */
-export function withTransaction<T>(
+export async function withTransaction<T>(
   engine: Engine,
   fn: (transaction: Transaction) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  return engine.sequelize.transaction(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {}, fn);
+  let transaction: Transaction;
+  try {
+    transaction = await engine.sequelize.transaction(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {});
+  } catch (error) {
+    throw mapDatabaseError(error, 'begin transaction');
+  }
+  let result: T;
+  try {
+    result = await fn(transaction);
+  } catch (error) {
+    // The connection may be gone; Sequelize releases it whether or not the rollback reaches the server.
+    await transaction.rollback().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await transaction.commit();
+  } catch (error) {
+    throw mapDatabaseError(error, 'commit');
+  }
+  return result;
 }
 
 /**

@@ -1,0 +1,74 @@
+import type { Sequelize } from 'sequelize';
+import { shouldTryNextAttempt, type ConnectionSettings } from '../config/connection-settings.js';
+import { ConfigError } from '../errors.js';
+import type { DeadlineClient } from './pg-driver.js';
+
+/** One statement that applies session settings, with its values bound; undefined when there are none. */
+export interface SessionStatement {
+  text: string;
+  values: [string[], string[]];
+}
+
+const SETTING_NAME = /^[a-z_][a-z0-9_.]*$/i;
+
+/**
+ * Builds the statement that applies session settings on each new connection. `set_config` takes names
+ * and values as bind parameters, so nothing is spliced into SQL, and a session SET (unlike a startup
+ * option) is accepted by every pooler.
+ *
+ * @throws {ConfigError} for a name that is not a setting name.
+ * @internal
+ */
+export function sessionStatement(settings: Record<string, string | number>): SessionStatement | undefined {
+  const names = Object.keys(settings);
+  if (names.length === 0) return undefined;
+  for (const name of names) {
+    if (!SETTING_NAME.test(name)) throw new ConfigError([{ variable: 'sessionSettings', message: `invalid setting ${name}` }]);
+  }
+  return {
+    text: 'SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)',
+    values: [names, names.map((name) => String(settings[name]))],
+  };
+}
+
+interface ConnectConfig {
+  dialectOptions?: Record<string, unknown>;
+}
+
+interface ConnectionManagerLike {
+  connect(config: ConnectConfig): Promise<DeadlineClient>;
+}
+
+/**
+ * Makes the pool connect the way libpq does for the URL's `sslmode` (TLS first for `prefer`, plain first
+ * for `allow`, each a fresh connection, as a TLS refusal closes the socket), then applies the session
+ * settings. Only this engine's connection manager is touched, never the prototype.
+ *
+ * @internal
+ */
+export function installConnector(sequelize: Sequelize, settings: ConnectionSettings, session: SessionStatement | undefined): void {
+  const manager = sequelize.connectionManager as unknown as ConnectionManagerLike;
+  const connect = manager.connect.bind(manager);
+  manager.connect = async (config: ConnectConfig) => {
+    let lastError: unknown;
+    for (const [index, attempt] of settings.attempts.entries()) {
+      let connection: DeadlineClient;
+      try {
+        connection = await connect({ ...config, dialectOptions: { ...config.dialectOptions, ssl: attempt } });
+      } catch (error) {
+        lastError = error;
+        if (index === settings.attempts.length - 1 || !shouldTryNextAttempt(error, attempt)) break;
+        continue;
+      }
+      if (!session) return connection;
+      try {
+        await connection.query(session.text, session.values);
+        return connection;
+      } catch (error) {
+        await connection.end().catch(() => undefined);
+        throw error;
+      }
+    }
+    throw lastError;
+  };
+}

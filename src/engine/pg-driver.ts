@@ -1,0 +1,146 @@
+import pg from 'pg';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { shouldTryNextAttempt, type ConnectionSettings } from '../config/connection-settings.js';
+import { QueryTimeoutError } from '../errors.js';
+
+/**
+ * TCP keepalive starts probing a connection after this much silence. Without it, a connection whose
+ * peer vanished (a dropped route, a failed-over load balancer) looks open forever.
+ */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
+type Callback = (error: Error | null, result?: unknown) => void;
+
+/** What the deadline needs of a pg client; the fields are pg's own. */
+interface ClientInternals {
+  connection: { stream: { destroy(error?: Error): void } };
+}
+
+/**
+ * A pg client whose every query has a deadline. When it passes, the socket is destroyed, so the query
+ * fails at once, the server's backend notices the closed connection, and the pool never hands the
+ * connection out again (a half-answered protocol stream cannot be reused). The error is a
+ * {@link QueryTimeoutError} with `limit: 'deadline'`.
+ *
+ * The deadline comes from the `query_timeout` setting (ms; 0 disables), which this class takes over from
+ * pg's own: pg's timer leaves the query running on a connection that is then handed out again.
+ *
+ * @internal
+ */
+export class DeadlineClient extends pg.Client {
+  /** The deadline of every query, in ms; 0 for none. */
+  deadlineMs: number;
+  /** A deadline for the next query only (the health probe's remaining time). */
+  nextDeadlineMs: number | undefined;
+  /** Set once a deadline has fired: the connection is gone. */
+  expired = false;
+
+  constructor(config: pg.ClientConfig & { query_timeout?: number } = {}) {
+    const { query_timeout: deadline = 0, ...rest } = config;
+    super({ ...rest, keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS });
+    this.deadlineMs = deadline;
+  }
+
+  /** Destroys the socket: every pending query fails, and pg reports the client as broken. */
+  expire(): void {
+    this.expired = true;
+    (this as unknown as ClientInternals).connection.stream.destroy();
+  }
+}
+
+// Defined on the prototype rather than as a method so as not to restate pg's many typed overloads.
+Object.defineProperty(DeadlineClient.prototype, 'query', {
+  configurable: true,
+  writable: true,
+  value: function query(this: DeadlineClient, config: unknown, values?: unknown, callback?: unknown): unknown {
+    const base = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    const ms = this.nextDeadlineMs ?? this.deadlineMs;
+    this.nextDeadlineMs = undefined;
+    const submittable = typeof (config as { submit?: unknown } | null)?.submit === 'function';
+    if (!ms || config == null || submittable || typeof (config as { callback?: unknown }).callback === 'function') {
+      return base.call(this, config, values, callback);
+    }
+    const timer = setTimeout(() => this.expire(), ms);
+    const settle = (error: Error | null): Error | null => {
+      clearTimeout(timer);
+      if (!error || !this.expired) return error;
+      return new QueryTimeoutError(`No answer from the database within ${ms} ms; the connection was closed`, { cause: error, limit: 'deadline' });
+    };
+    const cb = (typeof values === 'function' ? values : callback) as Callback | undefined;
+    if (cb) {
+      const wrapped: Callback = (error, result) => cb(settle(error), result);
+      return typeof values === 'function' ? base.call(this, config, wrapped) : base.call(this, config, values, wrapped);
+    }
+    return (base.call(this, config, values) as Promise<unknown>).then(
+      (result) => {
+        clearTimeout(timer);
+        return result;
+      },
+      (error: Error) => {
+        throw settle(error);
+      },
+    );
+  },
+});
+
+/**
+ * The pg module as Sequelize sees it (`dialectModule`), with {@link DeadlineClient} as its Client and
+ * everything else (type parsers, the pool class) pg's own.
+ *
+ * @internal
+ */
+export const driver: typeof pg = Object.create(pg, { Client: { value: DeadlineClient, enumerable: true } }) as typeof pg;
+
+/** Options for {@link connectClient}. */
+export interface ConnectClientOptions {
+  /** `application_name`, unless the URL sets one. */
+  applicationName: string;
+  /** Milliseconds to wait for the connection (each attempt). Default: the URL's `connect_timeout`, else 10 000. */
+  connectTimeoutMs?: number;
+  /** Deadline of every query, in ms; 0 for none. Default: 0. */
+  deadlineMs?: number;
+}
+
+/** pg client settings for one attempt of {@link ConnectionSettings}. */
+export function clientConfig(
+  settings: ConnectionSettings,
+  attempt: false | TlsOptions,
+  options: ConnectClientOptions,
+): pg.ClientConfig & { query_timeout?: number } {
+  return {
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    password: settings.password,
+    application_name: settings.applicationName ?? options.applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? (settings.connectTimeout ?? 10) * 1000,
+    ssl: attempt === false ? false : attempt,
+    ...(settings.options ? { options: settings.options } : {}),
+    query_timeout: options.deadlineMs ?? 0,
+  };
+}
+
+/**
+ * Opens one client outside the pool (the migration runner, the backups), making libpq's attempts in
+ * libpq's order. The client ignores 'error' events: an idle client whose server goes away would
+ * otherwise crash the host.
+ *
+ * @internal
+ */
+export async function connectClient(settings: ConnectionSettings, options: ConnectClientOptions): Promise<DeadlineClient> {
+  let lastError: unknown;
+  for (const [index, attempt] of settings.attempts.entries()) {
+    const client = new DeadlineClient(clientConfig(settings, attempt, options));
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      lastError = error;
+      await client.end().catch(() => undefined);
+      if (index === settings.attempts.length - 1 || !shouldTryNextAttempt(error, attempt)) break;
+    }
+  }
+  throw lastError;
+}
