@@ -31,6 +31,7 @@ Options:
 
 Environment:
   DATABASE_URL                    postgres://user:password@host:port/database (required)
+  DATABASE_MIGRATION_URL          A direct URL past a pooler, for migrations and backups
   DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT, ...  see the README
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
@@ -137,7 +138,8 @@ type Values = { dir?: string; keep?: string; clean?: boolean; json?: boolean };
 async function backup(action: string | undefined, args: string[], values: Values, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const dir = values.dir ?? './backups/database';
   const databaseUrl = () => {
-    const url = process.env.DATABASE_URL;
+    // pg_dump sets session settings before its transaction: it needs the direct URL past a pooler.
+    const url = process.env.DATABASE_MIGRATION_URL || process.env.DATABASE_URL;
     if (!url) throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is required' }]);
     return url;
   };

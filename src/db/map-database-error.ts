@@ -56,12 +56,17 @@ function mapDriverError(error: unknown): FoodsaveDbError | undefined {
   }
   const root = inner(error) as typeof e;
   const connectionLike =
-    (typeof e.name === 'string' && /^Sequelize(Connection|HostNotFound|HostNotReachable|InvalidConnection|AccessDenied)/.test(e.name)) ||
+    isSequelizeConnectionError(error) ||
     (typeof root?.code === 'string' && CONNECTION_CODES.has(root.code)) ||
     CONNECTION_MESSAGE.test(root?.message ?? '');
   if (!connectionLike) return undefined;
   const sqlState = pgError(error)?.code;
   return new ConnectionError(`Database connection failed: ${firstLine(root?.message ?? String(error))}`, { cause: error, sqlState });
+}
+
+function isSequelizeConnectionError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && /^Sequelize(Connection|HostNotFound|HostNotReachable|InvalidConnection|AccessDenied)/.test(name);
 }
 
 function firstLine(message: string): string {
@@ -139,7 +144,8 @@ function mapSqlState(pg: PgErrorLike, error: unknown, entity: string): FoodsaveD
     case '57P03':
       return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
     default:
-      if (sqlState.startsWith('08')) return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
+      // Class 08 is connection exceptions, class 28 a refused login; Sequelize's connection errors wrap both.
+      if (sqlState.startsWith('08') || sqlState.startsWith('28') || isSequelizeConnectionError(error)) return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
       return new DatabaseError(`${entity}: ${firstLine(pg.message)}`, { cause: error, sqlState });
   }
 }

@@ -9,7 +9,11 @@ import { ValidationError } from '../errors.js';
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, context: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const bad = findInvalidText(result.data, []);
+    if (bad) throw new ValidationError([bad], { context });
+    return result.data;
+  }
   throw new ValidationError(
     result.error.issues.flatMap((issue) => {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
@@ -21,4 +25,53 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, conte
     }),
     { cause: result.error, context },
   );
+}
+
+/** A NUL, or half of a UTF-16 surrogate pair: text PostgreSQL cannot store (22021, 22P05, 22P02). */
+const INVALID_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first string, key or nested value that PostgreSQL would refuse as text or JSON, with its path,
+ * so the error names the field instead of surfacing the server's error after a round trip. The walk is
+ * iterative: a hostile nesting depth cannot overflow the stack.
+ *
+ * @internal
+ */
+export function findInvalidText(value: unknown, root: (string | number)[]): { path: (string | number)[]; message: string } | undefined {
+  // The common case allocates no paths; only a hit is walked again to name the field.
+  if (!containsInvalidText(value)) return undefined;
+  const stack: [unknown, (string | number)[]][] = [[value, root]];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (INVALID_TEXT.test(current)) return { path, message: 'contains a NUL character or an unpaired surrogate, which PostgreSQL cannot store' };
+    } else if (Array.isArray(current)) {
+      current.forEach((item, index) => stack.push([item, [...path, index]]));
+    } else if (current !== null && typeof current === 'object' && !(current instanceof Date)) {
+      for (const [key, item] of Object.entries(current)) {
+        if (INVALID_TEXT.test(key)) return { path: [...path, key], message: 'has a key with a NUL character or an unpaired surrogate' };
+        stack.push([item, [...path, key]]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function containsInvalidText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (INVALID_TEXT.test(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object' && !(current instanceof Date)) {
+      for (const key in current) {
+        if (!Object.hasOwn(current, key)) continue;
+        if (INVALID_TEXT.test(key)) return true;
+        stack.push((current as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
