@@ -11,6 +11,9 @@ const run = promisify(execFile);
  * newer than itself, and dumps any older one. The server's own major is preferred, then the nearest newer
  * one. Looks in `PG_BIN_DIR`, then every PATH entry, then Debian's `/usr/lib/postgresql/<major>/bin`.
  *
+ * One exception: pg_restore 17 and later always send `SET transaction_timeout`, which servers before 17
+ * reject, so a single-transaction restore into them fails; such a pg_restore is not used for them.
+ *
  * @throws {BackupError} naming the version needed and an install that exists.
  * @internal
  */
@@ -35,7 +38,7 @@ export async function findPgBinary(
     }
     const major = await majorOf(candidate);
     if (major === undefined) continue;
-    if (major >= serverMajor) usable.push({ file: candidate, major });
+    if (major >= serverMajor && !(name === 'pg_restore' && sendsTransactionTimeout(major, serverMajor))) usable.push({ file: candidate, major });
     else tooOld.push(`${candidate} (${major})`);
   }
   // Stable sort: among equal majors, PG_BIN_DIR and PATH order win.
@@ -43,9 +46,13 @@ export async function findPgBinary(
   if (usable[0]) return usable[0].file;
   throw new BackupError(
     `${name} ${serverMajor} or newer is needed for this PostgreSQL ${serverMajor} server, but none was found` +
-      (tooOld.length ? ` (found only older ones: ${tooOld.join(', ')})` : '') +
+      (tooOld.length ? ` (found only unusable ones: ${tooOld.join(', ')})` : '') +
       `. ${installHint(serverMajor)}`,
   );
+}
+
+function sendsTransactionTimeout(clientMajor: number, serverMajor: number): boolean {
+  return clientMajor >= 17 && serverMajor < 17;
 }
 
 /** Majors Debian's layout may hold, newest first. */
