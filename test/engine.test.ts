@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionAcquireTimeoutError, QueryTypes, type Transaction } from 'sequelize';
 import { createEngine, closeEngine, type Engine, type Logger } from '../src/index.js';
 import { rawPool } from '../src/engine/create-engine.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { adminQuery, createTestDatabase, expectNoPassword, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
 let db2: TestDatabase;
@@ -116,8 +116,7 @@ describe('echo', () => {
     await e.sequelize.query("SELECT 'echo-probe' AS x");
     const line = logger.lines.find((l) => l.includes('echo-probe'));
     expect(line).toMatch(/durationMs":\d+/);
-    const password = decodeURIComponent(new URL(db.url).password);
-    expect(logger.lines.join('\n')).not.toContain(password);
+    expectNoPassword(logger.lines.join('\n'), db.url);
   });
 
   it('DATABASE_ECHO_POOL logs connect, acquire, release and disconnect', async () => {
@@ -127,7 +126,7 @@ describe('echo', () => {
     await e.close();
     const text = logger.lines.join('\n');
     for (const event of ['pool connect', 'pool acquire', 'pool release', 'pool disconnect']) expect(text).toContain(event);
-    expect(text).not.toContain(decodeURIComponent(new URL(db.url).password));
+    expectNoPassword(text, db.url);
   });
 
   it('logs nothing by default', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from './support/test-database.js';
+import { expectNoPassword, useTestDatabase } from './support/test-database.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +27,6 @@ describe('examples/quickstart.ts', () => {
     expect(stdout).not.toMatch(/buy: .*(Eggs|Feta)/);
     expect(stdout.replace(/\s+/g, ' ')).toContain("waste this month: { wastedValue: '0.42', consumedValue: '0.66', purchasedValue: '9.51', wastedShare: '0.0442' }");
     expect(stdout).toContain('closed cleanly');
-    expect(stdout).not.toContain(decodeURIComponent(new URL(t.url).password));
+    expectNoPassword(stdout, t.url);
   });
 });

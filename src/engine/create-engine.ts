@@ -300,7 +300,7 @@ async function closeBounded(sequelize: Sequelize, live: Set<DeadlineClient>, tim
   const outcome = await Promise.race([closing.then(() => 'closed' as const), expired]);
   clearTimeout(timer);
   if (outcome === 'closed') return;
-  for (const connection of live) connection.expire();
+  for (const connection of live) connection.expire('closed');
   live.clear();
   // The drain now ends as the failed calls release their connections; do not wait on it unbounded.
   await Promise.race([closing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);

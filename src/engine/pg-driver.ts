@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { shouldTryNextAttempt, type ConnectionSettings } from '../config/connection-settings.js';
-import { QueryTimeoutError } from '../errors.js';
+import { ConnectionError, QueryTimeoutError } from '../errors.js';
 
 /**
  * TCP keepalive starts probing a connection after this much silence. Without it, a connection whose
@@ -32,8 +32,8 @@ export class DeadlineClient extends pg.Client {
   deadlineMs: number;
   /** A deadline for the next query only (the health probe's remaining time). */
   nextDeadlineMs: number | undefined;
-  /** Set once a deadline has fired: the connection is gone. */
-  expired = false;
+  /** Why the socket was destroyed, once it was: a deadline, or `engine.close()` running out of time. */
+  expired: 'deadline' | 'closed' | undefined;
 
   constructor(config: pg.ClientConfig & { query_timeout?: number } = {}) {
     const { query_timeout: deadline = 0, ...rest } = config;
@@ -42,8 +42,8 @@ export class DeadlineClient extends pg.Client {
   }
 
   /** Destroys the socket: every pending query fails, and pg reports the client as broken. */
-  expire(): void {
-    this.expired = true;
+  expire(reason: 'deadline' | 'closed'): void {
+    this.expired ??= reason;
     (this as unknown as ClientInternals).connection.stream.destroy();
   }
 }
@@ -57,14 +57,13 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     const ms = this.nextDeadlineMs ?? this.deadlineMs;
     this.nextDeadlineMs = undefined;
     const submittable = typeof (config as { submit?: unknown } | null)?.submit === 'function';
-    if (!ms || config == null || submittable || typeof (config as { callback?: unknown }).callback === 'function') {
+    if (config == null || submittable || typeof (config as { callback?: unknown }).callback === 'function') {
       return base.call(this, config, values, callback);
     }
-    const timer = setTimeout(() => this.expire(), ms);
+    const timer = ms ? setTimeout(() => this.expire('deadline'), ms) : undefined;
     const settle = (error: Error | null): Error | null => {
       clearTimeout(timer);
-      if (!error || !this.expired) return error;
-      return new QueryTimeoutError(`No answer from the database within ${ms} ms; the connection was closed`, { cause: error, limit: 'deadline' });
+      return error && this.expired ? expiredError(this.expired, ms, error) : error;
     };
     const cb = (typeof values === 'function' ? values : callback) as Callback | undefined;
     if (cb) {
@@ -82,6 +81,12 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     );
   },
 });
+
+function expiredError(reason: 'deadline' | 'closed', ms: number, cause: Error): Error {
+  return reason === 'deadline'
+    ? new QueryTimeoutError(`No answer from the database within ${ms} ms; the connection was closed`, { cause, limit: 'deadline' })
+    : new ConnectionError('The engine was closed while this statement was still running', { cause });
+}
 
 /**
  * The pg module as Sequelize sees it (`dialectModule`), with {@link DeadlineClient} as its Client and

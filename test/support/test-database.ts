@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createEngine, runMigrations, type Engine, type EngineOptions } from '../../src/index.js';
 
 /** A database of its own for one test file, on the run's throwaway server. */
@@ -66,4 +66,13 @@ export function useTestDatabase(options: { label?: string; migrate?: boolean; en
       return state.engine;
     },
   };
+}
+
+/**
+ * Asserts that `text` does not contain the URL's password. A server reached without a password (trust
+ * or peer auth through `TEST_DATABASE_URL`) has none to leak, so there is nothing to check.
+ */
+export function expectNoPassword(text: string, url: string): void {
+  const password = decodeURIComponent(new URL(url).password);
+  if (password) expect(text).not.toContain(password);
 }

@@ -1,0 +1,13 @@
+/**
+ * A test whose real component (PgBouncer, openssl, a pg_dump) is missing skips with a printed reason,
+ * except in CI (`FOODSAVE_TEST_REQUIRE_COMPONENTS=1`), where every component is installed and a missing
+ * one is a failure, never a silent skip.
+ */
+export function componentMissing(component: string, reason: string | undefined): boolean {
+  if (reason === undefined) return false;
+  if (process.env.FOODSAVE_TEST_REQUIRE_COMPONENTS === '1') {
+    throw new Error(`${component} is required here (FOODSAVE_TEST_REQUIRE_COMPONENTS=1) but missing: ${reason}`);
+  }
+  console.warn(`[foodsave-db tests] skipping the ${component} tests: ${reason}`);
+  return true;
+}
