@@ -33,6 +33,7 @@ export {
 export { loadDatabaseConfig, ENV_VARIABLES, type DatabaseConfig, type DatabaseConfigInput } from './config/database-config.js';
 export { parseConnectionUrl, formatConnectionUrl, type ConnectionParts } from './config/connection-url.js';
 export { redactUrl } from './config/redact.js';
+export { resolveConnectionSettings, SSL_MODES, type ConnectionSettings, type SslMode } from './config/connection-settings.js';
 
 // Engine and transactions
 export { createEngine, closeEngine, type Engine, type EngineOptions, type EngineSettings, type PoolStats } from './engine/create-engine.js';

@@ -1,0 +1,137 @@
+/**
+ * Debian's real PgBouncer, started for a test on a free port on 127.0.0.1, with its defaults: in
+ * particular it refuses unknown startup parameters such as `options`, as deployed poolers do.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
+import { chownForServer, postgresSystemUser } from './system-user.js';
+
+const BINARIES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
+
+export interface PgBouncer {
+  /** A URL with the server URL's user and password, through PgBouncer, for any database. */
+  url(database: string): string;
+  version: string;
+  poolMode: 'session' | 'transaction';
+  stop(): Promise<void>;
+}
+
+function binary(): string | undefined {
+  return BINARIES.find((b) => existsSync(b));
+}
+
+/** Why PgBouncer cannot be started here, or undefined when it can. */
+export function pgbouncerMissingReason(): string | undefined {
+  return binary() ? undefined : 'pgbouncer is not installed (Debian: apt-get install pgbouncer)';
+}
+
+export async function startPgBouncer(options: {
+  serverUrl: string;
+  poolMode: 'session' | 'transaction';
+  defaultPoolSize?: number;
+  maxClientConn?: number;
+}): Promise<PgBouncer> {
+  const bin = binary();
+  if (!bin) throw new Error(pgbouncerMissingReason());
+  const server = new URL(options.serverUrl);
+  const user = decodeURIComponent(server.username);
+  const password = decodeURIComponent(server.password);
+  const dir = mkdtempSync(path.join(tmpdir(), 'foodsave-pgbouncer-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  writeFileSync(path.join(dir, 'userlist.txt'), `${quote(user)} ${quote(password)}\n`, { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `* = host=${server.hostname} port=${server.port || 5432}`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = scram-sha-256',
+      `auth_file = ${path.join(dir, 'userlist.txt')}`,
+      `pool_mode = ${options.poolMode}`,
+      `default_pool_size = ${options.defaultPoolSize ?? 20}`,
+      `max_client_conn = ${options.maxClientConn ?? 200}`,
+      `logfile = ${path.join(dir, 'pgbouncer.log')}`,
+      '',
+    ].join('\n'),
+  );
+  chownForServer([dir, path.join(dir, 'userlist.txt'), path.join(dir, 'pgbouncer.ini')]);
+  const ids = postgresSystemUser();
+  const child: ChildProcess = spawn(bin, [path.join(dir, 'pgbouncer.ini')], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const cleanup = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanup);
+  try {
+    await waitUntilListening(port, child, () => `${stderr}\n${readLog(dir)}`);
+  } catch (error) {
+    cleanup();
+    process.removeListener('exit', cleanup);
+    throw error;
+  }
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  const version = (execFileSync(bin, ['--version']).toString().split('\n')[0] ?? '').replace(/^PgBouncer\s*/, '');
+  let stopped: Promise<void> | undefined;
+  return {
+    version,
+    poolMode: options.poolMode,
+    url(database: string) {
+      const u = new URL(options.serverUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      u.pathname = `/${database}`;
+      return u.toString();
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+          child.kill('SIGINT');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(killer);
+        }
+        process.removeListener('exit', cleanup);
+        rmSync(dir, { recursive: true, force: true });
+      })()),
+  };
+}
+
+function readLog(dir: string): string {
+  try {
+    return readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`pgbouncer exited with code ${child.exitCode}:\n${log()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`pgbouncer did not listen within 15 s:\n${log()}`);
+}
