@@ -169,6 +169,20 @@ describe('two engines in one process', () => {
   });
 });
 
+describe('connections', () => {
+  it('turn TCP keepalive on, so a vanished peer is noticed on an idle connection', async () => {
+    const e = engine({ poolSize: 1 });
+    const manager = e.sequelize.connectionManager as unknown as { getConnection(): Promise<object>; releaseConnection(c: object): void };
+    const connection = (await manager.getConnection()) as { connection: { _keepAlive: boolean; _keepAliveInitialDelayMillis: number } };
+    try {
+      expect(connection.connection._keepAlive).toBe(true);
+      expect(connection.connection._keepAliveInitialDelayMillis).toBe(10_000);
+    } finally {
+      manager.releaseConnection(connection);
+    }
+  });
+});
+
 describe('session settings', () => {
   const setting = async (e: Engine, name: string) =>
     (await e.sequelize.query<{ v: string }>('SELECT current_setting($1) AS v', { bind: [name], type: QueryTypes.SELECT }))[0]!.v;
