@@ -1,7 +1,8 @@
 /**
  * Quick start: connect, migrate, and serve one user through their scope.
  *
- *   npm run example                                 # starts a throwaway embedded PostgreSQL
+ *   npm run example                                 # starts a throwaway embedded PostgreSQL 15
+ *   TEST_PG_MAJOR=18 npm run example                # ... or another installed major (13 to 18)
  *   DATABASE_URL=postgres://... npm run example     # uses your server (and adds a few rows to it)
  */
 import { randomUUID } from 'node:crypto';

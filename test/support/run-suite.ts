@@ -1,0 +1,131 @@
+/**
+ * `npm test`'s last step: `vitest run`, once per PostgreSQL major.
+ *
+ *   npm test                                   # vitest once, on TEST_PG_MAJOR (default 15)
+ *   TEST_PG_MAJORS=13,15,18 npm test           # vitest once per major, one after the other
+ *   TEST_PG_MAJORS=all npm test                # every installed embedded major
+ *   npm test -- test/engine.test.ts -t pool    # arguments after `--` go to each vitest run
+ *
+ * Each run gets `TEST_PG_MAJOR=<major>` and prints a header first; at the end one line per major and a
+ * total `N passed, N failed, N skipped` line. The exit status is non-zero when any run failed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { embeddedMajors } from './postgres-server.js';
+
+const require = createRequire(import.meta.url);
+const vitestCli = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const vitestArgs = ['run', ...process.argv.slice(2)];
+
+let current: ChildProcess | undefined;
+let interrupted: NodeJS.Signals | undefined;
+// Ctrl-C reaches the vitest run too (same process group) and it ends by itself; SIGTERM (a CI timeout)
+// may reach only this process, so it is passed on. Either way no further major starts.
+process.on('SIGINT', () => {
+  interrupted = 'SIGINT';
+});
+process.on('SIGTERM', () => {
+  interrupted = 'SIGTERM';
+  current?.kill('SIGTERM');
+});
+
+interface Run {
+  code: number;
+  counts?: { passed: number; failed: number; skipped: number };
+}
+
+/** Runs vitest; with `collect`, echoes its output and reads the summary reporter's closing line. */
+function vitest(env: NodeJS.ProcessEnv, collect: boolean): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [vitestCli, ...vitestArgs], {
+      env: collect && process.stdout.isTTY && env.FORCE_COLOR === undefined ? { ...env, FORCE_COLOR: '1' } : env,
+      stdio: ['inherit', collect ? 'pipe' : 'inherit', 'inherit'],
+    });
+    current = child;
+    let tail = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4096);
+    });
+    child.on('error', (error) => {
+      console.error(`cannot run vitest: ${error.message}`);
+      resolve({ code: 1 });
+    });
+    child.on('close', (code, signal) => {
+      current = undefined;
+      // eslint-disable-next-line no-control-regex
+      const plain = tail.replace(/\u001b\[[0-9;]*m/g, '');
+      const match = [...plain.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/gm)].pop();
+      resolve({
+        code: code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1),
+        ...(match ? { counts: { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) } } : {}),
+      });
+    });
+  });
+}
+
+function requestedMajors(): number[] | undefined {
+  const raw = process.env.TEST_PG_MAJORS?.trim();
+  if (!raw) return undefined;
+  const installed = embeddedMajors();
+  if (raw === 'all') return installed;
+  const majors = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  const wrong = majors.filter((m) => !/^\d+$/.test(m) || !installed.includes(Number(m)));
+  if (wrong.length > 0 || majors.length === 0) {
+    throw new Error(
+      `TEST_PG_MAJORS=${raw}: ${wrong.length ? `${wrong.join(', ')} not installed` : 'no major given'}. ` +
+        `Installed embedded majors: ${installed.join(', ') || 'none'} (or TEST_PG_MAJORS=all).`,
+    );
+  }
+  return [...new Set(majors.map(Number))];
+}
+
+async function main(): Promise<number> {
+  let majors: number[] | undefined;
+  try {
+    majors = requestedMajors();
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (!majors) return (await vitest(process.env, false)).code;
+  if (process.env.TEST_DATABASE_URL) {
+    console.error('TEST_PG_MAJORS is set, but so is TEST_DATABASE_URL: every run would use that one server. Unset one of them.');
+    return 2;
+  }
+
+  const results: Array<{ major: number; run: Run; seconds: number }> = [];
+  for (const major of majors) {
+    if (interrupted) break;
+    console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
+    const started = Date.now();
+    const run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);
+    results.push({ major, run, seconds: Math.round((Date.now() - started) / 1000) });
+  }
+
+  console.log(`\n${'='.repeat(24)} PostgreSQL majors ${'='.repeat(24)}`);
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const { major, run, seconds } of results) {
+    const c = run.counts;
+    if (c) {
+      total.passed += c.passed;
+      total.failed += c.failed;
+      total.skipped += c.skipped;
+    } else if (run.code !== 0) {
+      total.failed += 1;
+    }
+    const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
+    console.log(`  PostgreSQL ${major}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
+  }
+  const skippedMajors = majors.slice(results.length);
+  if (skippedMajors.length) console.log(`  not run (interrupted by ${interrupted}): ${skippedMajors.join(', ')}`);
+  const failedMajors = results.filter((r) => r.run.code !== 0).map((r) => r.major);
+  console.log(`  ${failedMajors.length ? `failed on PostgreSQL ${failedMajors.join(', ')}` : 'every major passed'}`);
+  console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  if (interrupted) return 130;
+  return failedMajors.length || skippedMajors.length ? 1 : 0;
+}
+
+process.exitCode = await main();
