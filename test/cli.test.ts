@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { migrations } from '../src/entries/migrations.js';
+import { componentMissing, pgToolsMissingReason, serverMajor } from './support/components.js';
 import { runCli } from './support/run-cli.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -64,7 +65,10 @@ describe('foodsave-db migrate', () => {
   });
 });
 
-describe('foodsave-db backup and health', () => {
+const major = serverMajor(inject('serverVersionNum'));
+const noTools = componentMissing(`pg_dump/pg_restore for PostgreSQL ${major}`, await pgToolsMissingReason(major));
+
+describe.skipIf(noTools)('foodsave-db backup and health', () => {
   it('creates, lists, verifies, restores and prunes backups, and checks health', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');

@@ -22,6 +22,10 @@ describe('loadDatabaseConfig', () => {
       maxOverflow: 30,
       poolTimeout: 30,
       poolRecycle: 3600,
+      queryTimeout: 35,
+      statementTimeout: 30,
+      connectTimeout: 10,
+      closeTimeout: 10,
       echo: false,
       echoPool: false,
     });
@@ -36,6 +40,11 @@ describe('loadDatabaseConfig', () => {
       DATABASE_POOL_RECYCLE: '-1',
       DATABASE_ECHO: 'TRUE',
       DATABASE_ECHO_POOL: '1',
+      DATABASE_MIGRATION_URL: 'postgresql://u@direct/x',
+      DATABASE_QUERY_TIMEOUT: '0',
+      DATABASE_STATEMENT_TIMEOUT: '12.5',
+      DATABASE_CONNECT_TIMEOUT: '3',
+      DATABASE_CLOSE_TIMEOUT: '0',
     });
     expect(config).toMatchObject({
       poolSize: 5,
@@ -44,7 +53,28 @@ describe('loadDatabaseConfig', () => {
       poolRecycle: -1,
       echo: true,
       echoPool: true,
+      migrationUrl: 'postgresql://u@direct/x',
+      queryTimeout: 0,
+      statementTimeout: 12.5,
+      connectTimeout: 3,
+      closeTimeout: 0,
     });
+  });
+
+  it('names each bad timeout variable, and a malformed DATABASE_MIGRATION_URL', () => {
+    const error = configError({
+      DATABASE_URL: 'postgresql://u@localhost/x',
+      DATABASE_QUERY_TIMEOUT: '-1',
+      DATABASE_CONNECT_TIMEOUT: '0',
+      DATABASE_STATEMENT_TIMEOUT: 'soon',
+      DATABASE_MIGRATION_URL: 'mysql://u@direct/x',
+    });
+    expect(error.issues.map((i) => i.variable).sort()).toEqual([
+      'DATABASE_CONNECT_TIMEOUT',
+      'DATABASE_MIGRATION_URL',
+      'DATABASE_QUERY_TIMEOUT',
+      'DATABASE_STATEMENT_TIMEOUT',
+    ]);
   });
 
   it('requires DATABASE_URL', () => {

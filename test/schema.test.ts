@@ -382,7 +382,7 @@ describe('ON DELETE and triggers', () => {
     const u = (await rows<{ id: string }>("INSERT INTO users (username, email) VALUES ('keeper', 'k@x.io') RETURNING id"))[0]!.id;
     const p = (await rows<{ id: string }>("INSERT INTO products (name) VALUES ('Rice') RETURNING id"))[0]!.id;
     await client.query('INSERT INTO pantry_items (user_id, product_id, quantity) VALUES ($1, $2, 1)', [u, p]);
-    await expect(client.query('DELETE FROM products WHERE id = $1', [p])).rejects.toThrow(/violates foreign key constraint/);
+    await expect(client.query('DELETE FROM products WHERE id = $1', [p])).rejects.toThrow(/violates (RESTRICT setting of )?foreign key constraint/); // PostgreSQL 18 names RESTRICT
     const q = (await rows<{ id: string }>("INSERT INTO products (name) VALUES ('Beans') RETURNING id"))[0]!.id;
     const rc = (await rows<{ id: string }>('INSERT INTO receipts (user_id) VALUES ($1) RETURNING id', [u]))[0]!.id;
     const item = (await rows<{ id: string }>("INSERT INTO receipt_items (receipt_id, product_name, product_id) VALUES ($1, 'BEANS', $2) RETURNING id", [rc, q]))[0]!.id;

@@ -11,3 +11,20 @@ export function componentMissing(component: string, reason: string | undefined):
   console.warn(`[foodsave-db tests] skipping the ${component} tests: ${reason}`);
   return true;
 }
+
+/** Why no pg_dump and pg_restore usable for this server major are installed, or undefined when they are. */
+export async function pgToolsMissingReason(serverMajor: number): Promise<string | undefined> {
+  const { findPgBinary } = await import('../../src/ops/pg-binaries.js');
+  try {
+    await findPgBinary('pg_dump', serverMajor);
+    await findPgBinary('pg_restore', serverMajor);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The major version of the run's test server. */
+export function serverMajor(versionNum: number): number {
+  return Math.floor(versionNum / 10_000);
+}
