@@ -63,6 +63,9 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     const timer = ms ? setTimeout(() => this.expire('deadline'), ms) : undefined;
     const settle = (error: Error | null): Error | null => {
       clearTimeout(timer);
+      // A FATAL error (a terminated backend, a shutdown) arrives before the socket closes: mark the
+      // connection broken now, or the pool could hand it out again in between.
+      if (error && FATAL.has((error as { severity?: string }).severity ?? '')) (this as { _invalid?: boolean })._invalid = true;
       return error && this.expired ? expiredError(this.expired, ms, error) : error;
     };
     const cb = (typeof values === 'function' ? values : callback) as Callback | undefined;
@@ -81,6 +84,8 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     );
   },
 });
+
+const FATAL = new Set(['FATAL', 'PANIC']);
 
 function expiredError(reason: 'deadline' | 'closed', ms: number, cause: Error): Error {
   return reason === 'deadline'
