@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
+import { startPgBouncer, type PgBouncer } from './pgbouncer.js';
 import { startPostgres } from './postgres-server.js';
 
 declare module 'vitest' {
@@ -10,6 +11,11 @@ declare module 'vitest' {
     databasePrefix: string;
     /** `server_version_num` of that server, e.g. 180004 (major = Math.floor(n / 10000)). */
     serverVersionNum: number;
+    /**
+     * The server URL the tests' engines connect through: PgBouncer's when `TEST_VIA_PGBOUNCER` is
+     * `transaction` or `session`, else the server's own.
+     */
+    engineServerUrl: string;
   }
 }
 
@@ -37,7 +43,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('serverUrl', server.url);
   project.provide('databasePrefix', prefix);
   project.provide('serverVersionNum', version.num);
+  const via = process.env.TEST_VIA_PGBOUNCER;
+  let bouncer: PgBouncer | undefined;
+  if (via === 'transaction' || via === 'session') {
+    bouncer = await startPgBouncer({ serverUrl: server.url, poolMode: via, defaultPoolSize: 40, maxClientConn: 1000 });
+    console.log(`[foodsave-db tests] every test database is reached through PgBouncer ${bouncer.version} in ${via} mode`);
+  } else if (via) {
+    await server.stop();
+    throw new Error(`TEST_VIA_PGBOUNCER=${via}: expected transaction or session`);
+  }
+  project.provide('engineServerUrl', bouncer ? bouncer.url('postgres') : server.url);
   return async () => {
+    await bouncer?.stop();
     try {
       // Databases a crashed file left behind. Only matters on a server that outlives the run.
       const client = new pg.Client({ connectionString: server.url });

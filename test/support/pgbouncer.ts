@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
+import { startReaper } from './postgres-server.js';
 import { chownForServer, postgresSystemUser } from './system-user.js';
 
 const BINARIES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
@@ -66,12 +67,16 @@ export async function startPgBouncer(options: {
   );
   chownForServer([dir, path.join(dir, 'userlist.txt'), path.join(dir, 'pgbouncer.ini')]);
   const ids = postgresSystemUser();
+  // Whatever ends this process (a signal, SIGKILL), the reaper stops PgBouncer and removes its folder.
+  const reaper = startReaper(dir);
   const child: ChildProcess = spawn(bin, [path.join(dir, 'pgbouncer.ini')], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  if (child.pid) reaper.tell(child.pid);
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8192)));
   const cleanup = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    reaper.dismiss();
   };
   process.once('exit', cleanup);
   try {
@@ -106,6 +111,7 @@ export async function startPgBouncer(options: {
         }
         process.removeListener('exit', cleanup);
         rmSync(dir, { recursive: true, force: true });
+        reaper.dismiss();
       })()),
   };
 }

@@ -26,14 +26,15 @@
  *   `stop()` says goodbye and it exits at once;
  * - each start removes `foodsave-pg-*` folders whose owner process (the pid in their `owner` file) is gone.
  */
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
+import { postgresSystemUser } from './system-user.js';
 
 export type ServerKind = 'external' | 'container' | 'embedded';
 
@@ -208,32 +209,6 @@ export function selectedMajor(explicit?: number): number {
 // ---------------------------------------------------------------------------------------------------
 // Starting an embedded server
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function postgresIds(): { uid: number; gid: number } {
-  const lookup = () => ({
-    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
-  });
-  try {
-    return lookup();
-  } catch {
-    execFileSync('groupadd', ['-f', 'postgres']);
-    execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
-    return lookup();
-  }
-}
-
 interface Finished {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -266,7 +241,7 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
   const copyBinaries = options.copyBinaries ?? process.env.TEST_PG_COPY_BINARIES === '1';
   await removeStaleFolders();
   const isRoot = process.getuid?.() === 0;
-  const ids = isRoot ? postgresIds() : undefined;
+  const ids = isRoot ? postgresSystemUser() : undefined;
   // The parent must be 0755 so that the postgres user can reach the data folder inside it.
   const root = mkdtempSync(path.join(tmpdir(), EMBEDDED_FOLDER_PREFIX));
   writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
@@ -531,7 +506,7 @@ async function removeStaleFolders(): Promise<void> {
   );
 }
 
-interface Reaper {
+export interface Reaper {
   /** A process the reaper must stop if this one dies (it also finds them by folder where there is /proc). */
   tell(pid: number): void;
   /** Stop everything that runs from the folder and remove it now, then exit. */
@@ -609,7 +584,11 @@ process.stdin.on('error', reap);
 setInterval(() => { if (!fs.existsSync(root) && targets().length === 0) process.exit(0); }, 5000);
 `;
 
-function startReaper(root: string): Reaper {
+/**
+ * Starts a detached process that, once this process dies however it dies, kills every process running
+ * from `root` and removes the folder. `dismiss()` after a normal stop.
+ */
+export function startReaper(root: string): Reaper {
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
   let reaper: ChildProcess | undefined;
   try {

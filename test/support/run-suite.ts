@@ -6,6 +6,10 @@
  *   TEST_PG_MAJORS=all npm test                # every installed embedded major
  *   npm test -- test/engine.test.ts -t pool    # arguments after `--` go to each vitest run
  *
+ * `pgbouncer` in the list adds a run of every test of the public data API (the repositories, the user
+ * scope, the domain, the example, health) with each test database reached through PgBouncer in
+ * transaction mode (`TEST_VIA_PGBOUNCER=transaction`), on the default major.
+ *
  * Each run gets `TEST_PG_MAJOR=<major>` and prints a header first; at the end one line per major and a
  * total `N passed, N failed, N skipped` line. The exit status is non-zero when any run failed.
  */
@@ -31,15 +35,25 @@ process.on('SIGTERM', () => {
   current?.kill('SIGTERM');
 });
 
+/** The files that exercise the public data API only; the others test direct-connection behaviour. */
+const POOLED_FILES = [
+  'base-repository', 'catalog-and-receipts-domain', 'catalog-repositories', 'conversation-repository', 'example',
+  'food-model-properties', 'food-model-regressions', 'health', 'host-service', 'metrics', 'models', 'pantry-ledger',
+  'receipt-repository', 'recipes-and-plans-domain', 'schema', 'user-data-export', 'user-repository', 'user-scope-isolation',
+].map((name) => `test/${name}.test.ts`);
+
+/** One vitest run: a major, or the PgBouncer pass. */
+type Target = number | 'pgbouncer';
+
 interface Run {
   code: number;
   counts?: { passed: number; failed: number; skipped: number };
 }
 
 /** Runs vitest; with `collect`, echoes its output and reads the summary reporter's closing line. */
-function vitest(env: NodeJS.ProcessEnv, collect: boolean): Promise<Run> {
+function vitest(env: NodeJS.ProcessEnv, collect: boolean, files: string[] = []): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitestCli, ...vitestArgs], {
+    const child = spawn(process.execPath, [vitestCli, ...vitestArgs, ...files], {
       env: collect && process.stdout.isTTY && env.FORCE_COLOR === undefined ? { ...env, FORCE_COLOR: '1' } : env,
       stdio: ['inherit', collect ? 'pipe' : 'inherit', 'inherit'],
     });
@@ -66,24 +80,24 @@ function vitest(env: NodeJS.ProcessEnv, collect: boolean): Promise<Run> {
   });
 }
 
-function requestedMajors(): number[] | undefined {
+function requestedMajors(): Target[] | undefined {
   const raw = process.env.TEST_PG_MAJORS?.trim();
   if (!raw) return undefined;
   const installed = embeddedMajors();
   if (raw === 'all') return installed;
   const majors = raw.split(',').map((part) => part.trim()).filter(Boolean);
-  const wrong = majors.filter((m) => !/^\d+$/.test(m) || !installed.includes(Number(m)));
+  const wrong = majors.filter((m) => m !== 'pgbouncer' && (!/^\d+$/.test(m) || !installed.includes(Number(m))));
   if (wrong.length > 0 || majors.length === 0) {
     throw new Error(
       `TEST_PG_MAJORS=${raw}: ${wrong.length ? `${wrong.join(', ')} not installed` : 'no major given'}. ` +
         `Installed embedded majors: ${installed.join(', ') || 'none'} (or TEST_PG_MAJORS=all).`,
     );
   }
-  return [...new Set(majors.map(Number))];
+  return [...new Set(majors.map((m) => (m === 'pgbouncer' ? m : Number(m))))];
 }
 
 async function main(): Promise<number> {
-  let majors: number[] | undefined;
+  let majors: Target[] | undefined;
   try {
     majors = requestedMajors();
   } catch (error) {
@@ -96,12 +110,18 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const results: Array<{ major: number; run: Run; seconds: number }> = [];
+  const results: Array<{ major: Target; run: Run; seconds: number }> = [];
   for (const major of majors) {
     if (interrupted) break;
-    console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
     const started = Date.now();
-    const run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);
+    let run: Run;
+    if (major === 'pgbouncer') {
+      console.log(`\n${'='.repeat(24)} The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction) ${'='.repeat(24)}\n`);
+      run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
+    } else {
+      console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
+      run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);
+    }
     results.push({ major, run, seconds: Math.round((Date.now() - started) / 1000) });
   }
 
@@ -117,7 +137,7 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
-    console.log(`  PostgreSQL ${major}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
+    console.log(`  ${major === 'pgbouncer' ? 'through PgBouncer' : `PostgreSQL ${major}`}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);
   if (skippedMajors.length) console.log(`  not run (interrupted by ${interrupted}): ${skippedMajors.join(', ')}`);

@@ -6,7 +6,10 @@ import { createEngine, runMigrations, type Engine, type EngineOptions } from '..
 /** A database of its own for one test file, on the run's throwaway server. */
 export interface TestDatabase {
   name: string;
+  /** The URL the tests use: through PgBouncer when the run is (`TEST_VIA_PGBOUNCER`). */
   url: string;
+  /** The server's own URL for this database, never through a pooler. */
+  directUrl: string;
   drop(): Promise<void>;
 }
 
@@ -34,7 +37,8 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
   await adminQuery(`CREATE DATABASE "${name}"`);
   return {
     name,
-    url: withDatabase(inject('serverUrl'), name),
+    url: withDatabase(inject('engineServerUrl'), name),
+    directUrl: withDatabase(inject('serverUrl'), name),
     drop: async () => {
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },

@@ -4,7 +4,7 @@
  * connection to 127.0.0.1 with host-name verification must fail.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,8 @@ export async function makeCertificates(
 ): Promise<Certificates> {
   const dir = mkdtempSync(path.join(tmpdir(), 'foodsave-certs-'));
   chmodSync(dir, 0o755);
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=foodsave test CA', '-keyout', file('ca.key'), '-out', file('ca.crt'));
@@ -54,7 +56,10 @@ export async function makeCertificates(
     serverKey: file('server.key'),
     clientCert: file('client.crt'),
     clientKey: file('client.key'),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: async () => {
+      process.removeListener('exit', removeOnExit);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
