@@ -63,6 +63,22 @@ async function lockedBackend(applicationName = 'foodsave-db'): Promise<number> {
   throw new Error('no backend is waiting on a lock');
 }
 
+/**
+ * Creates a user's conversation through `e`, then, while another engine holds that row locked, starts an
+ * update of it through `e` (which waits on the lock) and hands its pending failure to `whileBlocked`.
+ */
+async function blockedUpdate(e: Engine, whileBlocked: (pending: Promise<FoodsaveDbError>) => Promise<void>) {
+  const user = await newUser(e);
+  const me = createFoodsave(e).forUser(user.id);
+  const conversation = await me.conversations.create({ sessionId: `s-${user.id}` });
+  const holder = engine();
+  await withTransaction(holder, async (transaction) => {
+    await holder.sequelize.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', { bind: [conversation.id], transaction });
+    await whileBlocked(rejection(me.conversations.update(conversation.id, { title: 'blocked' })));
+  });
+  return { me, conversation };
+}
+
 describe('pool and deadlines', () => {
   it('an acquire timeout is a PoolTimeoutError, fires acquireTimeout and counts in the metric', async () => {
     const e = engine({ poolTimeout: 0.3 });
@@ -85,14 +101,8 @@ describe('pool and deadlines', () => {
   });
 
   it("the server's statement_timeout is a QueryTimeoutError carrying 57014, and the connection stays usable", async () => {
-    const e = engine({ statementTimeout: 0.3 });
-    const user = await newUser(e);
-    const me = createFoodsave(e).forUser(user.id);
-    const conversation = await me.conversations.create({ sessionId: `s-${user.id}` });
-    const holder = engine();
-    await withTransaction(holder, async (transaction) => {
-      await holder.sequelize.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', { bind: [conversation.id], transaction });
-      const error = await rejection(me.conversations.update(conversation.id, { title: 'blocked' }));
+    const { me, conversation } = await blockedUpdate(engine({ statementTimeout: 0.3 }), async (pending) => {
+      const error = await pending;
       expect(error).toBeInstanceOf(QueryTimeoutError);
       expect((error as QueryTimeoutError).limit).toBe('statement_timeout');
       expect((error as QueryTimeoutError).sqlState).toBe('57014');
@@ -102,14 +112,7 @@ describe('pool and deadlines', () => {
   });
 
   it('a terminated backend is a ConnectionError carrying 57P01, and the pool replaces the connection', async () => {
-    const e = engine({ applicationName: 'fsdb-terminate' });
-    const user = await newUser(e);
-    const me = createFoodsave(e).forUser(user.id);
-    const conversation = await me.conversations.create({ sessionId: `t-${user.id}` });
-    const holder = engine();
-    await withTransaction(holder, async (transaction) => {
-      await holder.sequelize.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', { bind: [conversation.id], transaction });
-      const pending = rejection(me.conversations.update(conversation.id, { title: 'x' }));
+    const { me, conversation } = await blockedUpdate(engine({ applicationName: 'fsdb-terminate' }), async (pending) => {
       await adminQuery('SELECT pg_terminate_backend($1)', [await lockedBackend('fsdb-terminate')]);
       const error = await pending;
       expect(error).toBeInstanceOf(ConnectionError);
@@ -140,14 +143,7 @@ describe('connection loss', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const url = new URL(t.url);
     url.port = String((proxy.address() as { port: number }).port);
-    const e = engine({ url: url.toString(), applicationName: 'fsdb-cut' });
-    const user = await newUser(e);
-    const me = createFoodsave(e).forUser(user.id);
-    const conversation = await me.conversations.create({ sessionId: `c-${user.id}` });
-    const holder = engine();
-    await withTransaction(holder, async (transaction) => {
-      await holder.sequelize.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', { bind: [conversation.id], transaction });
-      const pending = rejection(me.conversations.update(conversation.id, { title: 'x' }));
+    await blockedUpdate(engine({ url: url.toString(), applicationName: 'fsdb-cut' }), async (pending) => {
       await lockedBackend('fsdb-cut');
       for (const s of sockets) s.destroy();
       const error = await pending;
