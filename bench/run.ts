@@ -181,8 +181,8 @@ async function main(): Promise<void> {
   const url = new URL(baseUrl);
   url.pathname = `/${dbName}`;
   const engine = createEngine({ url: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0 });
-  // The raw side gets the same session settings the engine applies, so both run the same plans.
-  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, options: '-c random_page_cost=1.1' });
+  // Both sides run at the server's planner defaults: the engine applies no planner settings.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY });
   try {
     await runMigrations(engine);
     const loader = new pg.Client({ connectionString: url.toString() });
