@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createEngine, loadDatabaseConfig } from '../src/index.js';
+import { ConfigError, createEngine, loadDatabaseConfig, redactUrl, resolveConnectionSettings } from '../src/index.js';
+import { childConnectionUrl } from '../src/config/connection-settings.js';
 
 const URL_WITH_SECRET = 'postgres://app:hunter2secret@db.internal:5432/foodsave';
 
@@ -128,5 +130,41 @@ describe('createEngine options', () => {
 
   it('names the option, not the variable, when an explicit option is bad', () => {
     expect(() => createEngine({ env: {}, url: URL_WITH_SECRET, poolSize: 0 })).toThrow(/poolSize must be at least 1/);
+  });
+});
+
+describe('resolveConnectionSettings: libpq semantics decided once', () => {
+  const base = 'postgres://app:pw@db.internal:6432/foodsave';
+  const tlsOf = (attempt: false | object) => (attempt === false ? 'plain' : 'tls');
+
+  it('orders the attempts as libpq does for each sslmode; prefer is the default', () => {
+    const attempts = (query: string) => resolveConnectionSettings(`${base}${query}`).attempts.map(tlsOf);
+    expect(attempts('')).toEqual(['tls', 'plain']);
+    expect(attempts('?sslmode=disable')).toEqual(['plain']);
+    expect(attempts('?sslmode=allow')).toEqual(['plain', 'tls']);
+    expect(attempts('?sslmode=prefer')).toEqual(['tls', 'plain']);
+    expect(attempts('?sslmode=require')).toEqual(['tls']);
+    expect(resolveConnectionSettings(`${base}?sslmode=require`).attempts[0]).toMatchObject({ rejectUnauthorized: false });
+  });
+
+  it('verifies with sslrootcert, upgrades require to verify-ca when a root CA is given, and insists on a CA for verify-*', () => {
+    const ca = fileURLToPath(import.meta.url); // any readable file stands in for a PEM here
+    const required = resolveConnectionSettings(`${base}?sslmode=require&sslrootcert=${encodeURIComponent(ca)}`);
+    expect(required.sslmode).toBe('verify-ca');
+    expect(required.attempts[0]).toMatchObject({ rejectUnauthorized: true, ca: expect.any(Buffer) });
+    const full = resolveConnectionSettings(`${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`);
+    expect((full.attempts[0] as { checkServerIdentity?: unknown }).checkServerIdentity).toBeUndefined();
+    expect(() => resolveConnectionSettings(`${base}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`)).toThrow(/sslrootcert \/nonexistent\/ca.pem cannot be read/);
+    expect(resolveConnectionSettings(`${base}?sslrootcert=system`).sslmode).toBe('verify-full');
+    expect(() => resolveConnectionSettings(`${base}?sslmode=require&sslrootcert=system`)).toThrow(/sslrootcert=system needs sslmode=verify-full/);
+    expect(() => resolveConnectionSettings(`${base}?sslmode=verify-everything`)).toThrow(ConfigError);
+  });
+
+  it('takes ?password= as the password, and keeps it out of the child URL and the redacted one', () => {
+    const settings = resolveConnectionSettings('postgres://app@db/foodsave?password=s3cr%40t&application_name=api');
+    expect(settings.password).toBe('s3cr@t');
+    expect(settings.applicationName).toBe('api');
+    expect(childConnectionUrl(settings)).toBe('postgres://app@db:5432/foodsave?application_name=api');
+    expect(redactUrl('postgres://app@db/foodsave?password=s3cr%40t')).not.toContain('s3cr');
   });
 });

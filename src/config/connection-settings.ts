@@ -71,41 +71,7 @@ export function resolveConnectionSettings(url: string, variable = 'DATABASE_URL'
   const fail = (message: string): never => {
     throw new ConfigError([{ variable, message }]);
   };
-  const rootcert = params.sslrootcert;
-  let sslmode = (params.sslmode ?? (rootcert === 'system' ? 'verify-full' : 'prefer')) as SslMode;
-  if (!SSL_MODES.includes(sslmode)) fail(`has an unknown sslmode "${params.sslmode}" (one of ${SSL_MODES.join(', ')})`);
-  if (rootcert === 'system' && sslmode !== 'verify-full') fail('sslrootcert=system needs sslmode=verify-full');
-
-  const home = path.join(homedir(), '.postgresql');
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      return fail(`${what} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
-  const defaultRoot = path.join(home, 'root.crt');
-  const caFile = rootcert && rootcert !== 'system' ? rootcert : rootcert === undefined && existsSync(defaultRoot) ? defaultRoot : undefined;
-  // libpq: with a root CA file present, `require` verifies the chain like `verify-ca`.
-  if (sslmode === 'require' && caFile) sslmode = 'verify-ca';
-  const verify = sslmode === 'verify-ca' || sslmode === 'verify-full';
-  if (verify && !caFile && rootcert !== 'system') {
-    fail(`sslmode=${sslmode} needs a root certificate: set sslrootcert=/path/to/ca.pem (or sslrootcert=system), or put it in ${defaultRoot}`);
-  }
-  const certFile = params.sslcert ?? (existsSync(path.join(home, 'postgresql.crt')) ? path.join(home, 'postgresql.crt') : undefined);
-  const keyFile = params.sslkey ?? (certFile ? path.join(home, 'postgresql.key') : undefined);
-
-  const tls: TlsOptions = { rejectUnauthorized: verify };
-  if (verify && caFile) tls.ca = read(caFile, 'sslrootcert');
-  // verify-ca checks the chain only; node checks the host name unless told not to.
-  if (sslmode === 'verify-ca') tls.checkServerIdentity = () => undefined;
-  if (certFile) {
-    tls.cert = read(certFile, 'sslcert');
-    tls.key = read(keyFile!, 'sslkey');
-  }
-  const attempts: (false | TlsOptions)[] =
-    sslmode === 'disable' ? [false] : sslmode === 'allow' ? [false, tls] : sslmode === 'prefer' ? [tls, false] : [tls];
-
+  const { sslmode, attempts } = resolveTls(params, fail);
   const connectTimeout = params.connect_timeout === undefined ? undefined : Number(params.connect_timeout);
   if (connectTimeout !== undefined && !(connectTimeout >= 0)) fail('has a connect_timeout that is not a number of seconds');
   return {
@@ -144,4 +110,44 @@ export function shouldTryNextAttempt(error: unknown, attempt: false | TlsOptions
   // 28000: pg_hba.conf has no entry for this kind of connection (hostssl / hostnossl).
   if (attempt !== false) return /does not support SSL/i.test(root?.message ?? '') || root?.code === '28000';
   return root?.code === '28000';
+}
+
+/** libpq's TLS rules for `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, as pg's `ssl` options. */
+function resolveTls(params: Record<string, string>, fail: (message: string) => never): { sslmode: SslMode; attempts: (false | TlsOptions)[] } {
+  const rootcert = params.sslrootcert;
+  let sslmode = (params.sslmode ?? (rootcert === 'system' ? 'verify-full' : 'prefer')) as SslMode;
+  if (!SSL_MODES.includes(sslmode)) fail(`has an unknown sslmode "${params.sslmode}" (one of ${SSL_MODES.join(', ')})`);
+  if (rootcert === 'system' && sslmode !== 'verify-full') fail('sslrootcert=system needs sslmode=verify-full');
+
+  const home = path.join(homedir(), '.postgresql');
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      return fail(`${what} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  const defaultRoot = path.join(home, 'root.crt');
+  const caFile = rootcert && rootcert !== 'system' ? rootcert : rootcert === undefined && existsSync(defaultRoot) ? defaultRoot : undefined;
+  // libpq: with a root CA file present, `require` verifies the chain like `verify-ca`.
+  if (sslmode === 'require' && caFile) sslmode = 'verify-ca';
+  const verify = sslmode === 'verify-ca' || sslmode === 'verify-full';
+  if (verify && !caFile && rootcert !== 'system') {
+    fail(`sslmode=${sslmode} needs a root certificate: set sslrootcert=/path/to/ca.pem (or sslrootcert=system), or put it in ${defaultRoot}`);
+  }
+  const certFile = params.sslcert ?? (existsSync(path.join(home, 'postgresql.crt')) ? path.join(home, 'postgresql.crt') : undefined);
+  const keyFile = params.sslkey ?? (certFile ? path.join(home, 'postgresql.key') : undefined);
+
+  const tls: TlsOptions = { rejectUnauthorized: verify };
+  if (verify && caFile) tls.ca = read(caFile, 'sslrootcert');
+  // verify-ca checks the chain only; node checks the host name unless told not to.
+  if (sslmode === 'verify-ca') tls.checkServerIdentity = () => undefined;
+  if (certFile) {
+    tls.cert = read(certFile, 'sslcert');
+    tls.key = read(keyFile!, 'sslkey');
+  }
+  const attempts: (false | TlsOptions)[] =
+    sslmode === 'disable' ? [false] : sslmode === 'allow' ? [false, tls] : sslmode === 'prefer' ? [tls, false] : [tls];
+
+  return { sslmode, attempts };
 }

@@ -120,6 +120,13 @@ export interface RawPool {
  * - Recycle: each connection is stamped when it connects; the pool's `validate` refuses one older than
  *   `poolRecycle`, so it is closed and replaced instead of handed out (sequelize-pool#51).
  *
+ * Production behaviour:
+ * - Connections follow the URL's `sslmode` as libpq does ({@link resolveConnectionSettings}), and send no
+ *   startup options unless the URL has `options`, so poolers (PgBouncer, RDS Proxy) accept them.
+ * - `statement_timeout` and `sessionSettings` are applied with `set_config` on each new connection.
+ * - Every statement has a client-side deadline (`queryTimeout`); past it the connection is destroyed.
+ *   TCP keepalive is on. `close()` is bounded by `closeTimeout`.
+ *
  * @throws {ConfigError} when a setting is missing or invalid.
  * @example
  * ```ts
