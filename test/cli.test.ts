@@ -32,8 +32,8 @@ describe('foodsave-db migrate', () => {
 
   it('runs up, status, down and up again against DATABASE_URL', async () => {
     const env = { DATABASE_URL: t.url };
-    expect(names).toHaveLength(7);
-    expect(names.at(-1)).toBe('0007-exact-amounts');
+    expect(names).toHaveLength(8);
+    expect(names.at(-1)).toBe('0008-recipe-ingredients-by-product');
     const pending = await runCli(['migrate', 'status'], env);
     expect(pending.code).toBe(0);
     expect(pending.stdout).toContain(`pending  ${names[0]}`);

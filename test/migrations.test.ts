@@ -90,7 +90,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships seven migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships eight migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -99,6 +99,7 @@ describe('runMigrations', () => {
       '0005-recipes-by-ingredient-count',
       '0006-date-kinds',
       '0007-exact-amounts',
+      '0008-recipe-ingredients-by-product',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });

@@ -44,7 +44,7 @@ describe('the published package', () => {
       await engine.close();
       console.log(JSON.stringify({ applied, isClass: typeof ValidationError }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: scratch, env: { ...process.env, TARGET_URL: t.url } });
-    expect(JSON.parse(stdout)).toEqual({ applied: ['0001-initial-schema', '0002-pantry-ledger', '0003-search-and-matching', '0004-same-owner-references', '0005-recipes-by-ingredient-count', '0006-date-kinds', '0007-exact-amounts'], isClass: 'function' });
+    expect(JSON.parse(stdout)).toEqual({ applied: ['0001-initial-schema', '0002-pantry-ledger', '0003-search-and-matching', '0004-same-owner-references', '0005-recipes-by-ingredient-count', '0006-date-kinds', '0007-exact-amounts', '0008-recipe-ingredients-by-product'], isClass: 'function' });
   });
 
   it('requires from CommonJS and reads the migration status', async () => {

@@ -120,13 +120,15 @@ WITH lots AS MATERIALIZED (
   SELECT p.* FROM pantry_items p WHERE ${owns} AND p.quantity > 0
 ),
 present AS (SELECT DISTINCT product_id FROM lots),
+-- From each product in the pantry to the recipes that use it: an index-only scan of
+-- idx_recipe_ingredients_product_id per product, which carries recipe_id (migration 0008).
 hits AS MATERIALIZED (
-  SELECT ri.recipe_id, count(*) AS n FROM recipe_ingredients ri JOIN present ON present.product_id = ri.product_id GROUP BY ri.recipe_id
+  SELECT ri.recipe_id, count(*) AS n FROM present JOIN recipe_ingredients ri ON ri.product_id = present.product_id GROUP BY ri.recipe_id
 ),
--- Correlated look-ups by primary key, not a join: a join would read every recipe once most touch the pantry.
+-- A join, so the planner weighs reading the recipes once against a look-up per recipe that touches the
+-- pantry: a 200-lot pantry touches most of 10k recipes, where 8,000 look-ups take about twice as long.
 touching AS (
-  SELECT h.recipe_id AS id FROM hits h
-   WHERE (SELECT r.ingredient_count FROM recipes r WHERE r.id = h.recipe_id) - h.n <= ${maxMissing}
+  SELECT h.recipe_id AS id FROM hits h JOIN recipes r ON r.id = h.recipe_id WHERE r.ingredient_count - h.n <= ${maxMissing}
 ),
 -- Recipes that touch nothing in the pantry rank last, among themselves by how few they miss, then by
 -- title: that order is known here, so only the first few of them (up to the limit) are fetched.

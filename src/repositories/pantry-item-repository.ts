@@ -103,7 +103,8 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
 
   /**
    * Lots still holding something that expire within `days` days of `asOf` (default: today on the
-   * server), soonest first, including ones already past; used-up lots are left out. One index range scan on (user_id, expiry_date), no sort.
+   * server), soonest first, including ones already past; used-up lots are left out. One range scan of the
+   * (user_id, expiry_date) index; the planner may read the heap pages in block order and sort the rows.
    */
   async getExpiringWithin(days: number, options: ExpiringWithinOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], 'expiring within');
