@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import {
@@ -13,9 +10,9 @@ import {
   type Engine,
 } from '../src/index.js';
 import { migrations, type Migration } from '../src/entries/migrations.js';
+import { runMigrationsInProcess } from './support/migration-runner-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -188,25 +185,10 @@ describe('runMigrations', () => {
   });
 });
 
-function runChild(url: string, mode: 'library' | 'slow', seconds = 60) {
-  const child = spawn(process.execPath, [path.join(here, 'fixtures', 'run-migrations.mjs'), mode, String(seconds)], {
-    env: { ...process.env, TARGET_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
-
 describe('many hosts starting at once', () => {
   it('five separate processes on an empty database all succeed and apply each migration once', async () => {
     const { db, query } = await fresh('five');
-    const runs = Array.from({ length: 5 }, () => runChild(db.url, 'library'));
+    const runs = Array.from({ length: 5 }, () => runMigrationsInProcess(db.url, 'library'));
     const results = await Promise.all(runs.map((r) => r.done));
     for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
     const applied = results.flatMap((r) => JSON.parse(r.stdout) as string[]);
@@ -221,7 +203,7 @@ describe('many hosts starting at once', () => {
     // before the server notices, so there the slow statement is short and the lock is freed when it ends.
     const major = Math.floor(inject('serverVersionNum') / 10_000);
     if (major < 14) console.warn(`[foodsave-db tests] PostgreSQL ${major}: a killed runner's lock lasts until its statement ends (no client_connection_check_interval before 14)`);
-    const run = runChild(db.url, 'slow', major < 14 ? 3 : 60);
+    const run = runMigrationsInProcess(db.url, 'slow', major < 14 ? 3 : 60);
     // Wait until the child holds the lock and sits in the slow migration.
     await vi.waitFor(
       async () => {

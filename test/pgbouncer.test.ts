@@ -3,7 +3,7 @@
  * the example, the repositories, the ledger, the health check and concurrent migrations, in transaction
  * and session pooling.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { createEngine, createFoodsave, runMigrations, withTransaction, type Engi
 import { checkDatabaseHealth } from '../src/entries/ops.js';
 import { migrations } from '../src/entries/migrations.js';
 import { componentMissing } from './support/components.js';
+import { runMigrationsInProcess } from './support/migration-runner-process.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -110,8 +111,7 @@ describe.skipIf(skip)('behind PgBouncer in transaction mode', () => {
 
   it('five concurrent runMigrations processes all succeed, apply each migration once and leave no lock', async () => {
     const { db, url } = await pooledDatabase('transaction', 'bouncer_migrate');
-    const runs = Array.from({ length: 5 }, () => migrateInChild(url));
-    const results = await Promise.all(runs);
+    const results = await Promise.all(Array.from({ length: 5 }, () => runMigrationsInProcess(url).done));
     for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
     const applied = results.flatMap((r) => JSON.parse(r.stdout) as string[]);
     expect(applied.sort()).toEqual(migrations.map((m) => m.name).sort());
@@ -146,15 +146,3 @@ describe.skipIf(skip)('behind PgBouncer in session mode', () => {
     expect((await checkDatabaseHealth(e)).status).toBe('healthy');
   });
 });
-
-function migrateInChild(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(here, 'fixtures', 'run-migrations.mjs'), 'library'], {
-    env: { ...process.env, TARGET_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
