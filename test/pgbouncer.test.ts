@@ -14,6 +14,7 @@ import { checkDatabaseHealth } from '../src/entries/ops.js';
 import { migrations } from '../src/entries/migrations.js';
 import { componentMissing } from './support/components.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
+import { runCli } from './support/run-cli.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -125,6 +126,15 @@ describe.skipIf(skip)('behind PgBouncer in transaction mode', () => {
     const { rows: locks } = await adminQuery("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'");
     expect(locks).toEqual([]);
   }, 120_000);
+
+  it('the foodsave-db command migrates and reports health through it', async () => {
+    const { url } = await pooledDatabase('transaction', 'bouncer_cli');
+    const up = await runCli(['migrate', 'up'], { DATABASE_URL: url });
+    expect(up.code, up.stderr).toBe(0);
+    const health = await runCli(['health', '--json'], { DATABASE_URL: url });
+    expect(health.code, health.stderr).toBe(0);
+    expect(JSON.parse(health.stdout)).toMatchObject({ status: 'healthy', pendingMigrations: 0 });
+  }, 60_000);
 
   it('applies sessionSettings without startup options, so PgBouncer accepts the connection', async () => {
     const { url } = await pooledDatabase('transaction', 'bouncer_settings');

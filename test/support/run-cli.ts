@@ -8,7 +8,8 @@ const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../di
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH, ...env },
+      // Only what a host's shell would have for the command: PATH, and where its PostgreSQL tools are.
+      env: { PATH: process.env.PATH, PG_BIN_DIR: process.env.PG_BIN_DIR, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
