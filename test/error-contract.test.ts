@@ -4,7 +4,8 @@
  */
 import { createServer, type Server, type Socket, connect as netConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   ConfigError,
   ConflictError,
@@ -14,12 +15,14 @@ import {
   DatabaseError,
   FoodsaveDbError,
   PoolTimeoutError,
+  runMigrations,
   QueryTimeoutError,
   ValidationError,
   withTransaction,
   type Engine,
 } from '../src/index.js';
 import { instrument } from '../src/entries/ops.js';
+import { startEmbedded } from './support/postgres-server.js';
 import { adminQuery } from './support/test-database.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -171,6 +174,40 @@ describe('connection loss', () => {
     expect((authError as ConnectionError).sqlState).toBe('28P01');
     expect(`${authError.message} ${String((authError.cause as Error)?.message)}`).not.toContain('Wr0ng-secret');
   });
+});
+
+describe('server shutdown', () => {
+  it('a server shutting down ends the call in flight with a ConnectionError carrying 57P01, and refuses new ones', async () => {
+    // The row lock is held by a prepared transaction, which no shutdown ends: the call is surely still
+    // waiting when the shutdown reaches its backend.
+    const server = await startEmbedded({ max_prepared_transactions: '2' });
+    const e = engine({ url: server.url, applicationName: 'fsdb-shutdown', connectTimeout: 2, poolTimeout: 3 });
+    const holder = new pg.Client({ connectionString: server.url });
+    holder.on('error', () => {});
+    try {
+      await runMigrations(e);
+      const user = await newUser(e);
+      const me = createFoodsave(e).forUser(user.id);
+      const conversation = await me.conversations.create({ sessionId: `d-${user.id}` });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
+      await holder.query("PREPARE TRANSACTION 'fsdb_hold'");
+      const pending = rejection(me.conversations.update(conversation.id, { title: 'x' }));
+      await vi.waitFor(async () => {
+        const { rows } = await holder.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'fsdb-shutdown' AND wait_event_type = 'Lock'");
+        expect(rows).toHaveLength(1);
+      });
+      await server.halt!(); // a fast shutdown, as an administrator or an orchestrator stopping the server
+      const error = await pending;
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as ConnectionError).sqlState).toBe('57P01');
+      expect(await rejection(me.conversations.get(conversation.id))).toBeInstanceOf(ConnectionError);
+    } finally {
+      await holder.end().catch(() => undefined);
+      await server.stop();
+    }
+  }, 60_000);
 });
 
 describe('database errors', () => {
