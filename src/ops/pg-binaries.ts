@@ -38,8 +38,9 @@ export async function findPgBinary(
     }
     const major = await majorOf(candidate);
     if (major === undefined) continue;
-    if (major >= serverMajor && !(name === 'pg_restore' && sendsTransactionTimeout(major, serverMajor))) usable.push({ file: candidate, major });
-    else tooOld.push(`${candidate} (${major})`);
+    const rejected = name === 'pg_restore' && sendsTransactionTimeout(major, serverMajor);
+    if (major >= serverMajor && !rejected) usable.push({ file: candidate, major });
+    else tooOld.push(`${candidate} (${major}${rejected ? `: sends transaction_timeout, which PostgreSQL ${serverMajor} rejects` : ''})`);
   }
   // Stable sort: among equal majors, PG_BIN_DIR and PATH order win.
   usable.sort((a, b) => a.major - b.major);
