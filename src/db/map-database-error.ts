@@ -48,10 +48,10 @@ const CONNECTION_MESSAGE =
 
 /** Errors that carry no SQLSTATE: pool waits, lost connections, and Sequelize's connection errors. */
 function mapDriverError(error: unknown): FoodsaveDbError | undefined {
-  const e = error as { name?: string; code?: unknown; message?: string; constructor?: { name?: string } } | null;
+  const e = error as { name?: string; code?: unknown; message?: string } | null;
   if (!e || typeof e !== 'object') return undefined;
-  // sequelize-pool's TimeoutError never sets `name`; Sequelize wraps it as ConnectionAcquireTimeoutError.
-  if (e.name === 'SequelizeConnectionAcquireTimeoutError' || (e.constructor?.name === 'TimeoutError' && /Operation timeout/.test(e.message ?? ''))) {
+  // The hot path throws PoolTimeoutError itself (engine/execute.ts); Sequelize's own path names its error.
+  if (e.name === 'SequelizeConnectionAcquireTimeoutError') {
     return new PoolTimeoutError(undefined, { cause: error });
   }
   const root = inner(error) as typeof e;

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { shouldTryNextAttempt, type ConnectionSettings } from '../config/connection-settings.js';
+import type { ConnectionSettings } from '../config/connection-settings.js';
 import { ConfigError } from '../errors.js';
-import type { DeadlineClient } from './pg-driver.js';
+import { connectWithAttempts, type DeadlineClient } from './pg-driver.js';
 
 /** One statement that applies session settings, with its values bound; undefined when there are none. */
 export interface SessionStatement {
@@ -40,9 +40,8 @@ interface ConnectionManagerLike {
 }
 
 /**
- * Makes the pool connect the way libpq does for the URL's `sslmode` (TLS first for `prefer`, plain first
- * for `allow`, each a fresh connection, as a TLS refusal closes the socket), then applies the session
- * settings. Only this engine's connection manager is touched, never the prototype.
+ * Makes the pool connect the way libpq does for the URL's `sslmode` ({@link connectWithAttempts}), then
+ * applies the session settings. Only this engine's connection manager is touched, never the prototype.
  *
  * @internal
  */
@@ -50,25 +49,16 @@ export function installConnector(sequelize: Sequelize, settings: ConnectionSetti
   const manager = sequelize.connectionManager as unknown as ConnectionManagerLike;
   const connect = manager.connect.bind(manager);
   manager.connect = async (config: ConnectConfig) => {
-    let lastError: unknown;
-    for (const [index, attempt] of settings.attempts.entries()) {
-      let connection: DeadlineClient;
-      try {
-        connection = await connect({ ...config, dialectOptions: { ...config.dialectOptions, ssl: attempt } });
-      } catch (error) {
-        lastError = error;
-        if (index === settings.attempts.length - 1 || !shouldTryNextAttempt(error, attempt)) break;
-        continue;
-      }
-      if (!session) return connection;
-      try {
-        await connection.query(session.text, session.values);
-        return connection;
-      } catch (error) {
-        await connection.end().catch(() => undefined);
-        throw error;
-      }
+    const connection = await connectWithAttempts(settings, (attempt) =>
+      connect({ ...config, dialectOptions: { ...config.dialectOptions, ssl: attempt } }),
+    );
+    if (!session) return connection;
+    try {
+      await connection.query(session.text, session.values);
+      return connection;
+    } catch (error) {
+      await connection.end().catch(() => undefined);
+      throw error;
     }
-    throw lastError;
   };
 }

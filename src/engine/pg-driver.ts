@@ -139,16 +139,32 @@ export function clientConfig(
  * @internal
  */
 export async function connectClient(settings: ConnectionSettings, options: ConnectClientOptions): Promise<DeadlineClient> {
-  let lastError: unknown;
-  for (const [index, attempt] of settings.attempts.entries()) {
+  return connectWithAttempts(settings, async (attempt) => {
     const client = new DeadlineClient(clientConfig(settings, attempt, options));
     client.on('error', () => {});
     try {
       await client.connect();
       return client;
     } catch (error) {
-      lastError = error;
       await client.end().catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Makes libpq's connection attempts for the URL's `sslmode`, in order (TLS first for `prefer`, plain
+ * first for `allow`), each a fresh connection, as a TLS refusal closes the socket.
+ *
+ * @internal
+ */
+export async function connectWithAttempts<T>(settings: ConnectionSettings, connect: (attempt: false | TlsOptions) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (const [index, attempt] of settings.attempts.entries()) {
+    try {
+      return await connect(attempt);
+    } catch (error) {
+      lastError = error;
       if (index === settings.attempts.length - 1 || !shouldTryNextAttempt(error, attempt)) break;
     }
   }
