@@ -16,7 +16,7 @@ import {
 import { findPgBinary } from '../src/ops/pg-binaries.js';
 import { inject } from 'vitest';
 import { componentMissing, pgToolsMissingReason, serverMajor } from './support/components.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv, rawUrl } from './support/test-database.js';
 
 const major = serverMajor(inject('serverVersionNum'));
 const noTools = componentMissing(`pg_dump/pg_restore for PostgreSQL ${major}`, await pgToolsMissingReason(major));
@@ -36,7 +36,7 @@ async function freshDb(label: string): Promise<TestDatabase> {
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: rawUrl(url) });
   await client.connect();
   try {
     return await fn(client);
@@ -110,7 +110,7 @@ afterAll(async () => {
 describe.skipIf(noTools)('backup and restore', () => {
   it('round trip: every table, unicode, NULLs, JSONB, decimals and timestamps come back identical', async () => {
     const source = await freshDb('bk_src');
-    const engine = createEngine({ env: {}, url: source.url, poolSize: 1 });
+    const engine = createEngine({ env: testEnv, url: source.url, poolSize: 1 });
     await runMigrations(engine);
     await engine.close();
     await seed(source.url);
@@ -180,7 +180,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     const lines: string[] = [];
     const log = (m: string, f?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(f ?? {})}`);
     const logger: Logger = { debug: log, info: log, warn: log, error: log };
-    const engine = createEngine({ env: {}, url: special, poolSize: 1, echo: true, echoPool: true, logger });
+    const engine = createEngine({ env: testEnv, url: special, poolSize: 1, echo: true, echoPool: true, logger });
     await runMigrations(engine);
     await engine.sequelize.query("INSERT INTO users (username, email) VALUES ('pw', 'pw@x.io')");
     const [[who]] = (await engine.sequelize.query('SELECT current_user AS u, current_setting(\'application_name\') AS a')) as unknown as [[{ u: string; a: string }]];
@@ -233,7 +233,7 @@ describe.skipIf(noTools)('backup and restore', () => {
       const env = { PG_BIN_DIR: spy, PATH: '' };
       const backup = await createBackup({ databaseUrl: paramUrl, dir, env });
       await restoreBackup(backup.path, { databaseUrl: paramUrl, clean: true, env });
-      const engine = createEngine({ env: {}, url: paramUrl, poolSize: 1 });
+      const engine = createEngine({ env: testEnv, url: paramUrl, poolSize: 1 });
       await engine.sequelize.authenticate();
       const settingsUrl = engine.settings.url;
       await engine.close();

@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionAcquireTimeoutError, QueryTypes, type Transaction } from 'sequelize';
 import { createEngine, closeEngine, type Engine, type Logger } from '../src/index.js';
 import { rawPool } from '../src/engine/create-engine.js';
-import { adminQuery, createTestDatabase, expectNoPassword, type TestDatabase } from './support/test-database.js';
+import { adminQuery, createTestDatabase, expectNoPassword, type TestDatabase, testEnv } from './support/test-database.js';
 
 let db: TestDatabase;
 let db2: TestDatabase;
 const engines: Engine[] = [];
 
 function engine(options: Parameters<typeof createEngine>[0] = {}): Engine {
-  const e = createEngine({ env: {}, url: db.url, ...options });
+  const e = createEngine({ env: testEnv, url: db.url, ...options });
   engines.push(e);
   return e;
 }
@@ -111,7 +111,7 @@ describe('recycle', () => {
 describe('echo', () => {
   it('DATABASE_ECHO logs each statement with its duration, and no password', async () => {
     const logger = captureLogger();
-    const e = createEngine({ env: { DATABASE_URL: db.url, DATABASE_ECHO: 'true' }, logger });
+    const e = createEngine({ env: { ...testEnv, DATABASE_URL: db.url, DATABASE_ECHO: 'true' }, logger });
     engines.push(e);
     await e.sequelize.query("SELECT 'echo-probe' AS x");
     const line = logger.lines.find((l) => l.includes('echo-probe'));
@@ -121,7 +121,7 @@ describe('echo', () => {
 
   it('DATABASE_ECHO_POOL logs connect, acquire, release and disconnect', async () => {
     const logger = captureLogger();
-    const e = createEngine({ env: { DATABASE_URL: db.url, DATABASE_ECHO_POOL: 'true' }, logger });
+    const e = createEngine({ env: { ...testEnv, DATABASE_URL: db.url, DATABASE_ECHO_POOL: 'true' }, logger });
     await e.sequelize.query('SELECT 1');
     await e.close();
     const text = logger.lines.join('\n');
@@ -153,7 +153,7 @@ describe('echo', () => {
 describe('two engines in one process', () => {
   it('work side by side on two databases, each with its own models and pool', async () => {
     const a = engine({ poolSize: 1 });
-    const b = createEngine({ env: {}, url: db2.url, poolSize: 1 });
+    const b = createEngine({ env: testEnv, url: db2.url, poolSize: 1 });
     engines.push(b);
     expect(a.models.User).not.toBe(b.models.User);
     await a.sequelize.query('CREATE TABLE side (v int)');

@@ -23,14 +23,14 @@ import {
 } from '../src/index.js';
 import { instrument } from '../src/entries/ops.js';
 import { startEmbedded } from './support/postgres-server.js';
-import { adminQuery } from './support/test-database.js';
+import { adminQuery, testEnv } from './support/test-database.js';
 import { useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'errors' });
 const engines: Engine[] = [];
 
 function engine(options: Parameters<typeof createEngine>[0] = {}): Engine {
-  const e = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 0, ...options });
+  const e = createEngine({ env: testEnv, url: t.url, poolSize: 1, maxOverflow: 0, ...options });
   engines.push(e);
   return e;
 }
@@ -276,7 +276,7 @@ describe('configuration', () => {
   it('a malformed %-escape in DATABASE_URL is a ConfigError that does not quote the URL', () => {
     let error: unknown;
     try {
-      createEngine({ env: { DATABASE_URL: 'postgres://app:s3cr%zzet@db/foodsave' } });
+      createEngine({ env: { ...testEnv, DATABASE_URL: 'postgres://app:s3cr%zzet@db/foodsave' } });
     } catch (e) {
       error = e;
     }

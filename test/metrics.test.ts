@@ -11,7 +11,7 @@ import {
 } from '../src/entries/ops.js';
 import { createSqlClassifier } from '../src/ops/sql-operation.js';
 import { makeUser } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, testEnv } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'metrics' });
 
@@ -61,7 +61,7 @@ describe('instrument', () => {
   });
 
   it('reports pool events, and a throwing hook never breaks a query', async () => {
-    const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 0, poolTimeout: 0.2 });
+    const engine = createEngine({ env: testEnv, url: t.url, poolSize: 1, maxOverflow: 0, poolTimeout: 0.2 });
     const events: string[] = [];
     instrument(engine, {
       onConnect: () => events.push('connect'),
@@ -84,7 +84,7 @@ describe('instrument', () => {
 describe('Prometheus', () => {
   it('exposes the document metrics with a type label on the host registry only', async () => {
     const registry = new Registry();
-    const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 1, poolTimeout: 0.2 });
+    const engine = createEngine({ env: testEnv, url: t.url, poolSize: 1, maxOverflow: 1, poolTimeout: 0.2 });
     const detach = instrument(engine, createPrometheusMetrics({ registry }));
     const repos = createAdminRepositories(engine);
     const user = await makeUser(repos);
@@ -127,7 +127,7 @@ describe('OpenTelemetry', () => {
   it('records db.client.operation.duration and db.client.connection.count by the semantic conventions', async () => {
     const reader = new TestReader();
     const provider = new MeterProvider({ readers: [reader] });
-    const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 0 });
+    const engine = createEngine({ env: testEnv, url: t.url, poolSize: 1, maxOverflow: 0 });
     instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('foodsave-db-test') }));
     await engine.models.User.count();
     await expect(engine.sequelize.query('SELECT * FROM missing_table')).rejects.toThrow();
@@ -158,7 +158,7 @@ describe('OpenTelemetry through a MetricProducer', () => {
     const otel = createOpenTelemetryMetricProducer();
     const reader = new TestReader({ metricProducers: [otel.producer] });
     const provider = new MeterProvider({ readers: [reader] });
-    const engine = createEngine({ env: {}, url: t.url, poolSize: 1, maxOverflow: 0 });
+    const engine = createEngine({ env: testEnv, url: t.url, poolSize: 1, maxOverflow: 0 });
     const detach = instrument(engine, otel.hooks);
     await engine.models.User.count();
     await engine.models.User.count();

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { migrations, type Migration } from '../src/entries/migrations.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase, testEnv, testSchema, rawUrl } from './support/test-database.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -21,8 +21,8 @@ afterEach(async () => {
 
 async function fresh(label: string): Promise<{ db: TestDatabase; engine: Engine; query: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]> }> {
   const db = await createTestDatabase(label);
-  const engine = createEngine({ env: {}, url: db.url, poolSize: 1, maxOverflow: 1 });
-  const client = new pg.Client({ connectionString: db.url });
+  const engine = createEngine({ env: testEnv, url: db.url, poolSize: 1, maxOverflow: 1 });
+  const client = new pg.Client({ connectionString: rawUrl(db.url) });
   await client.connect();
   cleanups.push(async () => {
     await client.end();
@@ -43,18 +43,18 @@ const SNAPSHOT_SQL = `
          || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') AS item
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE c.relnamespace = '${testSchema}'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
   UNION ALL
   SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    FROM pg_constraint WHERE connamespace = '${testSchema}'::regnamespace
   UNION ALL
-  SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+  SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = '${testSchema}'
   UNION ALL
   SELECT 'trigger ' || tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t
-    JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+    JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = '${testSchema}'::regnamespace AND NOT t.tgisinternal
   UNION ALL
   SELECT 'function ' || p.proname || ' ' || md5(pg_get_functiondef(p.oid)) FROM pg_proc p
-   WHERE p.pronamespace = 'public'::regnamespace
+   WHERE p.pronamespace = '${testSchema}'::regnamespace
      -- Functions of extensions (pg_trgm) belong to the extension, which down leaves installed.
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
   ORDER BY 1`;
@@ -87,7 +87,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships eight migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships nine migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -97,6 +97,7 @@ describe('runMigrations', () => {
       '0006-date-kinds',
       '0007-exact-amounts',
       '0008-recipe-ingredients-by-product',
+      '0009-functions-own-search-path',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -172,7 +173,7 @@ describe('runMigrations', () => {
 
   it('throws MigrationLockTimeoutError when another runner holds the lock', async () => {
     const { db, engine, query } = await fresh('locked');
-    const holder = new pg.Client({ connectionString: db.url });
+    const holder = new pg.Client({ connectionString: rawUrl(db.url) });
     await holder.connect();
     cleanups.push(() => holder.end());
     await holder.query("SELECT pg_advisory_lock('7381240791506712165'::bigint)");

@@ -2,7 +2,7 @@ import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createEngine, type DecimalString } from '../src/index.js';
 import { Receipt } from '../src/entries/models.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, testEnv, testSchema } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'models' });
 
@@ -43,15 +43,15 @@ describe('models match the migrated schema', () => {
       `SELECT c.table_name, c.column_name, c.is_nullable,
               format_type(a.atttypid, a.atttypmod) AS type
          FROM information_schema.columns c
-         JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_name))::regclass AND a.attname = c.column_name
-        WHERE c.table_schema = 'public' AND c.table_name <> 'foodsave_db_migrations'`,
+         JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass AND a.attname = c.column_name
+        WHERE c.table_schema = '${testSchema}' AND c.table_name <> 'foodsave_db_migrations'`,
       { type: QueryTypes.SELECT },
     );
     const fromSchema = new Map(columns.map((c) => [`${c.table_name}.${c.column_name}`, c]));
     const fromModels = new Set<string>();
     for (const model of Object.values(models) as ModelStatic<Model>[]) {
       for (const attr of Object.values(model.getAttributes()) as { field: string; allowNull?: boolean; primaryKey?: boolean; type: never }[]) {
-        const key = `${model.getTableName() as string}.${attr.field}`;
+        const key = `${model.tableName}.${attr.field}`;
         fromModels.add(key);
         const column = fromSchema.get(key);
         expect(column, `${key} has no column`).toBeDefined();
@@ -104,7 +104,7 @@ describe('model behaviour', () => {
   });
 
   it('binds each engine its own classes; the exported classes stay unbound', async () => {
-    const other = createEngine({ env: {}, url: t.url, poolSize: 1 });
+    const other = createEngine({ env: testEnv, url: t.url, poolSize: 1 });
     try {
       expect(other.models.Receipt).not.toBe(t.engine.models.Receipt);
       expect(other.models.Receipt.prototype).toBeInstanceOf(Receipt);

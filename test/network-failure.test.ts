@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionError, createEngine, createFoodsave, FoodsaveDbError, QueryTimeoutError, type Engine } from '../src/index.js';
 import { checkDatabaseHealth } from '../src/entries/ops.js';
 import { startBlackholeProxy, type BlackholeProxy } from './support/blackhole-proxy.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, testEnv } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'network' });
 let proxy: BlackholeProxy;
@@ -15,7 +15,7 @@ const engines: Engine[] = [];
 
 function engine(options: Parameters<typeof createEngine>[0]): Engine {
   // Generous connect and pool timeouts: a loaded CI machine must not fail the warm-up.
-  const e = createEngine({ env: {}, url: proxy.url(t.url), poolSize: 2, maxOverflow: 0, connectTimeout: 5, poolTimeout: 10, ...options });
+  const e = createEngine({ env: testEnv, url: proxy.url(t.url), poolSize: 2, maxOverflow: 0, connectTimeout: 5, poolTimeout: 10, ...options });
   engines.push(e);
   return e;
 }

@@ -16,7 +16,7 @@ import { componentMissing } from './support/components.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
 import { runCli } from './support/run-cli.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
-import { adminQuery, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv } from './support/test-database.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,7 @@ async function pooledDatabase(mode: 'transaction' | 'session', label: string): P
 
 function engine(url: string): Engine {
   // Default options: nothing turned off to please the pooler.
-  const e = createEngine({ env: {}, url, poolSize: 2, maxOverflow: 4 });
+  const e = createEngine({ env: testEnv, url, poolSize: 2, maxOverflow: 4 });
   engines.push(e);
   return e;
 }
@@ -138,7 +138,7 @@ describe.skipIf(skip)('behind PgBouncer in transaction mode', () => {
 
   it('applies sessionSettings without startup options, so PgBouncer accepts the connection', async () => {
     const { url } = await pooledDatabase('transaction', 'bouncer_settings');
-    const e = createEngine({ env: {}, url, poolSize: 1, maxOverflow: 0, sessionSettings: { work_mem: '8MB' } });
+    const e = createEngine({ env: testEnv, url, poolSize: 1, maxOverflow: 0, sessionSettings: { work_mem: '8MB' } });
     engines.push(e);
     await expect(e.sequelize.authenticate()).resolves.toBeUndefined();
   });

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, testSchema, rawUrl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'schema' });
 let client: pg.Client;
 
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: t.url });
+  client = new pg.Client({ connectionString: rawUrl(t.url) });
   await client.connect();
 });
 afterAll(async () => {
@@ -234,7 +234,7 @@ const DOCUMENT_INDEXES: [string, string, string][] = [
 describe('tables and columns', () => {
   it('has exactly the tables of the document, decision 8, the pantry ledger and the migrations table', async () => {
     const tables = await rows<{ relname: string }>(
-      "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY relname",
+      `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = '${testSchema}'::regnamespace ORDER BY relname`,
     );
     expect(tables.map((r) => r.relname)).toEqual([...Object.keys(EXPECTED), 'foodsave_db_migrations'].sort());
   });
@@ -277,7 +277,7 @@ describe('foreign keys', () => {
 
   it('has no foreign key the table above does not list', async () => {
     const all = await rows<{ n: string }>(
-      "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
+      `SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = '${testSchema}'::regnamespace`,
     );
     expect(Number(all[0]!.n)).toBe(FOREIGN_KEYS.length);
   });

@@ -14,6 +14,7 @@ import { componentMissing, pgToolsMissingReason, serverMajor } from './support/c
 import { startEmbedded, type PostgresServer } from './support/postgres-server.js';
 import { postgresSystemUser } from './support/system-user.js';
 import { makeCertificates, opensslMissingReason, sslServerSettings, type Certificates } from './support/tls-certificates.js';
+import { testEnv } from './support/test-database.js';
 
 const skip = componentMissing('TLS', opensslMissingReason());
 // The backup half of each case needs pg_dump/pg_restore for the server's major.
@@ -46,7 +47,7 @@ function url(host: string, params: Record<string, string>, user?: { name: string
 }
 
 function engine(databaseUrl: string): Engine {
-  const e = createEngine({ env: {}, url: databaseUrl, poolSize: 1, maxOverflow: 0, connectTimeout: 5 });
+  const e = createEngine({ env: testEnv, url: databaseUrl, poolSize: 1, maxOverflow: 0, connectTimeout: 5 });
   engines.push(e);
   return e;
 }

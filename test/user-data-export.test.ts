@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type Foodsave, type UserDataExport, type UserScope } from '../src/index.js';
 import { OWNERSHIP, SHARED_TABLES, tablesOf, type TableName } from '../src/db/table-metadata.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, testSchema, rawUrl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'export' });
 let client: pg.Client;
 let db: Foodsave;
 
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: t.url });
+  client = new pg.Client({ connectionString: rawUrl(t.url) });
   await client.connect();
   db = createFoodsave(t.engine);
 });
@@ -26,7 +26,7 @@ async function rows<R extends pg.QueryResultRow>(text: string, values: unknown[]
 async function liveSchema(): Promise<Map<string, string[]>> {
   const cols = await rows<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = 'public' AND table_name <> 'foodsave_db_migrations' ORDER BY table_name, ordinal_position`,
+      WHERE table_schema = '${testSchema}' AND table_name <> 'foodsave_db_migrations' ORDER BY table_name, ordinal_position`,
   );
   const schema = new Map<string, string[]>();
   for (const c of cols) schema.set(c.table_name, [...(schema.get(c.table_name) ?? []), c.column_name]);
@@ -40,7 +40,7 @@ async function foreignKeys(): Promise<{ table: string; column: string; reference
        FROM information_schema.table_constraints tc
        JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
        JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
-      WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'`,
+      WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = '${testSchema}'`,
   );
 }
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createFoodsave, ValidationError, withTransaction } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, rawUrl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'users' });
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -84,7 +84,7 @@ describe('UserRepository', () => {
     expect(await me.account.get()).toBeNull();
     expect(await db.admin.users.deleteUser(second.id)).toBe(true);
     expect(await db.admin.users.deleteUser(second.id)).toBe(false);
-    const client = new pg.Client({ connectionString: t.url });
+    const client = new pg.Client({ connectionString: rawUrl(t.url) });
     await client.connect();
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM conversations WHERE user_id = ANY($4::uuid[]))::int

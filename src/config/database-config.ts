@@ -36,6 +36,17 @@ export const databaseConfigSchema = z.strictObject({
    * Default: `url`.
    */
   migrationUrl: postgresUrl().optional(),
+  /**
+   * `DATABASE_SCHEMA`: the PostgreSQL schema that holds every table, function, trigger and index of the
+   * library, and its migration table. Statements name it explicitly, so it works behind poolers without
+   * `search_path`. A plain identifier: a letter or `_`, then letters, digits or `_`, at most 63 long, not
+   * starting with `pg_`. Default `public`.
+   */
+  schema: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier: a letter or _, then letters, digits or _, at most 63 long')
+    .refine((s) => !s.toLowerCase().startsWith('pg_'), 'must not start with pg_ (reserved by PostgreSQL)')
+    .default('public'),
   /** `DATABASE_POOL_SIZE`: connections kept open when idle. Default 20. */
   poolSize: z.number().int('must be a whole number').min(1, 'must be at least 1').default(20),
   /** `DATABASE_MAX_OVERFLOW`: extra connections opened under load, closed soon after. Default 30. */
@@ -80,6 +91,7 @@ export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 export const ENV_VARIABLES = {
   url: 'DATABASE_URL',
   migrationUrl: 'DATABASE_MIGRATION_URL',
+  schema: 'DATABASE_SCHEMA',
   poolSize: 'DATABASE_POOL_SIZE',
   maxOverflow: 'DATABASE_MAX_OVERFLOW',
   poolTimeout: 'DATABASE_POOL_TIMEOUT',
@@ -116,6 +128,7 @@ function readEnv(env: Record<string, string | undefined>): {
   const issues: ConfigIssue[] = [];
   if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
   if (env.DATABASE_MIGRATION_URL) values.migrationUrl = env.DATABASE_MIGRATION_URL;
+  if (env.DATABASE_SCHEMA) values.schema = env.DATABASE_SCHEMA;
   for (const field of NUMERIC_FIELDS) {
     const raw = env[ENV_VARIABLES[field]];
     if (raw === undefined || raw.trim() === '') continue;

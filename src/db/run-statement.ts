@@ -2,11 +2,15 @@ import type { QueryResultRow } from 'pg';
 import type { Engine } from '../engine/create-engine.js';
 import { execute, type QueryOptions } from '../engine/execute.js';
 import { mapDatabaseError } from './map-database-error.js';
-import type { Sql } from './sql.js';
+import { ident, needsTrigramSchema, placeNames, type Sql } from './sql.js';
+
+const quotedSchemas = new Map<string, string>();
+const trigramSchemas = new WeakMap<Engine, string>();
 
 /**
  * Runs one statement built with the `sql` tag and turns database errors into the library's errors,
- * naming `entity`. Every repository and domain statement goes through here.
+ * naming `entity`. Every repository and domain statement goes through here, and here its tables get the
+ * engine's schema.
  *
  * @internal
  */
@@ -17,8 +21,38 @@ export async function runStatement<R extends QueryResultRow>(
   options: QueryOptions = {},
 ): Promise<{ rows: R[]; rowCount: number }> {
   try {
-    return await execute<R>(engine, query.text, query.values, options);
+    let text = query.text;
+    const trigram = needsTrigramSchema(text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
+    text = placeNames(text, quotedSchema(engine.settings.schema), trigram);
+    return await execute<R>(engine, text, query.values, options);
   } catch (error) {
     throw mapDatabaseError(error, entity);
   }
+}
+
+/** The engine's schema as a quoted identifier; the few schemas a process uses are quoted once. */
+export function quotedSchema(schema: string): string {
+  let quoted = quotedSchemas.get(schema);
+  if (quoted === undefined) {
+    quoted = ident(schema).text;
+    quotedSchemas.set(schema, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * Where `pg_trgm` lives: the library's schema when the migrations installed it, or wherever the host
+ * had already installed it (an extension exists once per database). Looked up once per engine.
+ */
+async function findTrigramSchema(engine: Engine, options: QueryOptions): Promise<string> {
+  const { rows } = await execute<{ schema: string }>(
+    engine,
+    "SELECT quote_ident(n.nspname) AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'",
+    [],
+    options,
+  );
+  const schema = rows[0]?.schema;
+  if (schema === undefined) return quotedSchema(engine.settings.schema);
+  trigramSchemas.set(engine, schema);
+  return schema;
 }

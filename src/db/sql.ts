@@ -74,6 +74,46 @@ export function ident(...parts: string[]): Sql {
   return raw(parts.map((p) => escapeIdentifier(p)).join('.'));
 }
 
+/**
+ * Placeholders for names only the engine knows: its schema, and the schema `pg_trgm` was installed in.
+ * Control characters never occur in the library's SQL text, and input never reaches the text.
+ */
+const SCHEMA_MARK = '\u0001schema\u0001';
+const TRIGRAM_MARK = '\u0001pg_trgm\u0001';
+
+/**
+ * A table of the library's schema, qualified: `"schema"."table"` once {@link placeNames} has run, so no
+ * statement depends on `search_path` (which poolers do not carry). @internal
+ */
+export function table(name: string): Sql {
+  return raw(`${SCHEMA_MARK}.${escapeIdentifier(name)}`);
+}
+
+/** `pg_trgm`'s operator, qualified by the schema the extension lives in: `OPERATOR("s".%)`. @internal */
+export function trigramOperator(operator: '%' | '<%'): Sql {
+  return raw(`OPERATOR(${TRIGRAM_MARK}.${operator})`);
+}
+
+/** `pg_trgm`'s function, qualified by the schema the extension lives in. @internal */
+export function trigramFunction(name: 'similarity' | 'word_similarity'): Sql {
+  return raw(`${TRIGRAM_MARK}.${name}`);
+}
+
+/** Whether a statement's text names the `pg_trgm` schema, which the engine looks up once. @internal */
+export function needsTrigramSchema(text: string): boolean {
+  return text.includes(TRIGRAM_MARK);
+}
+
+/**
+ * The text with the schema placeholders filled in, with names already quoted as identifiers.
+ * The one place the placeholders are replaced. @internal
+ */
+export function placeNames(text: string, schema: string, trigramSchema?: string): string {
+  let placed = text.replaceAll(SCHEMA_MARK, schema);
+  if (trigramSchema !== undefined) placed = placed.replaceAll(TRIGRAM_MARK, trigramSchema);
+  return placed;
+}
+
 /** Constant SQL text. Never pass input here: input goes in as a value. @internal */
 export function raw(text: string): Sql {
   return new Sql([text], []);

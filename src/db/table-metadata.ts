@@ -1,6 +1,7 @@
 import type { ModelStatic, Model } from 'sequelize';
 import type { Models } from '../models/index.js';
-import { ident, join, raw, sql, type Sql } from './sql.js';
+import { TABLE_NAMES, type TableKey } from '../models/model-naming.js';
+import { ident, join, raw, sql, table, type Sql } from './sql.js';
 
 /** How a column's value travels: decimals as text (never a float), timestamps revived as `Date`. */
 export type ColumnKind = 'decimal' | 'timestamp' | 'json' | 'plain';
@@ -22,6 +23,8 @@ export interface ColumnMeta {
  */
 export class TableMeta {
   readonly columns: readonly ColumnMeta[];
+  /** The table, qualified by the engine's schema (see {@link table}). */
+  readonly ref: Sql;
   /** The primary key's columns, in order. */
   readonly primaryKey: readonly string[];
   private readonly byAttribute: ReadonlyMap<string, ColumnMeta>;
@@ -30,6 +33,7 @@ export class TableMeta {
 
   constructor(readonly name: string, model: ModelStatic<Model>) {
     const attributes = model.getAttributes() as Record<string, { field?: string; primaryKey?: boolean; type: { key?: string } }>;
+    this.ref = table(name);
     this.columns = Object.entries(attributes).map(([attribute, def]) => ({
       attribute,
       column: def.field ?? attribute,
@@ -87,6 +91,14 @@ function kindOf(key: string | undefined): ColumnKind {
   return 'plain';
 }
 
+/**
+ * Every table as a qualified reference for the `sql` tag: ``sql`SELECT ... FROM ${T.pantryItems}` ``.
+ * @internal
+ */
+export const T = Object.fromEntries(Object.entries(TABLE_NAMES).map(([key, name]) => [key, table(name)])) as {
+  readonly [K in TableKey]: Sql;
+};
+
 /** The tables, by the name the API uses for them. */
 export const TABLES = {
   users: 'User',
@@ -140,7 +152,7 @@ export function tablesOf(models: Models): Tables {
   if (!tables) {
     const entries = Object.entries(TABLES).map(([key, model]) => {
       const m = models[model] as unknown as ModelStatic<Model>;
-      return [key, new TableMeta(m.getTableName() as string, m)] as const;
+      return [key, new TableMeta(TABLE_NAMES[key as TableKey], m)] as const;
     });
     tables = Object.fromEntries(entries) as unknown as Tables;
     cache.set(models, tables);

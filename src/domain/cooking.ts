@@ -8,6 +8,7 @@ import { checkOptions, TX } from '../db/options.js';
 import { runStatement } from '../db/run-statement.js';
 import { checkId } from '../db/scope.js';
 import { sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { z } from 'zod';
 import type { LotChange, PantryLedger } from './pantry-ledger.js';
@@ -44,12 +45,12 @@ export class Cooking {
     checkId(recipeId, 'recipeId', 'cook recipe');
     const { servings } = parseInput(cookSchema, options.servings === undefined ? {} : { servings: options.servings }, 'cook recipe');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const recipe = await this.run<{ servings: number | null }>(sql`SELECT servings FROM recipes WHERE id = ${recipeId}`, transaction);
+      const recipe = await this.run<{ servings: number | null }>(sql`SELECT servings FROM ${T.recipes} WHERE id = ${recipeId}`, transaction);
       if (!recipe.rows[0]) throw new NotFoundError('recipe', `recipeId: no recipe ${recipeId}`, { field: 'recipeId' });
       const base = recipe.rows[0].servings ?? 1;
       const scale = Quantity.of(String(servings ?? base)).div(String(base));
       const { rows: ingredients } = await this.run<{ productId: string; quantity: string; unit: string | null }>(
-        sql`SELECT product_id AS "productId", quantity, unit FROM recipe_ingredients
+        sql`SELECT product_id AS "productId", quantity, unit FROM ${T.recipeIngredients}
              WHERE recipe_id = ${recipeId} AND quantity IS NOT NULL AND quantity > 0 AND product_id IS NOT NULL ORDER BY id`,
         transaction,
       );

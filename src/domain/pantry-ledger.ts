@@ -14,7 +14,7 @@ import { runStatement } from '../db/run-statement.js';
 import { amountSchema, dateOnly, decimal, uuid, type AmountInput } from '../db/schemas/common.js';
 import { checkId, type Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
-import { tablesOf, type Tables } from '../db/table-metadata.js';
+import { T, tablesOf, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { journalPantryEvent, type EventInput } from '../repositories/pantry-journal.js';
 import type { AsOfOptions } from './pantry-lots.js';
@@ -122,7 +122,7 @@ export class PantryLedger {
             ? sql`NULL::date`
             : sql`coalesce(${purchase}::date, current_date) + ${info.shelfLifeDays}::int`;
       const { rows } = await this.sql<PantryItemRecord>(
-        sql`INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date, notes, purchase_date, unit_price, store_name, receipt_item_id, date_kind)
+        sql`INSERT INTO ${T.pantryItems} (user_id, product_id, quantity, unit, expiry_date, notes, purchase_date, unit_price, store_name, receipt_item_id, date_kind)
             VALUES (${this.userId}, ${data.productId}, ${quantity.toDecimal(3)}, ${unit}, ${expiry}, ${data.notes ?? null},
                     coalesce(${purchase}::date, current_date), ${unitPrice}, ${data.storeName ?? null}, ${data.receiptItemId ?? null}, ${data.dateKind ?? null})
             RETURNING ${this.lots()}`,
@@ -169,7 +169,7 @@ export class PantryLedger {
       const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
       const days = info.openedShelfLifeDays ?? null;
       const { rows } = await this.sql<PantryItemRecord>(
-        sql`UPDATE pantry_items SET opened_at = now(),
+        sql`UPDATE ${T.pantryItems} SET opened_at = now(),
                    expiry_date = CASE WHEN ${days}::int IS NULL THEN expiry_date
                                       ELSE least(coalesce(expiry_date, 'infinity'::date), coalesce(${asOf}::date, current_date) + ${days}::int) END
              WHERE id = ${itemId} RETURNING ${this.lots()}`,
@@ -193,7 +193,7 @@ export class PantryLedger {
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const events = this.tables.pantryEvents;
       const { rows } = await this.sql<PantryEventRecord>(
-        sql`SELECT ${events.select()} FROM pantry_events WHERE id = ${eventId} AND ${this.owns()} FOR UPDATE`,
+        sql`SELECT ${events.select()} FROM ${T.pantryEvents} WHERE id = ${eventId} AND ${this.owns()} FOR UPDATE`,
         transaction,
       );
       const event = rows[0];
@@ -203,7 +203,7 @@ export class PantryLedger {
       const lotId = event.pantryItemId as string;
       await this.lockLot(lotId, transaction);
       const latest = await this.sql<{ id: string }>(
-        sql`SELECT id FROM pantry_events WHERE pantry_item_id = ${lotId} AND undone_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+        sql`SELECT id FROM ${T.pantryEvents} WHERE pantry_item_id = ${lotId} AND undone_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
         transaction,
       );
       if (latest.rows[0]?.id !== event.id) {
@@ -211,12 +211,12 @@ export class PantryLedger {
       }
       await this.sql(
         event.eventType === 'added'
-          ? sql`DELETE FROM pantry_items WHERE id = ${lotId}`
-          : sql`UPDATE pantry_items SET quantity = ${event.previousQuantity}, expiry_date = ${event.previousExpiryDate}, opened_at = ${event.previousOpenedAt}
+          ? sql`DELETE FROM ${T.pantryItems} WHERE id = ${lotId}`
+          : sql`UPDATE ${T.pantryItems} SET quantity = ${event.previousQuantity}, expiry_date = ${event.previousExpiryDate}, opened_at = ${event.previousOpenedAt}
                  WHERE id = ${lotId}`,
         transaction,
       );
-      const undone = await this.sql<PantryEventRecord>(sql`UPDATE pantry_events SET undone_at = now() WHERE id = ${event.id} RETURNING ${events.select()}`, transaction);
+      const undone = await this.sql<PantryEventRecord>(sql`UPDATE ${T.pantryEvents} SET undone_at = now() WHERE id = ${event.id} RETURNING ${events.select()}`, transaction);
       return undone.rows[0]!;
     });
   }
@@ -249,7 +249,7 @@ export class PantryLedger {
     const productIds = [...new Set(needs.map((n) => n.productId))];
     const conversions = await productsStorageInfo(this.engine, productIds, transaction);
     const { rows: lots } = await this.sql<PantryItemRecord & { today: string }>(
-      sql`SELECT ${this.lots()}, current_date::text AS today FROM pantry_items
+      sql`SELECT ${this.lots()}, current_date::text AS today FROM ${T.pantryItems}
            WHERE ${this.owns()} AND product_id = ANY(${productIds}::uuid[]) AND quantity > 0
            ORDER BY ${useFirstOrder()} FOR UPDATE`,
       transaction,
@@ -316,7 +316,7 @@ export class PantryLedger {
   ): Promise<LotChange> {
     const left = Quantity.of(lot.quantity!).sub(taken);
     const { rows } = await this.sql<PantryItemRecord>(
-      sql`UPDATE pantry_items SET quantity = ${(left.isNegative() ? Quantity.ZERO : left).toStored()} WHERE id = ${lot.id} RETURNING ${this.lots()}`,
+      sql`UPDATE ${T.pantryItems} SET quantity = ${(left.isNegative() ? Quantity.ZERO : left).toStored()} WHERE id = ${lot.id} RETURNING ${this.lots()}`,
       transaction,
     );
     const value = lot.unitPrice === null ? null : taken.mul(lot.unitPrice).toDecimal(2);
@@ -333,7 +333,7 @@ export class PantryLedger {
   private async lockLot(itemId: string, transaction: Transaction): Promise<{ lot: PantryItemRecord; today: string }> {
     checkId(itemId, 'itemId', 'pantry item');
     const { rows } = await this.sql<PantryItemRecord & { today: string }>(
-      sql`SELECT ${this.lots()}, current_date::text AS today FROM pantry_items WHERE id = ${itemId} AND ${this.owns()} FOR UPDATE`,
+      sql`SELECT ${this.lots()}, current_date::text AS today FROM ${T.pantryItems} WHERE id = ${itemId} AND ${this.owns()} FOR UPDATE`,
       transaction,
     );
     if (!rows[0]) throw new NotFoundError('pantry item', `itemId: no pantry item ${itemId}`, { field: 'itemId' });

@@ -6,7 +6,7 @@ import type { PantryItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
 import { checkId, type Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
-import { tablesOf } from '../db/table-metadata.js';
+import { T, tablesOf } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { z } from 'zod';
 import { dateStatusSql } from '../repositories/lot-dates.js';
@@ -41,7 +41,7 @@ export class PantryLots {
     parseInput(daysSchema, { days }, 'expiring soon');
     const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
     const { rows } = await this.run(
-      sql`SELECT ${this.lots()} FROM pantry_items
+      sql`SELECT ${this.lots()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date >= ${day} AND expiry_date <= ${day} + ${days}::int
            ORDER BY ${useFirstOrder()}`,
       options.transaction,
@@ -70,7 +70,7 @@ export class PantryLots {
     checkOptions(options, [...TX, 'asOf'], status);
     const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
     const { rows } = await this.run(
-      sql`SELECT ${this.lots()} FROM pantry_items
+      sql`SELECT ${this.lots()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date < ${day} AND ${dateStatusSql(day)} = ${status}
            ORDER BY ${useFirstOrder()}`,
       options.transaction,
@@ -83,7 +83,7 @@ export class PantryLots {
     checkOptions(options, [...TX, 'productId'], 'use first');
     if (options.productId !== undefined) checkId(options.productId, 'productId', 'use first');
     const { rows } = await this.run(
-      sql`SELECT ${this.lots()} FROM pantry_items
+      sql`SELECT ${this.lots()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND (${options.productId ?? null}::uuid IS NULL OR product_id = ${options.productId ?? null}::uuid)
            ORDER BY ${useFirstOrder()}`,
       options.transaction,

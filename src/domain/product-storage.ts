@@ -6,6 +6,7 @@ import { productStorageInfoSchema, type ProductStorageInfo } from '../values/uni
 import { runStatement } from '../db/run-statement.js';
 import { dateOnly } from '../db/schemas/common.js';
 import { sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { z } from 'zod';
 
@@ -34,7 +35,7 @@ export async function productsStorageInfo(
   const { rows } = await runStatement<{ id: string; info: unknown }>(
     engine,
     'product',
-    sql`SELECT id, storage_info AS info FROM products WHERE id = ANY(${productIds}::uuid[])`,
+    sql`SELECT id, storage_info AS info FROM ${T.products} WHERE id = ANY(${productIds}::uuid[])`,
     { transaction },
   );
   const found = new Map(rows.map((r) => [r.id, validStorageInfo(r.id, r.info)]));

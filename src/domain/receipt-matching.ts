@@ -4,8 +4,13 @@ import { checkOptions, TX } from '../db/options.js';
 import type { ReceiptItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
 import { checkId, type Scope } from '../db/scope.js';
-import { ident, sql } from '../db/sql.js';
-import { tablesOf } from '../db/table-metadata.js';
+import { ident, sql, trigramFunction, trigramOperator } from '../db/sql.js';
+import { T, tablesOf } from '../db/table-metadata.js';
+
+const SIMILARITY = trigramFunction('similarity');
+const WORD_SIMILARITY = trigramFunction('word_similarity');
+const SIMILAR = trigramOperator('%');
+const WORD_SIMILAR = trigramOperator('<%');
 
 /** A proposed product for an unmatched receipt line. */
 export interface MatchProposal {
@@ -50,14 +55,14 @@ export class ReceiptMatcher {
                  coalesce(m.product_id, s.id) AS "productId",
                  CASE WHEN m.product_id IS NOT NULL THEN 'learned' WHEN s.id IS NOT NULL THEN 'similar' END AS source,
                  CASE WHEN m.product_id IS NOT NULL THEN 1 ELSE s.sim END::float8 AS similarity
-            FROM receipt_items i
-            JOIN receipts r ON r.id = i.receipt_id
-            LEFT JOIN product_matches m
+            FROM ${T.receiptItems} i
+            JOIN ${T.receipts} r ON r.id = i.receipt_id
+            LEFT JOIN ${T.productMatches} m
               ON m.user_id = r.user_id AND m.store_key = lower(coalesce(r.store_name, '')) AND m.line_key = lower(trim(i.product_name))
             LEFT JOIN LATERAL (
-              SELECT p.id, greatest(similarity(lower(p.name), lower(i.product_name)), word_similarity(lower(p.name), lower(i.product_name))) AS sim
-                FROM products p
-               WHERE m.product_id IS NULL AND (lower(p.name) % lower(i.product_name) OR lower(p.name) <% lower(i.product_name))
+              SELECT p.id, greatest(${SIMILARITY}(lower(p.name), lower(i.product_name)), ${WORD_SIMILARITY}(lower(p.name), lower(i.product_name))) AS sim
+                FROM ${T.products} p
+               WHERE m.product_id IS NULL AND (lower(p.name) ${SIMILAR} lower(i.product_name) OR lower(p.name) ${WORD_SIMILAR} lower(i.product_name))
                ORDER BY sim DESC, length(p.name), p.id LIMIT 1
             ) s ON true
            WHERE i.receipt_id = ${receiptId} AND i.product_id IS NULL AND ${this.scope.owns(ident('r', 'user_id'))}
@@ -81,12 +86,12 @@ export class ReceiptMatcher {
       this.engine,
       'receipt item',
       sql`WITH line AS (
-            UPDATE receipt_items i SET product_id = ${productId}
-              FROM receipts r
+            UPDATE ${T.receiptItems} i SET product_id = ${productId}
+              FROM ${T.receipts} r
              WHERE i.id = ${receiptItemId} AND r.id = i.receipt_id AND ${this.scope.owns(ident('r', 'user_id'))}
             RETURNING i.*, r.store_name, r.user_id AS owner_id
           ), remembered AS (
-            INSERT INTO product_matches (user_id, store_key, line_key, product_id)
+            INSERT INTO ${T.productMatches} (user_id, store_key, line_key, product_id)
             SELECT owner_id, lower(coalesce(store_name, '')), lower(trim(product_name)), ${productId} FROM line
             ON CONFLICT (user_id, store_key, line_key)
             DO UPDATE SET product_id = EXCLUDED.product_id, times = product_matches.times + 1, last_used_at = now()

@@ -8,6 +8,7 @@ import { checkOptions, TX } from '../db/options.js';
 import { runStatement } from '../db/run-statement.js';
 import { checkId, type Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import type { AddPantryItemInput, LotChange, PantryLedger } from './pantry-ledger.js';
 
 /** Receipts into the pantry: matched receipt lines become priced lots, through the ledger. */
@@ -35,16 +36,16 @@ export class ReceiptStocking {
     checkId(receiptId, 'receiptId', 'stock from receipt');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const receipt = await this.run<{ storeName: string | null; purchaseDate: string | null }>(
-        sql`SELECT store_name AS "storeName", purchase_date AS "purchaseDate" FROM receipts WHERE id = ${receiptId} AND ${this.owns()} FOR UPDATE`,
+        sql`SELECT store_name AS "storeName", purchase_date AS "purchaseDate" FROM ${T.receipts} WHERE id = ${receiptId} AND ${this.owns()} FOR UPDATE`,
         transaction,
       );
       if (!receipt.rows[0]) throw new NotFoundError('receipt', `receiptId: no receipt ${receiptId}`, { field: 'receiptId' });
       const { storeName, purchaseDate } = receipt.rows[0];
       const { rows: lines } = await this.run<{ id: string; productId: string; quantity: string; unit: string | null; totalPrice: string | null }>(
         sql`SELECT i.id, i.product_id AS "productId", i.quantity, i.unit, i.total_price AS "totalPrice"
-              FROM receipt_items i
+              FROM ${T.receiptItems} i
              WHERE i.receipt_id = ${receiptId} AND i.product_id IS NOT NULL AND coalesce(i.total_price, 0) >= 0 AND i.quantity > 0
-               AND NOT EXISTS (SELECT 1 FROM pantry_items p WHERE p.receipt_item_id = i.id)
+               AND NOT EXISTS (SELECT 1 FROM ${T.pantryItems} p WHERE p.receipt_item_id = i.id)
              ORDER BY i.created_at, i.id`,
         transaction,
       );

@@ -9,6 +9,7 @@ import { runStatement } from '../db/run-statement.js';
 import { dateOnly } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { allocate, type AllocationLot } from './allocate.js';
 import { useFirstOrder } from './use-first.js';
@@ -114,26 +115,26 @@ function cookableQuery(owns: Sql, asOf: string | null, maxMissing: number, limit
                  'difficultyLevel', ${ident(r)}.difficulty_level, 'tags', ${ident(r)}.tags,
                  'ingredients', (SELECT json_agg(json_build_object('productId', ri.product_id, 'productName', pr.name,
                                                                    'quantity', ri.quantity::text, 'unit', ri.unit) ORDER BY ri.id)
-                                   FROM recipe_ingredients ri LEFT JOIN products pr ON pr.id = ri.product_id WHERE ri.recipe_id = ${ident(r)}.id))`;
+                                   FROM ${T.recipeIngredients} ri LEFT JOIN ${T.products} pr ON pr.id = ri.product_id WHERE ri.recipe_id = ${ident(r)}.id))`;
   return sql`
 WITH lots AS MATERIALIZED (
-  SELECT p.* FROM pantry_items p WHERE ${owns} AND p.quantity > 0
+  SELECT p.* FROM ${T.pantryItems} p WHERE ${owns} AND p.quantity > 0
 ),
 present AS (SELECT DISTINCT product_id FROM lots),
 -- From each product in the pantry to the recipes that use it: an index-only scan of
 -- idx_recipe_ingredients_product_id per product, which carries recipe_id (migration 0008).
 hits AS MATERIALIZED (
-  SELECT ri.recipe_id, count(*) AS n FROM present JOIN recipe_ingredients ri ON ri.product_id = present.product_id GROUP BY ri.recipe_id
+  SELECT ri.recipe_id, count(*) AS n FROM present JOIN ${T.recipeIngredients} ri ON ri.product_id = present.product_id GROUP BY ri.recipe_id
 ),
 -- A join, so the planner weighs reading the recipes once against a look-up per recipe that touches the
 -- pantry: a 200-lot pantry touches most of 10k recipes, where 8,000 look-ups take about twice as long.
 touching AS (
-  SELECT h.recipe_id AS id FROM hits h JOIN recipes r ON r.id = h.recipe_id WHERE r.ingredient_count - h.n <= ${maxMissing}
+  SELECT h.recipe_id AS id FROM hits h JOIN ${T.recipes} r ON r.id = h.recipe_id WHERE r.ingredient_count - h.n <= ${maxMissing}
 ),
 -- Recipes that touch nothing in the pantry rank last, among themselves by how few they miss, then by
 -- title: that order is known here, so only the first few of them (up to the limit) are fetched.
 untouched AS (
-  SELECT r.id FROM recipes r
+  SELECT r.id FROM ${T.recipes} r
    WHERE r.ingredient_count BETWEEN 1 AND ${maxMissing} AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.recipe_id = r.id)
    ORDER BY r.ingredient_count, r.title COLLATE "C", r.id LIMIT ${limit}
 )
@@ -141,10 +142,10 @@ SELECT coalesce(${asOf}::date, current_date)::text AS day,
        (SELECT coalesce(json_agg(json_build_object('id', l.id, 'productId', l.product_id, 'quantity', l.quantity::text, 'unit', l.unit,
                                                    'expiryDate', l.expiry_date, 'dateKind', l.date_kind, 'unitPrice', l.unit_price::text) ORDER BY ${useFirstOrder('l')}), '[]')
           FROM lots l) AS lots,
-       (SELECT coalesce(json_object_agg(p.id, p.storage_info), '{}') FROM products p WHERE p.id IN (SELECT product_id FROM present)) AS conversions,
+       (SELECT coalesce(json_object_agg(p.id, p.storage_info), '{}') FROM ${T.products} p WHERE p.id IN (SELECT product_id FROM present)) AS conversions,
        (SELECT coalesce(json_agg(${recipeJson('r')}), '[]')
           FROM (SELECT id FROM touching UNION ALL SELECT id FROM untouched) c
-          CROSS JOIN LATERAL (SELECT * FROM recipes r WHERE r.id = c.id OFFSET 0) r) AS candidates`;
+          CROSS JOIN LATERAL (SELECT * FROM ${T.recipes} r WHERE r.id = c.id OFFSET 0) r) AS candidates`;
 }
 
 /** Options for {@link RecipeFinder}. */

@@ -10,6 +10,7 @@ import { runStatement } from '../db/run-statement.js';
 import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { allocate, convertOrNull } from './allocate.js';
 import { useFirstOrder } from './use-first.js';
@@ -69,25 +70,25 @@ interface Lot {
 function needsQuery(owns: Sql, from: string, to: string): Sql {
   return sql`
 WITH plans AS (
-  SELECT id, plan_date, recipe_id FROM meal_plans WHERE ${owns} AND plan_date BETWEEN ${from}::date AND ${to}::date
+  SELECT id, plan_date, recipe_id FROM ${T.mealPlans} WHERE ${owns} AND plan_date BETWEEN ${from}::date AND ${to}::date
 ), dishes AS (
   SELECT p.plan_date, p.recipe_id, NULL::int AS servings FROM plans p
    WHERE p.recipe_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM meal_plan_items mi WHERE mi.meal_plan_id = p.id AND mi.recipe_id = p.recipe_id)
+     AND NOT EXISTS (SELECT 1 FROM ${T.mealPlanItems} mi WHERE mi.meal_plan_id = p.id AND mi.recipe_id = p.recipe_id)
   UNION ALL
-  SELECT p.plan_date, mi.recipe_id, mi.servings FROM plans p JOIN meal_plan_items mi ON mi.meal_plan_id = p.id
+  SELECT p.plan_date, mi.recipe_id, mi.servings FROM plans p JOIN ${T.mealPlanItems} mi ON mi.meal_plan_id = p.id
    WHERE mi.recipe_id IS NOT NULL
 ), needs AS (
   SELECT d.plan_date, ri.product_id, ri.quantity * coalesce(d.servings::numeric / nullif(r.servings, 0), 1) AS quantity, ri.unit
-    FROM dishes d JOIN recipes r ON r.id = d.recipe_id JOIN recipe_ingredients ri ON ri.recipe_id = d.recipe_id
+    FROM dishes d JOIN ${T.recipes} r ON r.id = d.recipe_id JOIN ${T.recipeIngredients} ri ON ri.recipe_id = d.recipe_id
    WHERE ri.product_id IS NOT NULL AND ri.quantity IS NOT NULL
   UNION ALL
-  SELECT p.plan_date, mi.product_id, mi.quantity, mi.unit FROM plans p JOIN meal_plan_items mi ON mi.meal_plan_id = p.id
+  SELECT p.plan_date, mi.product_id, mi.quantity, mi.unit FROM plans p JOIN ${T.mealPlanItems} mi ON mi.meal_plan_id = p.id
    WHERE mi.product_id IS NOT NULL AND mi.quantity IS NOT NULL
 )
 SELECT n.plan_date AS "neededOn", n.product_id AS "productId", n.quantity::text AS quantity, n.unit,
        pr.name AS "productName", pr.category_id AS "categoryId", c.name AS "categoryName", pr.storage_info AS "storageInfo"
-  FROM needs n JOIN products pr ON pr.id = n.product_id LEFT JOIN categories c ON c.id = pr.category_id
+  FROM needs n JOIN ${T.products} pr ON pr.id = n.product_id LEFT JOIN ${T.categories} c ON c.id = pr.category_id
  ORDER BY n.plan_date, pr.name, n.product_id`;
 }
 
@@ -188,7 +189,7 @@ export class ShoppingPlanner {
     const { rows: needs } = await this.run<Need>(needsQuery(this.scope.owns(ident('user_id')), from, to), options);
     if (needs.length === 0) return { from, to, items: [], byCategory: [] };
     const { rows: lots } = await this.run<Lot>(
-      sql`SELECT id, product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", date_kind AS "dateKind" FROM pantry_items
+      sql`SELECT id, product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", date_kind AS "dateKind" FROM ${T.pantryItems}
            WHERE ${this.scope.owns(ident('user_id'))} AND product_id = ANY(${[...new Set(needs.map((n) => n.productId))]}::uuid[]) AND quantity > 0
            ORDER BY product_id, ${useFirstOrder()}`,
       options,

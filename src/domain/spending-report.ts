@@ -7,6 +7,7 @@ import { runStatement } from '../db/run-statement.js';
 import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 
 /** The document's spending statistics. Money is exact (decision 11). */
@@ -47,7 +48,7 @@ export class SpendingReport {
     const { rows } = await this.run<SpendingStats>(
       sql`SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount",
                  round(avg(total_amount), 2)::text AS "avgReceipt"
-            FROM receipts r WHERE ${this.within(range, 'spending stats')}`,
+            FROM ${T.receipts} r WHERE ${this.within(range, 'spending stats')}`,
       options,
     );
     return rows[0]!;
@@ -64,21 +65,21 @@ export class SpendingReport {
     const [byStore, byCategory, byMonth] = await Promise.all([
       this.run<SpendingBreakdown['byStore'][number]>(
         sql`SELECT r.store_name AS "storeName", coalesce(sum(r.total_amount), 0)::text AS total, count(*)::int AS receipts
-              FROM receipts r WHERE ${where} GROUP BY r.store_name ORDER BY sum(r.total_amount) DESC NULLS LAST, r.store_name`,
+              FROM ${T.receipts} r WHERE ${where} GROUP BY r.store_name ORDER BY sum(r.total_amount) DESC NULLS LAST, r.store_name`,
         options,
       ),
       this.run<SpendingBreakdown['byCategory'][number]>(
         sql`SELECT c.id AS "categoryId", c.name AS "categoryName", coalesce(sum(i.total_price), 0)::text AS total, count(*)::int AS lines
-              FROM receipts r JOIN receipt_items i ON i.receipt_id = r.id
-              LEFT JOIN products p ON p.id = i.product_id
-              LEFT JOIN categories c ON c.id = coalesce(i.category_id, p.category_id)
+              FROM ${T.receipts} r JOIN ${T.receiptItems} i ON i.receipt_id = r.id
+              LEFT JOIN ${T.products} p ON p.id = i.product_id
+              LEFT JOIN ${T.categories} c ON c.id = coalesce(i.category_id, p.category_id)
              WHERE ${where} GROUP BY c.id, c.name ORDER BY sum(i.total_price) DESC NULLS LAST, c.name`,
         options,
       ),
       this.run<SpendingBreakdown['byMonth'][number]>(
         sql`SELECT to_char(date_trunc('month', r.purchase_date), 'YYYY-MM') AS month, coalesce(sum(r.total_amount), 0)::text AS total,
                    count(*)::int AS receipts
-              FROM receipts r WHERE ${where} GROUP BY 1 ORDER BY 1`,
+              FROM ${T.receipts} r WHERE ${where} GROUP BY 1 ORDER BY 1`,
         options,
       ),
     ]);

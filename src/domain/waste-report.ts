@@ -7,6 +7,7 @@ import { runStatement } from '../db/run-statement.js';
 import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { raw, sql, type Sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 
 /** Waste and consumption, from the journal. Money in exact decimal strings. */
@@ -52,9 +53,9 @@ export class WasteReport {
     const { from, to } = parseInput(dateRangeSchema, range, 'waste stats');
     const inRange = (e: string) =>
       sql`${this.scope.owns(raw(`${e}.user_id`))} AND ${raw(e)}.undone_at IS NULL AND ${raw(e)}.created_at >= ${from}::date AND ${raw(e)}.created_at < ${to}::date + 1`;
-    const base = sql`FROM pantry_events e LEFT JOIN products p ON p.id = e.product_id LEFT JOIN categories c ON c.id = p.category_id WHERE ${inRange('e')}`;
+    const base = sql`FROM ${T.pantryEvents} e LEFT JOIN ${T.products} p ON p.id = e.product_id LEFT JOIN ${T.categories} c ON c.id = p.category_id WHERE ${inRange('e')}`;
     const unitQuantities = (extra: Sql) =>
-      sql`SELECT e2.unit, ${qty('wasted', 'e2')} AS w, ${qty('consumed', 'e2')} AS c FROM pantry_events e2 LEFT JOIN products p2 ON p2.id = e2.product_id
+      sql`SELECT e2.unit, ${qty('wasted', 'e2')} AS w, ${qty('consumed', 'e2')} AS c FROM ${T.pantryEvents} e2 LEFT JOIN ${T.products} p2 ON p2.id = e2.product_id
            WHERE ${inRange('e2')} AND e2.event_type IN ('wasted', 'consumed') AND ${extra} GROUP BY e2.unit`;
     const run = <R extends Record<string, unknown>>(query: Sql) => runStatement<R>(this.engine, 'pantry event', query, options);
     const [totals, byCategory, byMonth, byReason, byDateStatus] = await Promise.all([

@@ -35,6 +35,19 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    * Default: none.
    */
   sequelizeOptions?: Omit<SequelizeOptions, 'pool' | 'dialect' | 'dialectModule' | 'logging'>;
+  /**
+   * Adopt the host's own Sequelize instance and its pool instead of opening a second pool. The library's
+   * models are added to it under prefixed names (`FoodsaveUser`, ...), so the host's models stay, and a
+   * host transaction can be passed to any library call as `{ transaction }`.
+   *
+   * On an adopted instance the library adds its events, pool statistics, metrics and `poolRecycle` (joined
+   * with the host's own validation), but leaves the rest to the host: the pool's size and timeouts, TLS,
+   * `statement_timeout` and `sessionSettings`, and the client-side `queryTimeout` deadline (use
+   * `dialectModule: driver` from this package on your instance to get it). `close()` does not close it.
+   * Migrations and backups open their own connection: to `migrationUrl` when given, else to `url`, else to
+   * a URL built from the instance's settings. Default: none; the engine creates its own instance.
+   */
+  sequelize?: Sequelize;
 }
 
 /** Pool occupancy, read live from the pool. */
@@ -89,6 +102,8 @@ export interface Engine {
    * destroys what is left, so it returns in bounded time even on a dead network. Safe to call twice.
    */
   close(options?: CloseOptions): Promise<void>;
+  /** Whether the Sequelize instance is the host's, adopted with the `sequelize` option. */
+  readonly adopted: boolean;
   /** @internal The full URL, for helpers (migrations' lock client, backups) that open their own connection. */
   readonly connectionUrl: string;
   /** @internal How to reach the server (`primary`) and where migrations run (`migration`). */
@@ -136,10 +151,11 @@ export interface RawPool {
  * ```
  */
 export function createEngine(options: EngineOptions = {}): Engine {
-  const { env = process.env, logger = silentLogger, sessionSettings = {} } = options;
+  const { env = process.env, logger = silentLogger, sequelize: adopted } = options;
   const config = resolveDatabaseConfig(env, {
-    url: options.url,
+    url: options.url ?? (adopted ? adoptedUrl(adopted) : undefined),
     migrationUrl: options.migrationUrl,
+    schema: options.schema,
     poolSize: options.poolSize,
     maxOverflow: options.maxOverflow,
     poolTimeout: options.poolTimeout,
@@ -153,16 +169,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   });
   const primary = resolveConnectionSettings(config.url);
   const migration = config.migrationUrl ? resolveConnectionSettings(config.migrationUrl, 'DATABASE_MIGRATION_URL') : primary;
-  const session = sessionStatement({
-    ...(config.statementTimeout > 0 ? { statement_timeout: Math.round(config.statementTimeout * 1000) } : {}),
-    ...sessionSettings,
-  });
   const events = new EngineEvents();
   const pool = createPoolPolicy(config);
-  const sequelize = new Sequelize(sequelizeConfig(config, primary, options, pool.validate));
-  pool.bind(sequelize);
   const live = new Set<DeadlineClient>();
-  installConnector(sequelize, primary, session);
+  const sequelize = adopted ?? ownSequelize(config, primary, options, pool.validate);
+  pool.bind(sequelize, adopted !== undefined);
   sequelize.addHook('afterConnect', (connection: unknown) => {
     live.add(connection as DeadlineClient);
     pool.born(connection as object);
@@ -176,22 +187,59 @@ export function createEngine(options: EngineOptions = {}): Engine {
   instrumentQueries(sequelize, events);
   logEvents(events, logger, config);
 
-  const models = defineModels(sequelize);
+  const models = defineModels(sequelize, { schema: config.schema });
   let closing: Promise<void> | undefined;
   return {
     sequelize,
     models,
     events,
     logger,
+    adopted: adopted !== undefined,
     connectionUrl: config.url,
     connections: { primary, migration },
     settings: { ...config, url: redactUrl(config.url), ...(config.migrationUrl ? { migrationUrl: redactUrl(config.migrationUrl) } : {}) },
     poolStats: () => pool.stats(),
     close(closeOptions: CloseOptions = {}) {
-      closing ??= closeBounded(sequelize, live, closeOptions.timeoutMs ?? config.closeTimeout * 1000);
+      // An adopted instance belongs to the host, which closes it.
+      closing ??= adopted ? Promise.resolve() : closeBounded(sequelize, live, closeOptions.timeoutMs ?? config.closeTimeout * 1000);
       return closing;
     },
   };
+}
+
+/** The engine's own Sequelize instance, connecting as libpq would and applying the session settings. */
+function ownSequelize(
+  config: DatabaseConfig,
+  primary: ConnectionSettings,
+  options: EngineOptions,
+  validate: (connection: object) => boolean,
+): Sequelize {
+  const session = sessionStatement({
+    ...(config.statementTimeout > 0 ? { statement_timeout: Math.round(config.statementTimeout * 1000) } : {}),
+    ...(options.sessionSettings ?? {}),
+  });
+  const sequelize = new Sequelize(sequelizeConfig(config, primary, options, validate));
+  installConnector(sequelize, primary, session);
+  return sequelize;
+}
+
+/**
+ * A URL for the adopted instance's own server, for what opens its own connection (the migration lock
+ * client, backups): built from the instance's settings. Its TLS is `require` when the instance uses
+ * TLS at all; pass `url` or `DATABASE_MIGRATION_URL` for anything stricter.
+ */
+function adoptedUrl(sequelize: Sequelize): string {
+  const c = sequelize.config as { host?: string; port?: string | number; database?: string; username?: string; password?: string | null };
+  const options = (sequelize as unknown as { options: { ssl?: unknown; dialectOptions?: { ssl?: unknown } } }).options;
+  const ssl = options.dialectOptions?.ssl ?? options.ssl;
+  const url = new URL('postgres://localhost');
+  url.hostname = c.host ?? 'localhost';
+  if (c.port) url.port = String(c.port);
+  url.pathname = '/' + encodeURIComponent(c.database ?? '');
+  if (c.username) url.username = encodeURIComponent(c.username);
+  if (c.password) url.password = encodeURIComponent(c.password);
+  url.searchParams.set('sslmode', ssl ? 'require' : 'disable');
+  return url.toString();
 }
 
 function sequelizeConfig(
@@ -244,21 +292,34 @@ function createPoolPolicy(config: DatabaseConfig) {
   const recycleMs = config.poolRecycle === -1 ? Infinity : config.poolRecycle * 1000;
   let sequelize: Sequelize | undefined;
   let discarded = 0;
+  const expired = (connection: object): boolean => {
+    const born = connectedAt.get(connection);
+    if (born === undefined || Date.now() - born < recycleMs) return false;
+    recycled.add(connection);
+    discarded += 1;
+    return true;
+  };
   return {
-    bind(instance: Sequelize) {
+    /** With an adopted instance, recycling joins the host's own validation on the pool it already has. */
+    bind(instance: Sequelize, adopted: boolean) {
       sequelize = instance;
+      if (!adopted) return;
+      for (const p of poolsOf(instance)) {
+        const hostValidate = p._factory.validate.bind(p._factory);
+        p._factory.validate = (connection: object) => {
+          if (expired(connection)) return false;
+          const valid = hostValidate(connection);
+          if (!valid) discarded += 1;
+          return valid;
+        };
+      }
     },
     born(connection: object) {
       connectedAt.set(connection, Date.now());
     },
     wasRecycled: (connection: object) => recycled.has(connection),
     validate(connection: object): boolean {
-      const born = connectedAt.get(connection);
-      if (born !== undefined && Date.now() - born >= recycleMs) {
-        recycled.add(connection);
-        discarded += 1;
-        return false;
-      }
+      if (expired(connection)) return false;
       // Keep Sequelize's own check (a custom validate replaces it).
       const valid = (sequelize!.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
       if (!valid) discarded += 1;
@@ -273,6 +334,18 @@ function createPoolPolicy(config: DatabaseConfig) {
       return { size: pool.size, available: pool.available, inUse: pool.using, waiting: pool.waiting, max: pool.maxSize, min: pool.minSize, discarded };
     },
   };
+}
+
+interface FactoryPool {
+  _factory: { validate(connection: object): boolean };
+}
+
+/** sequelize-pool's pools of an instance: one, or a read and a write pool with replication. */
+function poolsOf(sequelize: Sequelize): FactoryPool[] {
+  const pool = (sequelize.connectionManager as unknown as { pool?: Partial<FactoryPool> & { read?: FactoryPool; write?: FactoryPool } }).pool;
+  if (!pool) return [];
+  if (pool._factory) return [pool as FactoryPool];
+  return [pool.read, pool.write].filter((p): p is FactoryPool => p?._factory !== undefined);
 }
 
 function logEvents(events: EngineEvents, logger: Logger, config: DatabaseConfig): void {

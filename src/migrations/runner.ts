@@ -82,7 +82,6 @@ export async function runMigrations(engine: Engine, options: MigrationOptions = 
   if (options.to === 0) throw new MigrationError('runMigrations: `to` must be a migration name');
   return withRunner(engine, options, async (runner) => {
     await runner.locked(async () => {
-      await runner.ensureTable();
       const status = await readStatus(runner.client, runner.list, runner.table);
       if (status.changed.length > 0) {
         throw new MigrationError(
@@ -110,7 +109,6 @@ export async function runMigrations(engine: Engine, options: MigrationOptions = 
  */
 export async function revertMigrations(engine: Engine, options: MigrationOptions = {}): Promise<string[]> {
   return withRunner(engine, options, async (runner) => {
-    await runner.locked(() => runner.ensureTable());
     const umzug = buildUmzug(runner, engine);
     await unwrap(umzug.down({ to: options.to ?? 0 }));
     return runner.done;
@@ -132,7 +130,7 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const client = await connect(engine);
   try {
-    return await readStatus(client, options.migrations ?? libraryMigrations, options.tableName ?? DEFAULT_TABLE);
+    return await readStatus(client, options.migrations ?? libraryMigrations, qualifiedTable(engine, options.tableName ?? DEFAULT_TABLE));
   } catch (cause) {
     throw asMigrationError(engine, cause);
   } finally {
@@ -152,12 +150,15 @@ async function connect(engine: Engine): Promise<pg.Client> {
 interface Runner {
   client: pg.Client;
   list: readonly Migration[];
+  /** The bookkeeping table, qualified by the engine's schema. */
   table: string;
   /** Names this runner applied or reverted itself. */
   done: string[];
   /** Runs `work` in a transaction that holds the migration lock. */
   locked<T>(work: () => Promise<T>): Promise<T>;
-  ensureTable(): Promise<void>;
+  /** Inside a locked transaction: creates the schema and the bookkeeping table if missing, and makes
+   * the schema the transaction's search_path for the migration's SQL. */
+  prepare(): Promise<void>;
 }
 
 async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (runner: Runner) => Promise<T>): Promise<T> {
@@ -170,21 +171,10 @@ async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (r
   const runner: Runner = {
     client,
     list,
-    table,
+    table: qualifiedTable(engine, table),
     done: [],
     locked: (fn) => lockedTransaction(client, timeoutMs, pollMs, fn),
-    async ensureTable() {
-      // Checked first, so a role without CREATE can run when nothing is pending.
-      const { rows } = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [quoteIdent(table)]);
-      if (rows[0]?.t) return;
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
-           name TEXT PRIMARY KEY,
-           checksum TEXT NOT NULL,
-           executed_at TIMESTAMPTZ NOT NULL DEFAULT now()
-         )`,
-      );
-    },
+    prepare: () => prepareTransaction(client, engine.settings.schema, qualifiedTable(engine, table)),
   };
   try {
     return await work(runner);
@@ -193,6 +183,35 @@ async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (r
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Runs inside each migration's locked transaction, so a failed first migration leaves nothing behind:
+ * not the schema, not an empty bookkeeping table. Both are looked up first, so a role without CREATE
+ * can run when nothing is pending. The search_path is set for this transaction only (never the session,
+ * which a pooler would hand to someone else): the schema, then wherever `pg_trgm` already lives.
+ */
+async function prepareTransaction(client: pg.Client, schema: string, table: string): Promise<void> {
+  const { rows } = await client.query<{ schema: string | null; table: string | null }>(
+    'SELECT to_regnamespace($1)::text AS schema, to_regclass($2)::text AS table',
+    [quoteIdent(schema), table],
+  );
+  if (!rows[0]?.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  if (!rows[0]?.table) {
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (
+         name TEXT PRIMARY KEY,
+         checksum TEXT NOT NULL,
+         executed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+    );
+  }
+  await client.query(
+    `SELECT set_config('search_path', concat_ws(', ', $1::text,
+       (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         WHERE e.extname = 'pg_trgm' AND n.nspname <> $2)), true)`,
+    [quoteIdent(schema), schema],
+  );
 }
 
 /**
@@ -231,11 +250,10 @@ function asMigrationError(engine: Engine, cause: unknown): MigrationError {
 }
 
 async function readStatus(client: pg.Client, list: readonly Migration[], table: string): Promise<MigrationStatus> {
-  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [quoteIdent(table)]);
   const executed: ExecutedMigration[] = [];
-  if (exists.rows[0]?.t) {
+  if (await tableExists(client, table)) {
     const { rows } = await client.query<{ name: string; checksum: string; executed_at: Date }>(
-      `SELECT name, checksum, executed_at FROM ${quoteIdent(table)} ORDER BY name`,
+      `SELECT name, checksum, executed_at FROM ${table} ORDER BY name`,
     );
     for (const r of rows) executed.push({ name: r.name, checksum: r.checksum, executedAt: r.executed_at });
   }
@@ -250,12 +268,12 @@ async function readStatus(client: pg.Client, list: readonly Migration[], table: 
 }
 
 function buildUmzug(runner: Runner, engine: Engine): Umzug<Context> {
-  const { client, table } = runner;
-  const t = quoteIdent(table);
+  const { client, table: t } = runner;
   // The bookkeeping row is written inside each migration's own transaction (below), because Umzug logs
   // a migration only after `up` has returned, outside any transaction (umzug#708). These are no-ops.
   const storage: UmzugStorage<Context> = {
     async executed() {
+      if (!(await tableExists(client, t))) return [];
       const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${t} ORDER BY name`);
       return rows.map((r) => r.name);
     },
@@ -266,6 +284,7 @@ function buildUmzug(runner: Runner, engine: Engine): Umzug<Context> {
   // so when another runner got there first this one skips the step.
   const step = (direction: 'up' | 'down', name: string, sql: string, bookkeeping: [string, unknown[]]) =>
     runner.locked(async () => {
+      await runner.prepare();
       const { rows } = await client.query(`SELECT 1 FROM ${t} WHERE name = $1`, [name]);
       const recorded = rows.length > 0;
       if (direction === 'up' ? recorded : !recorded) return;
@@ -319,6 +338,16 @@ function assertValidList(list: readonly Migration[], table: string): void {
 
 function quoteIdent(name: string): string {
   return ident(name).text;
+}
+
+/** The bookkeeping table in the engine's schema. */
+function qualifiedTable(engine: Engine, table: string): string {
+  return ident(engine.settings.schema, table).text;
+}
+
+async function tableExists(client: pg.Client, table: string): Promise<boolean> {
+  const { rows } = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+  return rows[0]?.t != null;
 }
 
 function safeMessage(engine: Engine, error: unknown): string {

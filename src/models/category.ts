@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Product } from './product.js';
 
 /** A row of `categories`: a tree through `parent_id`. */
@@ -24,7 +24,7 @@ export class Category extends Model<InferAttributes<Category>, InferCreationAttr
 }
 
 /** @internal */
-export function initCategory(sequelize: Sequelize): typeof Category {
+export function initCategory(placement: ModelPlacement): typeof Category {
   class BoundCategory extends Category {}
   BoundCategory.init(
     {
@@ -35,9 +35,7 @@ export function initCategory(sequelize: Sequelize): typeof Category {
       createdAt: { type: DataTypes.DATE },
     },
     {
-      sequelize,
-      modelName: 'Category',
-      tableName: 'categories',
+      ...modelOptions(placement, 'Category', 'categories'),
       underscored: true,
       timestamps: true,
       updatedAt: false,

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Message } from './message.js';
 import type { User } from './user.js';
 import type { JsonObject } from './types.js';
@@ -27,7 +27,7 @@ export class Conversation extends Model<InferAttributes<Conversation>, InferCrea
 }
 
 /** @internal */
-export function initConversation(sequelize: Sequelize): typeof Conversation {
+export function initConversation(placement: ModelPlacement): typeof Conversation {
   class BoundConversation extends Conversation {}
   BoundConversation.init(
     {
@@ -39,7 +39,7 @@ export function initConversation(sequelize: Sequelize): typeof Conversation {
       updatedAt: { type: DataTypes.DATE },
       metadata: { type: DataTypes.JSONB, defaultValue: {} },
     },
-    { sequelize, modelName: 'Conversation', tableName: 'conversations', underscored: true, timestamps: true },
+    { ...modelOptions(placement, 'Conversation', 'conversations'), underscored: true, timestamps: true },
   );
   return BoundConversation;
 }

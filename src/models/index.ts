@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { MODEL_NAME_PREFIX, type ModelPlacement } from './model-naming.js';
 import { initCategory, type Category } from './category.js';
 import { initConversation, type Conversation } from './conversation.js';
 import { initMealPlanItem, type MealPlanItem } from './meal-plan-item.js';
@@ -34,35 +35,44 @@ export interface Models {
   MealPlanItem: typeof MealPlanItem;
 }
 
+/** Options for {@link defineModels}. */
+export interface DefineModelsOptions {
+  /** The PostgreSQL schema the library's tables live in. Default: `public`. */
+  schema?: string;
+}
+
 /**
  * Defines every model on a Sequelize instance, with the associations of the design document's diagram.
  * `createEngine` calls this; call it yourself only with a Sequelize instance you manage.
  *
- * The schema itself is owned by the migrations: never call `sequelize.sync()`.
+ * The models are registered as `FoodsaveUser`, `FoodsaveReceipt` and so on ({@link MODEL_NAME_PREFIX}),
+ * so they never replace a host's own `User` model on a shared instance; use the returned object, not
+ * `sequelize.models`. The schema itself is owned by the migrations: never call `sequelize.sync()`.
  *
  * @example
  * ```ts
- * const models = defineModels(new Sequelize(url, { dialect: 'postgres' }));
+ * const models = defineModels(new Sequelize(url, { dialect: 'postgres' }), { schema: 'foodsave' });
  * const user = await models.User.findOne({ where: { username: 'ana' } });
  * ```
  */
-export function defineModels(sequelize: Sequelize): Models {
+export function defineModels(sequelize: Sequelize, options: DefineModelsOptions = {}): Models {
+  const placement: ModelPlacement = { sequelize, schema: options.schema ?? 'public' };
   const m: Models = {
-    User: initUser(sequelize),
-    Conversation: initConversation(sequelize),
-    Message: initMessage(sequelize),
-    Receipt: initReceipt(sequelize),
-    ReceiptItem: initReceiptItem(sequelize),
-    Product: initProduct(sequelize),
-    ProductMatch: initProductMatch(sequelize),
-    Category: initCategory(sequelize),
-    PantryItem: initPantryItem(sequelize),
-    PantryEvent: initPantryEvent(sequelize),
-    Recipe: initRecipe(sequelize),
-    RecipeIngredient: initRecipeIngredient(sequelize),
-    RecipeCategory: initRecipeCategory(sequelize),
-    MealPlan: initMealPlan(sequelize),
-    MealPlanItem: initMealPlanItem(sequelize),
+    User: initUser(placement),
+    Conversation: initConversation(placement),
+    Message: initMessage(placement),
+    Receipt: initReceipt(placement),
+    ReceiptItem: initReceiptItem(placement),
+    Product: initProduct(placement),
+    ProductMatch: initProductMatch(placement),
+    Category: initCategory(placement),
+    PantryItem: initPantryItem(placement),
+    PantryEvent: initPantryEvent(placement),
+    Recipe: initRecipe(placement),
+    RecipeIngredient: initRecipeIngredient(placement),
+    RecipeCategory: initRecipeCategory(placement),
+    MealPlan: initMealPlan(placement),
+    MealPlanItem: initMealPlanItem(placement),
   };
   // The database enforces ON DELETE (migrations); `constraints: false` keeps Sequelize from emulating it.
   const fk = (foreignKey: string) => ({ foreignKey, constraints: false });

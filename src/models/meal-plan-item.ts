@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { MealPlan } from './meal-plan.js';
 import type { Product } from './product.js';
 import type { Recipe } from './recipe.js';
@@ -34,7 +34,7 @@ export class MealPlanItem extends Model<InferAttributes<MealPlanItem>, InferCrea
 }
 
 /** @internal */
-export function initMealPlanItem(sequelize: Sequelize): typeof MealPlanItem {
+export function initMealPlanItem(placement: ModelPlacement): typeof MealPlanItem {
   class BoundMealPlanItem extends MealPlanItem {}
   BoundMealPlanItem.init(
     {
@@ -49,9 +49,7 @@ export function initMealPlanItem(sequelize: Sequelize): typeof MealPlanItem {
       createdAt: { type: DataTypes.DATE },
     },
     {
-      sequelize,
-      modelName: 'MealPlanItem',
-      tableName: 'meal_plan_items',
+      ...modelOptions(placement, 'MealPlanItem', 'mealPlanItems'),
       underscored: true,
       timestamps: true,
       updatedAt: false,

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { MealPlanItem } from './meal-plan-item.js';
 import type { Recipe } from './recipe.js';
 import type { User } from './user.js';
@@ -33,7 +33,7 @@ export class MealPlan extends Model<InferAttributes<MealPlan>, InferCreationAttr
 }
 
 /** @internal */
-export function initMealPlan(sequelize: Sequelize): typeof MealPlan {
+export function initMealPlan(placement: ModelPlacement): typeof MealPlan {
   class BoundMealPlan extends MealPlan {}
   BoundMealPlan.init(
     {
@@ -46,9 +46,7 @@ export function initMealPlan(sequelize: Sequelize): typeof MealPlan {
       createdAt: { type: DataTypes.DATE },
     },
     {
-      sequelize,
-      modelName: 'MealPlan',
-      tableName: 'meal_plans',
+      ...modelOptions(placement, 'MealPlan', 'mealPlans'),
       underscored: true,
       timestamps: true,
       updatedAt: false,

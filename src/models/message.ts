@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Conversation } from './conversation.js';
 import type { JsonObject } from './types.js';
 
@@ -31,7 +31,7 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
 }
 
 /** @internal */
-export function initMessage(sequelize: Sequelize): typeof Message {
+export function initMessage(placement: ModelPlacement): typeof Message {
   class BoundMessage extends Message {}
   BoundMessage.init(
     {
@@ -44,7 +44,7 @@ export function initMessage(sequelize: Sequelize): typeof Message {
       createdAt: { type: DataTypes.DATE },
       metadata: { type: DataTypes.JSONB, defaultValue: {} },
     },
-    { sequelize, modelName: 'Message', tableName: 'messages', underscored: true, timestamps: true, updatedAt: false },
+    { ...modelOptions(placement, 'Message', 'messages'), underscored: true, timestamps: true, updatedAt: false },
   );
   return BoundMessage;
 }

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { PantryItem } from './pantry-item.js';
 import type { Product } from './product.js';
 import type { ReceiptItem } from './receipt-item.js';
@@ -49,7 +49,7 @@ export class PantryEvent extends Model<InferAttributes<PantryEvent>, InferCreati
 }
 
 /** @internal */
-export function initPantryEvent(sequelize: Sequelize): typeof PantryEvent {
+export function initPantryEvent(placement: ModelPlacement): typeof PantryEvent {
   class BoundPantryEvent extends PantryEvent {}
   BoundPantryEvent.init(
     {
@@ -72,9 +72,7 @@ export function initPantryEvent(sequelize: Sequelize): typeof PantryEvent {
       dateStatus: { type: DataTypes.STRING(10), allowNull: true },
     },
     {
-      sequelize,
-      modelName: 'PantryEvent',
-      tableName: 'pantry_events',
+      ...modelOptions(placement, 'PantryEvent', 'pantryEvents'),
       underscored: true,
       timestamps: true,
       updatedAt: false,

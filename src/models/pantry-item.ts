@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Product } from './product.js';
 import type { ReceiptItem } from './receipt-item.js';
 import type { User } from './user.js';
@@ -44,7 +44,7 @@ export class PantryItem extends Model<InferAttributes<PantryItem>, InferCreation
 }
 
 /** @internal */
-export function initPantryItem(sequelize: Sequelize): typeof PantryItem {
+export function initPantryItem(placement: ModelPlacement): typeof PantryItem {
   class BoundPantryItem extends PantryItem {}
   BoundPantryItem.init(
     {
@@ -63,7 +63,7 @@ export function initPantryItem(sequelize: Sequelize): typeof PantryItem {
       receiptItemId: { type: DataTypes.UUID, allowNull: true },
       dateKind: { type: DataTypes.STRING(12), allowNull: false },
     },
-    { sequelize, modelName: 'PantryItem', tableName: 'pantry_items', underscored: true, timestamps: false },
+    { ...modelOptions(placement, 'PantryItem', 'pantryItems'), underscored: true, timestamps: false },
   );
   return BoundPantryItem;
 }

@@ -5,8 +5,8 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Product } from './product.js';
 import type { User } from './user.js';
 
@@ -23,7 +23,7 @@ export class ProductMatch extends Model<InferAttributes<ProductMatch>, InferCrea
 }
 
 /** @internal */
-export function initProductMatch(sequelize: Sequelize): typeof ProductMatch {
+export function initProductMatch(placement: ModelPlacement): typeof ProductMatch {
   class BoundProductMatch extends ProductMatch {}
   BoundProductMatch.init(
     {
@@ -34,7 +34,7 @@ export function initProductMatch(sequelize: Sequelize): typeof ProductMatch {
       times: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
       lastUsedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
     },
-    { sequelize, modelName: 'ProductMatch', tableName: 'product_matches', underscored: true, timestamps: false },
+    { ...modelOptions(placement, 'ProductMatch', 'productMatches'), underscored: true, timestamps: false },
   );
   return BoundProductMatch;
 }

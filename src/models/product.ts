@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Category } from './category.js';
 import type { JsonObject } from './types.js';
 
@@ -25,7 +25,7 @@ export class Product extends Model<InferAttributes<Product>, InferCreationAttrib
 }
 
 /** @internal */
-export function initProduct(sequelize: Sequelize): typeof Product {
+export function initProduct(placement: ModelPlacement): typeof Product {
   class BoundProduct extends Product {}
   BoundProduct.init(
     {
@@ -37,7 +37,7 @@ export function initProduct(sequelize: Sequelize): typeof Product {
       createdAt: { type: DataTypes.DATE },
       updatedAt: { type: DataTypes.DATE },
     },
-    { sequelize, modelName: 'Product', tableName: 'products', underscored: true, timestamps: true },
+    { ...modelOptions(placement, 'Product', 'products'), underscored: true, timestamps: true },
   );
   return BoundProduct;
 }

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Category } from './category.js';
 import type { Product } from './product.js';
 import type { Receipt } from './receipt.js';
@@ -33,7 +33,7 @@ export class ReceiptItem extends Model<InferAttributes<ReceiptItem>, InferCreati
 }
 
 /** @internal */
-export function initReceiptItem(sequelize: Sequelize): typeof ReceiptItem {
+export function initReceiptItem(placement: ModelPlacement): typeof ReceiptItem {
   class BoundReceiptItem extends ReceiptItem {}
   BoundReceiptItem.init(
     {
@@ -49,9 +49,7 @@ export function initReceiptItem(sequelize: Sequelize): typeof ReceiptItem {
       unit: { type: DataTypes.STRING(50), allowNull: true },
     },
     {
-      sequelize,
-      modelName: 'ReceiptItem',
-      tableName: 'receipt_items',
+      ...modelOptions(placement, 'ReceiptItem', 'receiptItems'),
       underscored: true,
       timestamps: true,
       updatedAt: false,

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Conversation } from './conversation.js';
 import type { ReceiptItem } from './receipt-item.js';
 import type { User } from './user.js';
@@ -34,7 +34,7 @@ export class Receipt extends Model<InferAttributes<Receipt>, InferCreationAttrib
 }
 
 /** @internal */
-export function initReceipt(sequelize: Sequelize): typeof Receipt {
+export function initReceipt(placement: ModelPlacement): typeof Receipt {
   class BoundReceipt extends Receipt {}
   BoundReceipt.init(
     {
@@ -49,7 +49,7 @@ export function initReceipt(sequelize: Sequelize): typeof Receipt {
       metadata: { type: DataTypes.JSONB, defaultValue: {} },
       conversationId: { type: DataTypes.UUID, allowNull: true },
     },
-    { sequelize, modelName: 'Receipt', tableName: 'receipts', underscored: true, timestamps: false },
+    { ...modelOptions(placement, 'Receipt', 'receipts'), underscored: true, timestamps: false },
   );
   return BoundReceipt;
 }

@@ -4,8 +4,8 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Category } from './category.js';
 import type { Recipe } from './recipe.js';
 
@@ -16,7 +16,7 @@ export class RecipeCategory extends Model<InferAttributes<RecipeCategory>, Infer
 }
 
 /** @internal */
-export function initRecipeCategory(sequelize: Sequelize): typeof RecipeCategory {
+export function initRecipeCategory(placement: ModelPlacement): typeof RecipeCategory {
   class BoundRecipeCategory extends RecipeCategory {}
   BoundRecipeCategory.init(
     {
@@ -24,9 +24,7 @@ export function initRecipeCategory(sequelize: Sequelize): typeof RecipeCategory 
       categoryId: { type: DataTypes.UUID, primaryKey: true, allowNull: false },
     },
     {
-      sequelize,
-      modelName: 'RecipeCategory',
-      tableName: 'recipe_categories',
+      ...modelOptions(placement, 'RecipeCategory', 'recipeCategories'),
       underscored: true,
       timestamps: false,
     },

@@ -6,8 +6,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Product } from './product.js';
 import type { Recipe } from './recipe.js';
 import type { DecimalString } from './types.js';
@@ -30,7 +30,7 @@ export class RecipeIngredient extends Model<
 }
 
 /** @internal */
-export function initRecipeIngredient(sequelize: Sequelize): typeof RecipeIngredient {
+export function initRecipeIngredient(placement: ModelPlacement): typeof RecipeIngredient {
   class BoundRecipeIngredient extends RecipeIngredient {}
   BoundRecipeIngredient.init(
     {
@@ -42,9 +42,7 @@ export function initRecipeIngredient(sequelize: Sequelize): typeof RecipeIngredi
       notes: { type: DataTypes.TEXT, allowNull: true },
     },
     {
-      sequelize,
-      modelName: 'RecipeIngredient',
-      tableName: 'recipe_ingredients',
+      ...modelOptions(placement, 'RecipeIngredient', 'recipeIngredients'),
       underscored: true,
       timestamps: false,
     },

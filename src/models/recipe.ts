@@ -5,8 +5,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Category } from './category.js';
 import type { RecipeIngredient } from './recipe-ingredient.js';
 
@@ -33,7 +33,7 @@ export class Recipe extends Model<InferAttributes<Recipe>, InferCreationAttribut
 }
 
 /** @internal */
-export function initRecipe(sequelize: Sequelize): typeof Recipe {
+export function initRecipe(placement: ModelPlacement): typeof Recipe {
   class BoundRecipe extends Recipe {}
   BoundRecipe.init(
     {
@@ -49,7 +49,7 @@ export function initRecipe(sequelize: Sequelize): typeof Recipe {
       updatedAt: { type: DataTypes.DATE },
       ingredientCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     },
-    { sequelize, modelName: 'Recipe', tableName: 'recipes', underscored: true, timestamps: true },
+    { ...modelOptions(placement, 'Recipe', 'recipes'), underscored: true, timestamps: true },
   );
   return BoundRecipe;
 }

@@ -5,8 +5,8 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type NonAttribute,
-  type Sequelize,
 } from 'sequelize';
+import { modelOptions, type ModelPlacement } from './model-naming.js';
 import type { Conversation } from './conversation.js';
 import type { MealPlan } from './meal-plan.js';
 import type { PantryItem } from './pantry-item.js';
@@ -29,7 +29,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 }
 
 /** @internal Binds a fresh `User` class to one engine's Sequelize instance. */
-export function initUser(sequelize: Sequelize): typeof User {
+export function initUser(placement: ModelPlacement): typeof User {
   class BoundUser extends User {}
   BoundUser.init(
     {
@@ -40,7 +40,7 @@ export function initUser(sequelize: Sequelize): typeof User {
       updatedAt: { type: DataTypes.DATE },
       preferences: { type: DataTypes.JSONB, defaultValue: {} },
     },
-    { sequelize, modelName: 'User', tableName: 'users', underscored: true, timestamps: true },
+    { ...modelOptions(placement, 'User', 'users'), underscored: true, timestamps: true },
   );
   return BoundUser;
 }

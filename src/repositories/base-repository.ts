@@ -79,7 +79,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     checkOptions(options, TX, `get ${this.entity}`);
     checkId(id, 'id', this.entity);
     const { rows } = await this.run<InferAttributes<M>>(
-      sql`SELECT ${this.meta.select()} FROM ${ident(this.meta.name)} WHERE id = ${id} AND ${this.owns()}`,
+      sql`SELECT ${this.meta.select()} FROM ${this.meta.ref} WHERE id = ${id} AND ${this.owns()}`,
       options,
     );
     return rows[0] ?? null;
@@ -94,7 +94,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     checkOptions(options, TX, `list ${this.entity}`);
     const { offset = 0, limit = 100 } = parseInput(pagingSchema, paging, `list ${this.entity}`);
     const { rows } = await this.run<InferAttributes<M>>(
-      sql`SELECT ${this.meta.select()} FROM ${ident(this.meta.name)} WHERE ${this.owns()} ORDER BY ${this.orderKey()} OFFSET ${offset} LIMIT ${limit}`,
+      sql`SELECT ${this.meta.select()} FROM ${this.meta.ref} WHERE ${this.owns()} ORDER BY ${this.orderKey()} OFFSET ${offset} LIMIT ${limit}`,
       options,
     );
     return rows;
@@ -124,7 +124,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
       });
     if (sets.length === 0) return this.get(id, options);
     const { rows } = await this.run<InferAttributes<M>>(
-      sql`UPDATE ${ident(this.meta.name)} SET ${join(sets)} WHERE id = ${id} AND ${this.owns()} RETURNING ${this.meta.select()}`,
+      sql`UPDATE ${this.meta.ref} SET ${join(sets)} WHERE id = ${id} AND ${this.owns()} RETURNING ${this.meta.select()}`,
       options,
     );
     return rows[0] ?? null;
@@ -138,7 +138,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   async delete(id: string, options: QueryOptions = {}): Promise<boolean> {
     checkOptions(options, TX, `delete ${this.entity}`);
     checkId(id, 'id', this.entity);
-    const { rowCount } = await this.run(sql`DELETE FROM ${ident(this.meta.name)} WHERE id = ${id} AND ${this.owns()}`, options);
+    const { rowCount } = await this.run(sql`DELETE FROM ${this.meta.ref} WHERE id = ${id} AND ${this.owns()}`, options);
     return rowCount > 0;
   }
 
@@ -155,8 +155,8 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     const { rows } = await this.run<Record<string, unknown>>(
       sql`SELECT ${this.meta.select('p')},
                  coalesce((SELECT json_agg(${meta.json('k')} ORDER BY k.created_at, k.id)
-                             FROM ${ident(meta.name)} k WHERE ${ident('k', child.foreignKey)} = p.id), '[]') AS ${ident(child.key)}
-            FROM ${ident(this.meta.name)} p WHERE p.id = ${id} AND ${this.owns('p')}`,
+                             FROM ${meta.ref} k WHERE ${ident('k', child.foreignKey)} = p.id), '[]') AS ${ident(child.key)}
+            FROM ${this.meta.ref} p WHERE p.id = ${id} AND ${this.owns('p')}`,
       options,
     );
     const row = rows[0];
@@ -167,7 +167,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   /** Inserts validated rows in one statement. */
   protected insertRows(rows: Record<string, unknown>[], options: QueryOptions): Promise<{ rows: InferAttributes<M>[] }> {
     const attributes = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
-    const table = ident(this.meta.name);
+    const table = this.meta.ref;
     if (attributes.length === 0) return this.run(sql`INSERT INTO ${table} DEFAULT VALUES RETURNING ${this.meta.select()}`, options);
     const columns = attributes.map((a) => this.meta.column(a));
     const tuples = rows.map((row) =>

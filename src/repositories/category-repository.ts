@@ -7,6 +7,7 @@ import type { CategoryRecord, CategoryWithChildren } from '../db/records.js';
 import { createCategorySchema, updateCategorySchema } from '../db/schemas/catalog-schemas.js';
 import { ALL_USERS, checkId } from '../db/scope.js';
 import { sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { BaseRepository } from './base-repository.js';
 
 /** Categories: a tree through `parent_id`. */
@@ -21,7 +22,7 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
    */
   async getRoots(options: QueryOptions = {}): Promise<CategoryRecord[]> {
     checkOptions(options, TX, 'category roots');
-    const { rows } = await this.run<CategoryRecord>(sql`SELECT ${this.meta.select()} FROM categories WHERE parent_id IS NULL ORDER BY name, id`, options);
+    const { rows } = await this.run<CategoryRecord>(sql`SELECT ${this.meta.select()} FROM ${T.categories} WHERE parent_id IS NULL ORDER BY name, id`, options);
     return rows;
   }
 
@@ -31,7 +32,7 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
   async getChildren(categoryId: string, options: QueryOptions = {}): Promise<CategoryRecord[]> {
     checkOptions(options, TX, 'category');
     checkId(categoryId, 'categoryId');
-    const { rows } = await this.run<CategoryRecord>(sql`SELECT ${this.meta.select()} FROM categories WHERE parent_id = ${categoryId} ORDER BY name, id`, options);
+    const { rows } = await this.run<CategoryRecord>(sql`SELECT ${this.meta.select()} FROM ${T.categories} WHERE parent_id = ${categoryId} ORDER BY name, id`, options);
     return rows;
   }
 
@@ -44,8 +45,8 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
     const { rows } = await this.run<CategoryRecord & { children: Record<string, unknown>[] }>(
       sql`SELECT ${this.meta.select('c')},
                  coalesce((SELECT json_agg(${this.meta.json('k')} ORDER BY k.name, k.id)
-                             FROM categories k WHERE k.parent_id = c.id), '[]') AS children
-            FROM categories c WHERE c.id = ${categoryId}`,
+                             FROM ${T.categories} k WHERE k.parent_id = c.id), '[]') AS children
+            FROM ${T.categories} c WHERE c.id = ${categoryId}`,
       options,
     );
     const row = rows[0];
@@ -62,9 +63,9 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
     checkId(categoryId, 'categoryId');
     const { rows } = await this.run<CategoryRecord & { depth: number }>(
       sql`WITH RECURSIVE tree AS (
-         SELECT c.*, 0 AS depth, ARRAY[c.name::text, c.id::text] AS path FROM categories c WHERE c.id = ${categoryId}
+         SELECT c.*, 0 AS depth, ARRAY[c.name::text, c.id::text] AS path FROM ${T.categories} c WHERE c.id = ${categoryId}
          UNION ALL
-         SELECT k.*, t.depth + 1, t.path || ARRAY[k.name::text, k.id::text] FROM categories k JOIN tree t ON k.parent_id = t.id
+         SELECT k.*, t.depth + 1, t.path || ARRAY[k.name::text, k.id::text] FROM ${T.categories} k JOIN tree t ON k.parent_id = t.id
        )
        SELECT ${this.meta.select()}, depth FROM tree ORDER BY path`,
       options,
@@ -80,9 +81,9 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
     checkId(categoryId, 'categoryId');
     const { rows } = await this.run<CategoryRecord>(
       sql`WITH RECURSIVE up AS (
-         SELECT p.*, 1 AS depth FROM categories c JOIN categories p ON p.id = c.parent_id WHERE c.id = ${categoryId}
+         SELECT p.*, 1 AS depth FROM ${T.categories} c JOIN ${T.categories} p ON p.id = c.parent_id WHERE c.id = ${categoryId}
          UNION ALL
-         SELECT p.*, u.depth + 1 FROM categories p JOIN up u ON p.id = u.parent_id WHERE u.depth < 100
+         SELECT p.*, u.depth + 1 FROM ${T.categories} p JOIN up u ON p.id = u.parent_id WHERE u.depth < 100
        )
        SELECT ${this.meta.select()} FROM up ORDER BY depth`,
       options,
@@ -106,17 +107,17 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
     if (newParentId !== null) checkId(newParentId, 'parentId');
     const { rows } = await this.run<CategoryRecord & { cycle: boolean }>(
       sql`WITH RECURSIVE below AS (
-         SELECT id FROM categories WHERE id = ${categoryId}
+         SELECT id FROM ${T.categories} WHERE id = ${categoryId}
          UNION
-         SELECT k.id FROM categories k JOIN below b ON k.parent_id = b.id
+         SELECT k.id FROM ${T.categories} k JOIN below b ON k.parent_id = b.id
        ), moved AS (
-         UPDATE categories SET parent_id = ${newParentId}
+         UPDATE ${T.categories} SET parent_id = ${newParentId}
           WHERE id = ${categoryId} AND (${newParentId}::uuid IS NULL OR ${newParentId}::uuid NOT IN (SELECT id FROM below))
          RETURNING *
        )
        SELECT ${this.meta.select()}, false AS cycle FROM moved
        UNION ALL
-       SELECT ${this.meta.select()}, true AS cycle FROM categories
+       SELECT ${this.meta.select()}, true AS cycle FROM ${T.categories}
         WHERE id = ${categoryId} AND ${newParentId}::uuid IN (SELECT id FROM below) AND NOT EXISTS (SELECT 1 FROM moved)`,
       options,
     );

@@ -9,6 +9,7 @@ import { createConversationSchema, newMessageSchema, updateConversationSchema, t
 import { limitSchema, type Paging } from '../db/schemas/common.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
@@ -31,7 +32,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   async getBySessionId(sessionId: string, options: QueryOptions = {}): Promise<ConversationRecord | null> {
     checkOptions(options, TX, 'get conversation');
     const { rows } = await this.run<ConversationRecord>(
-      sql`SELECT ${this.meta.select()} FROM conversations WHERE session_id = ${String(sessionId)} AND ${this.owns()}`,
+      sql`SELECT ${this.meta.select()} FROM ${T.conversations} WHERE session_id = ${String(sessionId)} AND ${this.owns()}`,
       options,
     );
     return rows[0] ?? null;
@@ -64,10 +65,10 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
     checkId(conversationId, 'conversationId', 'add message');
     const data = parseInput(newMessageSchema, message, 'add message');
     const { rows } = await this.run<MessageRecord>(
-      sql`INSERT INTO messages (conversation_id, content, role, agent_used, confidence, metadata, created_at)
+      sql`INSERT INTO ${T.messages} (conversation_id, content, role, agent_used, confidence, metadata, created_at)
           SELECT c.id, ${data.content}, ${data.role}, ${data.agentUsed ?? null}, ${data.confidence ?? null},
                  ${JSON.stringify(data.metadata ?? {})}, clock_timestamp()
-            FROM conversations c WHERE c.id = ${conversationId} AND ${this.owns('c')}
+            FROM ${T.conversations} c WHERE c.id = ${conversationId} AND ${this.owns('c')}
           RETURNING ${this.tables.messages.select()}`,
       options,
     );
@@ -91,9 +92,9 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
     checkId(conversationId, 'conversationId');
     parseInput(limitSchema, { limit: n }, 'context window size');
     const { rows } = await this.run<MessageRecord>(
-      sql`SELECT ${this.tables.messages.select()} FROM messages
+      sql`SELECT ${this.tables.messages.select()} FROM ${T.messages}
            WHERE conversation_id = ${conversationId}
-             AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = ${conversationId} AND ${this.owns('c')})
+             AND EXISTS (SELECT 1 FROM ${T.conversations} c WHERE c.id = ${conversationId} AND ${this.owns('c')})
            ORDER BY created_at DESC, id DESC LIMIT ${n}`,
       options,
     );

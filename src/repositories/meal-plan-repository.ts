@@ -8,6 +8,7 @@ import { dateRangeSchema, type DateRange } from '../db/schemas/common.js';
 import { createMealPlanSchema, mealPlanItemSchema, updateMealPlanSchema, type MealPlanItemInput } from '../db/schemas/meal-plan-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
@@ -23,13 +24,13 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
     checkOptions(options, TX, 'meal plan range');
     const { from, to } = parseInput(dateRangeSchema, range, 'meal plan range');
     const plans = await this.run<MealPlanRecord>(
-      sql`SELECT ${this.meta.select()} FROM meal_plans WHERE ${this.owns()} AND plan_date BETWEEN ${from} AND ${to}
+      sql`SELECT ${this.meta.select()} FROM ${T.mealPlans} WHERE ${this.owns()} AND plan_date BETWEEN ${from} AND ${to}
            ORDER BY plan_date, CASE meal_type WHEN 'breakfast' THEN 1 WHEN 'lunch' THEN 2 WHEN 'dinner' THEN 3 WHEN 'snack' THEN 4 ELSE 5 END, id`,
       options,
     );
     if (plans.rows.length === 0) return [];
     const items = await this.run<MealPlanItemRecord>(
-      sql`SELECT ${this.tables.mealPlanItems.select()} FROM meal_plan_items WHERE meal_plan_id = ANY(${plans.rows.map((p) => p.id)}::uuid[]) ORDER BY created_at, id`,
+      sql`SELECT ${this.tables.mealPlanItems.select()} FROM ${T.mealPlanItems} WHERE meal_plan_id = ANY(${plans.rows.map((p) => p.id)}::uuid[]) ORDER BY created_at, id`,
       options,
     );
     const byPlan = new Map<string, MealPlanItemRecord[]>();
@@ -59,9 +60,9 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
     checkId(mealPlanId, 'mealPlanId');
     const d = parseInput(mealPlanItemSchema, item, 'add meal plan item');
     const { rows } = await this.run<MealPlanItemRecord>(
-      sql`INSERT INTO meal_plan_items (meal_plan_id, recipe_id, product_id, servings, quantity, unit, notes)
+      sql`INSERT INTO ${T.mealPlanItems} (meal_plan_id, recipe_id, product_id, servings, quantity, unit, notes)
           SELECT id, ${d.recipeId ?? null}, ${d.productId ?? null}, ${d.servings ?? null}, ${d.quantity ?? null}, ${d.unit ?? null}, ${d.notes ?? null}
-            FROM meal_plans WHERE id = ${mealPlanId} AND ${this.owns()}
+            FROM ${T.mealPlans} WHERE id = ${mealPlanId} AND ${this.owns()}
           RETURNING ${this.tables.mealPlanItems.select()}`,
       options,
     );
@@ -74,7 +75,7 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
     checkOptions(options, TX, 'remove meal plan item');
     checkId(itemId, 'itemId');
     const { rowCount } = await this.run(
-      sql`DELETE FROM meal_plan_items mi WHERE mi.id = ${itemId} AND mi.meal_plan_id IN (SELECT mp.id FROM meal_plans mp WHERE ${this.owns('mp')})`,
+      sql`DELETE FROM ${T.mealPlanItems} mi WHERE mi.id = ${itemId} AND mi.meal_plan_id IN (SELECT mp.id FROM ${T.mealPlans} mp WHERE ${this.owns('mp')})`,
       options,
     );
     return rowCount > 0;

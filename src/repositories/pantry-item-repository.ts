@@ -12,6 +12,7 @@ import { dateOnly } from '../db/schemas/common.js';
 import { createPantryItemSchema, updatePantryItemSchema, type UpdatePantryItemInput } from '../db/schemas/pantry-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { empty, sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 import { journalPantryEvent } from './pantry-journal.js';
@@ -90,7 +91,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     if (expiringBy) condition = includeUndated ? sql`AND (expiry_date <= ${expiringBy} OR expiry_date IS NULL)` : sql`AND expiry_date <= ${expiringBy}`;
     else if (includeUndated === false) condition = sql`AND expiry_date IS NOT NULL`;
     const { rows } = await this.run<PantryItemRecord>(
-      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE ${this.owns()} AND quantity > 0 ${condition} ORDER BY expiry_date NULLS LAST, id`,
+      sql`SELECT ${this.meta.select()} FROM ${T.pantryItems} WHERE ${this.owns()} AND quantity > 0 ${condition} ORDER BY expiry_date NULLS LAST, id`,
       options,
     );
     return rows;
@@ -110,7 +111,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     checkOptions(options, [...TX, 'asOf'], 'expiring within');
     parseInput(daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
     const { rows } = await this.run<PantryItemRecord>(
-      sql`SELECT ${this.meta.select()} FROM pantry_items
+      sql`SELECT ${this.meta.select()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int
            ORDER BY expiry_date`,
       { transaction: options.transaction },
@@ -121,7 +122,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   private async lock(id: string, transaction: Transaction): Promise<PantryItemRecord | null> {
     checkId(id, 'id', this.entity);
     const { rows } = await this.run<PantryItemRecord>(
-      sql`SELECT ${this.meta.select()} FROM pantry_items WHERE id = ${id} AND ${this.owns()} FOR UPDATE`,
+      sql`SELECT ${this.meta.select()} FROM ${T.pantryItems} WHERE id = ${id} AND ${this.owns()} FOR UPDATE`,
       { transaction },
     );
     return rows[0] ?? null;

@@ -4,7 +4,7 @@ import type { PantryEvent, WasteReason } from '../models/pantry-event.js';
 import type { PantryEventRecord, PantryItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
 import { sql } from '../db/sql.js';
-import { tablesOf } from '../db/table-metadata.js';
+import { T, tablesOf } from '../db/table-metadata.js';
 import { dateStatusSql } from './lot-dates.js';
 
 /** One journal entry to write. `lot` is the lot as it was before the change. @internal */
@@ -30,7 +30,7 @@ export async function journalPantryEvent(engine: Engine, e: EventInput, transact
   const { rows } = await runStatement<PantryEventRecord>(
     engine,
     'pantry event',
-    sql`INSERT INTO pantry_events (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
+    sql`INSERT INTO ${T.pantryEvents} (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
                                    receipt_item_id, recipe_id, previous_quantity, previous_expiry_date, previous_opened_at, date_status)
         SELECT ${e.lot.userId}, ${e.lot.id}, ${e.lot.productId}, ${e.type}, ${e.quantity}, ${e.lot.unit}, ${e.value}, ${e.reason ?? null},
                ${e.receiptItemId ?? null}, ${e.recipeId ?? null}, ${previous ? e.lot.quantity : null},

@@ -6,9 +6,15 @@ import type { ProductRecord } from '../db/records.js';
 import { createProductSchema, updateProductSchema } from '../db/schemas/catalog-schemas.js';
 import { limitSchema } from '../db/schemas/common.js';
 import { ALL_USERS, checkId } from '../db/scope.js';
-import { sql } from '../db/sql.js';
+import { sql, trigramFunction, trigramOperator } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
+
+const SIMILARITY = trigramFunction('similarity');
+const WORD_SIMILARITY = trigramFunction('word_similarity');
+const SIMILAR = trigramOperator('%');
+const WORD_SIMILAR = trigramOperator('<%');
 
 /** Options of {@link ProductRepository.search}. */
 export interface ProductSearchOptions extends QueryOptions {
@@ -42,7 +48,7 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
     parseInput(limitSchema, { limit }, 'find products');
     const pattern = `%${String(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows } = await this.run<ProductRecord>(
-      sql`SELECT ${this.meta.select()} FROM products WHERE name ILIKE ${pattern} ORDER BY length(name), name, id LIMIT ${limit}`,
+      sql`SELECT ${this.meta.select()} FROM ${T.products} WHERE name ILIKE ${pattern} ORDER BY length(name), name, id LIMIT ${limit}`,
       options,
     );
     return rows;
@@ -54,11 +60,11 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
     checkId(categoryId, 'categoryId');
     const query = options.includeSubcategories
       ? sql`WITH RECURSIVE tree AS (
-              SELECT id FROM categories WHERE id = ${categoryId}
-              UNION SELECT k.id FROM categories k JOIN tree t ON k.parent_id = t.id
+              SELECT id FROM ${T.categories} WHERE id = ${categoryId}
+              UNION SELECT k.id FROM ${T.categories} k JOIN tree t ON k.parent_id = t.id
             )
-            SELECT ${this.meta.select()} FROM products WHERE category_id IN (SELECT id FROM tree) ORDER BY name, id`
-      : sql`SELECT ${this.meta.select()} FROM products WHERE category_id = ${categoryId} ORDER BY name, id`;
+            SELECT ${this.meta.select()} FROM ${T.products} WHERE category_id IN (SELECT id FROM tree) ORDER BY name, id`
+      : sql`SELECT ${this.meta.select()} FROM ${T.products} WHERE category_id = ${categoryId} ORDER BY name, id`;
     const { rows } = await this.run<ProductRecord>(query, { transaction: options.transaction });
     return rows;
   }
@@ -75,9 +81,9 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
     const q = String(text);
     // word_similarity suits a short query against a longer name ("milk" in "Oat milk 1 l").
     const { rows } = await this.run<ProductRecord & { similarity: number }>(
-      sql`SELECT ${this.meta.select()}, greatest(similarity(lower(name), lower(${q})), word_similarity(lower(${q}), lower(name)))::float8 AS similarity
-            FROM products
-           WHERE lower(name) % lower(${q}) OR lower(${q}) <% lower(name)
+      sql`SELECT ${this.meta.select()}, greatest(${SIMILARITY}(lower(name), lower(${q})), ${WORD_SIMILARITY}(lower(${q}), lower(name)))::float8 AS similarity
+            FROM ${T.products}
+           WHERE lower(name) ${SIMILAR} lower(${q}) OR lower(${q}) ${WORD_SIMILAR} lower(name)
            ORDER BY similarity DESC, length(name), name, id
            LIMIT ${limit}`,
       { transaction: options.transaction },

@@ -14,6 +14,7 @@ import {
 } from '../db/schemas/receipt-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { empty, sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
@@ -51,13 +52,13 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
     const itemsMeta = this.tables.receiptItems;
     const { rows } = await this.run<ReceiptRecord & { items: Record<string, unknown>[] }>(
       sql`WITH r AS (
-            INSERT INTO receipts (user_id, store_name, total_amount, purchase_date, image_path, ocr_confidence, metadata, conversation_id)
+            INSERT INTO ${T.receipts} (user_id, store_name, total_amount, purchase_date, image_path, ocr_confidence, metadata, conversation_id)
             VALUES (${this.scope.userId ?? r.userId}, ${r.storeName ?? null}, ${r.totalAmount ?? null}, ${r.purchaseDate ?? null},
                     ${r.imagePath ?? null}, ${r.ocrConfidence ?? null}, coalesce(${r.metadata === undefined ? null : JSON.stringify(r.metadata)}::jsonb, '{}'::jsonb),
                     ${r.conversationId ?? null})
             RETURNING *
           ), i AS (
-            INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, category_id, product_id, unit, created_at)
+            INSERT INTO ${T.receiptItems} (receipt_id, product_name, quantity, unit_price, total_price, category_id, product_id, unit, created_at)
             SELECT r.id, u.product_name, coalesce(u.quantity, 1), u.unit_price, u.total_price, u.category_id, u.product_id, u.unit, clock_timestamp()
               FROM r, unnest(${column('productName')}::text[], ${column('quantity')}::numeric[], ${column('unitPrice')}::numeric[],
                              ${column('totalPrice')}::numeric[], ${column('categoryId')}::uuid[], ${column('productId')}::uuid[], ${column('unit')}::text[])
@@ -79,7 +80,7 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
     checkOptions(options, TX, 'list receipts');
     const { from, to } = parseInput(purchaseRangeSchema, range, 'receipt date range');
     const { rows } = await this.run<ReceiptRecord>(
-      sql`SELECT ${this.meta.select()} FROM receipts
+      sql`SELECT ${this.meta.select()} FROM ${T.receipts}
            WHERE ${this.owns()}
                  ${from ? sql`AND purchase_date >= ${from}` : empty} ${to ? sql`AND purchase_date <= ${to}` : empty}
            ORDER BY purchase_date DESC, id`,

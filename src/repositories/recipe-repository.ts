@@ -15,6 +15,7 @@ import {
 } from '../db/schemas/recipe-schemas.js';
 import { ALL_USERS, checkId } from '../db/scope.js';
 import { sql } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
@@ -51,7 +52,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
       const items = parsed.ingredients;
       if (items.length > 0) {
         await this.run(
-          sql`INSERT INTO recipe_ingredients (recipe_id, product_id, quantity, unit, notes)
+          sql`INSERT INTO ${T.recipeIngredients} (recipe_id, product_id, quantity, unit, notes)
               SELECT ${created.id}, u.product_id, u.quantity, u.unit, u.notes
                 FROM unnest(${items.map((i) => i.productId)}::uuid[], ${items.map((i) => i.quantity ?? null)}::numeric[],
                             ${items.map((i) => i.unit ?? null)}::text[], ${items.map((i) => i.notes ?? null)}::text[]) AS u(product_id, quantity, unit, notes)`,
@@ -60,7 +61,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
       }
       if (parsed.categoryIds.length > 0) {
         await this.run(
-          sql`INSERT INTO recipe_categories (recipe_id, category_id) SELECT ${created.id}, unnest(${[...new Set(parsed.categoryIds)]}::uuid[])`,
+          sql`INSERT INTO ${T.recipeCategories} (recipe_id, category_id) SELECT ${created.id}, unnest(${[...new Set(parsed.categoryIds)]}::uuid[])`,
           { transaction },
         );
       }
@@ -81,10 +82,10 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
     if (!recipe) return null;
     const [ingredients, categories] = await Promise.all([
       this.run<RecipeIngredientRecord>(
-        sql`SELECT ${this.tables.recipeIngredients.select()} FROM recipe_ingredients WHERE recipe_id = ${recipeId} ORDER BY id`,
+        sql`SELECT ${this.tables.recipeIngredients.select()} FROM ${T.recipeIngredients} WHERE recipe_id = ${recipeId} ORDER BY id`,
         options,
       ),
-      this.run<{ id: string }>(sql`SELECT category_id AS id FROM recipe_categories WHERE recipe_id = ${recipeId} ORDER BY category_id`, options),
+      this.run<{ id: string }>(sql`SELECT category_id AS id FROM ${T.recipeCategories} WHERE recipe_id = ${recipeId} ORDER BY category_id`, options),
     ]);
     return { ...recipe, ingredients: ingredients.rows, categoryIds: categories.rows.map((r) => r.id) };
   }
@@ -93,7 +94,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
   async findByTags(tags: string[], options: QueryOptions = {}): Promise<RecipeRecord[]> {
     checkOptions(options, TX, 'find recipes');
     parseInput(tagsSchema, { tags }, 'find recipes');
-    const { rows } = await this.run<RecipeRecord>(sql`SELECT ${this.meta.select()} FROM recipes WHERE tags @> ${tags}::text[] ORDER BY title, id`, options);
+    const { rows } = await this.run<RecipeRecord>(sql`SELECT ${this.meta.select()} FROM ${T.recipes} WHERE tags @> ${tags}::text[] ORDER BY title, id`, options);
     return rows;
   }
 
@@ -102,7 +103,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
     checkOptions(options, TX, 'recipes by category');
     checkId(categoryId, 'categoryId');
     const { rows } = await this.run<RecipeRecord>(
-      sql`SELECT ${this.meta.select('r')} FROM recipes r JOIN recipe_categories rc ON rc.recipe_id = r.id
+      sql`SELECT ${this.meta.select('r')} FROM ${T.recipes} r JOIN ${T.recipeCategories} rc ON rc.recipe_id = r.id
            WHERE rc.category_id = ${categoryId} ORDER BY r.title, r.id`,
       options,
     );

@@ -20,7 +20,7 @@ import { createUserSchema, updateUserSchema, userPreferencesSchema, type UserPre
 import { ALL_USERS, narrowScope, type Scope } from '../db/scope.js';
 import type { Serialized } from '../db/serialized.js';
 import { ident, join, raw, sql, type Sql } from '../db/sql.js';
-import { OWNERSHIP, type OwnedTable, type Tables } from '../db/table-metadata.js';
+import { T, OWNERSHIP, type OwnedTable, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
@@ -52,14 +52,14 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   /** The user with exactly this username, or `null`. */
   async getByUsername(username: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM users WHERE username = ${String(username)} AND ${this.owns()}`, options);
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE username = ${String(username)} AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
   /** The user with this email, compared without regard to case (decision 7), or `null`. */
   async getByEmail(email: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM users WHERE lower(email) = lower(${String(email)}) AND ${this.owns()}`, options);
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE lower(email) = lower(${String(email)}) AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
@@ -73,7 +73,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
     checkOptions(options, TX, 'update preferences');
     const data = parseInput(userPreferencesSchema, patch, 'update preferences');
     const { rows } = await this.run<UserRecord>(
-      sql`UPDATE users SET preferences = coalesce(preferences, '{}'::jsonb) || ${JSON.stringify(data)}::jsonb
+      sql`UPDATE ${T.users} SET preferences = coalesce(preferences, '{}'::jsonb) || ${JSON.stringify(data)}::jsonb
            WHERE id = ${this.ownId()} RETURNING ${this.meta.select()}`,
       options,
     );
@@ -135,7 +135,7 @@ function ownedBy(table: OwnedTable, alias: string, userId: string, tables: Table
   if (rule.column) return sql`${ident(alias, rule.column)} = ${userId}`;
   const parent = rule.parent!;
   const p = `p${depth}`;
-  return sql`${ident(alias, rule.via!)} IN (SELECT ${ident(p, 'id')} FROM ${ident(tables[parent].name)} ${ident(p)}
+  return sql`${ident(alias, rule.via!)} IN (SELECT ${ident(p, 'id')} FROM ${tables[parent].ref} ${ident(p)}
                                             WHERE ${ownedBy(parent, p, userId, tables, depth + 1)})`;
 }
 
@@ -145,13 +145,13 @@ function exportQuery(tables: Tables, userId: string): Sql {
     .filter((t) => t !== 'users')
     .map((t) => {
       const meta = tables[t];
-      return sql`${raw(`'${t}'`)}, coalesce((SELECT json_agg(${meta.json('t')} ORDER BY ${join(meta.primaryKey.map((c) => ident('t', c)))}) FROM ${ident(meta.name)} t
+      return sql`${raw(`'${t}'`)}, coalesce((SELECT json_agg(${meta.json('t')} ORDER BY ${join(meta.primaryKey.map((c) => ident('t', c)))}) FROM ${meta.ref} t
                                              WHERE ${ownedBy(t, 't', userId, tables)}), '[]'::json)`;
     });
   return sql`SELECT CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
                'exportedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                'user', ${tables.users.json('u')},
                ${join(arrays)}) END AS doc
-               FROM (SELECT 1) one LEFT JOIN users u ON u.id = ${userId}`;
+               FROM (SELECT 1) one LEFT JOIN ${T.users} u ON u.id = ${userId}`;
 }
 

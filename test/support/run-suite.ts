@@ -10,6 +10,9 @@
  * scope, the domain, the example, health) with each test database reached through PgBouncer in
  * transaction mode (`TEST_VIA_PGBOUNCER=transaction`), on the default major.
  *
+ * `schema` in the list adds a run of the whole suite with the library in schema `foodsave` instead of
+ * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
+ *
  * Each run gets `TEST_PG_MAJOR=<major>` and prints a header first; at the end one line per major and a
  * total `N passed, N failed, N skipped` line. The exit status is non-zero when any run failed.
  */
@@ -42,8 +45,9 @@ const POOLED_FILES = [
   'receipt-repository', 'recipes-and-plans-domain', 'schema', 'user-data-export', 'user-repository', 'user-scope-isolation',
 ].map((name) => `test/${name}.test.ts`);
 
-/** One vitest run: a major, or the PgBouncer pass. */
-type Target = number | 'pgbouncer';
+/** One vitest run: a major, the PgBouncer pass or the own-schema pass. */
+type Target = number | 'pgbouncer' | 'schema';
+const PASSES = new Set(['pgbouncer', 'schema']);
 
 interface Run {
   code: number;
@@ -86,14 +90,14 @@ function requestedMajors(): Target[] | undefined {
   const installed = embeddedMajors();
   if (raw === 'all') return installed;
   const majors = raw.split(',').map((part) => part.trim()).filter(Boolean);
-  const wrong = majors.filter((m) => m !== 'pgbouncer' && (!/^\d+$/.test(m) || !installed.includes(Number(m))));
+  const wrong = majors.filter((m) => !PASSES.has(m) && (!/^\d+$/.test(m) || !installed.includes(Number(m))));
   if (wrong.length > 0 || majors.length === 0) {
     throw new Error(
       `TEST_PG_MAJORS=${raw}: ${wrong.length ? `${wrong.join(', ')} not installed` : 'no major given'}. ` +
         `Installed embedded majors: ${installed.join(', ') || 'none'} (or TEST_PG_MAJORS=all).`,
     );
   }
-  return [...new Set(majors.map((m) => (m === 'pgbouncer' ? m : Number(m))))];
+  return [...new Set(majors.map((m) => (PASSES.has(m) ? (m as Target) : Number(m))))];
 }
 
 async function main(): Promise<number> {
@@ -118,6 +122,9 @@ async function main(): Promise<number> {
     if (major === 'pgbouncer') {
       console.log(`\n${'='.repeat(24)} The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
+    } else if (major === 'schema') {
+      console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
+      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave' }, true);
     } else {
       console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);
@@ -137,7 +144,8 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
-    console.log(`  ${major === 'pgbouncer' ? 'through PgBouncer' : `PostgreSQL ${major}`}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
+    const label = major === 'pgbouncer' ? 'through PgBouncer' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
+    console.log(`  ${label}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);
   if (skippedMajors.length) console.log(`  not run (interrupted by ${interrupted}): ${skippedMajors.join(', ')}`);

@@ -3,6 +3,34 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createEngine, runMigrations, type Engine, type EngineOptions } from '../../src/index.js';
 
+/**
+ * The schema the run puts the library in (`TEST_DATABASE_SCHEMA`, default `public`). In the own-schema
+ * pass each test database also holds a host's own `public.users`, which the library must never touch.
+ */
+export const testSchema = process.env.TEST_DATABASE_SCHEMA ?? 'public';
+
+/** The environment the tests give their engines: the run's schema, and nothing else from the process. */
+export const testEnv: Record<string, string> = testSchema === 'public' ? {} : { DATABASE_SCHEMA: testSchema };
+
+/** `"schema"."table"` for the run's schema, for the tests' own SQL. */
+export function tbl(table: string): string {
+  return `${pg.escapeIdentifier(testSchema)}.${pg.escapeIdentifier(table)}`;
+}
+
+/**
+ * A URL for the tests' own direct connections that finds the library's tables without a schema, as a
+ * host's psql session would. Never used for the engine under test, whose statements must name the schema.
+ */
+export function rawUrl(url: string): string {
+  if (testSchema === 'public') return url;
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${testSchema},public`);
+  return u.toString();
+}
+
+/** The host's own table that the own-schema pass puts next to the library's. */
+const HOST_TABLE = 'CREATE TABLE public.users (id serial PRIMARY KEY, login text NOT NULL UNIQUE); INSERT INTO public.users (login) VALUES (\'host\')';
+
 /** A database of its own for one test file, on the run's throwaway server. */
 export interface TestDatabase {
   name: string;
@@ -32,9 +60,20 @@ export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow
   }
 }
 
+async function queryDatabase(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
   const name = `${inject('databasePrefix')}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
+  if (testSchema !== 'public') await queryDatabase(withDatabase(inject('serverUrl'), name), HOST_TABLE);
   return {
     name,
     url: withDatabase(inject('engineServerUrl'), name),
@@ -53,7 +92,7 @@ export function useTestDatabase(options: { label?: string; migrate?: boolean; en
   const state: { db?: TestDatabase; engine?: Engine } = {};
   beforeAll(async () => {
     state.db = await createTestDatabase(options.label);
-    state.engine = createEngine({ env: {}, poolSize: 2, maxOverflow: 8, ...options.engine, url: state.db.url });
+    state.engine = createEngine({ env: {}, poolSize: 2, maxOverflow: 8, schema: testSchema, ...options.engine, url: state.db.url });
     if (options.migrate !== false) await runMigrations(state.engine);
   });
   afterAll(async () => {
