@@ -16,7 +16,7 @@ import {
 import { findPgBinary } from '../src/ops/pg-binaries.js';
 import { inject } from 'vitest';
 import { componentMissing, pgToolsMissingReason, serverMajor } from './support/components.js';
-import { adminQuery, createTestDatabase, type TestDatabase, testEnv, rawUrl } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv, rawUrl, testSchema } from './support/test-database.js';
 
 const major = serverMajor(inject('serverVersionNum'));
 const noTools = componentMissing(`pg_dump/pg_restore for PostgreSQL ${major}`, await pgToolsMissingReason(major));
@@ -124,7 +124,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     expect(backup.serverVersion).toMatch(/^\d+\.\d+/);
     expect((await readFile(backup.checksumPath, 'utf8')).trim()).toBe(`${backup.sha256}  ${path.basename(backup.path)}`);
     const manifest = JSON.parse(await readFile(backup.manifestPath, 'utf8')) as { rowCounts: Record<string, number> };
-    expect(manifest.rowCounts['public.messages']).toBe(2);
+    expect(manifest.rowCounts[`${testSchema}.messages`]).toBe(2);
 
     // Drop the database, create it empty, restore.
     await source.drop();

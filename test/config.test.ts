@@ -20,6 +20,7 @@ describe('loadDatabaseConfig', () => {
   it('applies the design document defaults', () => {
     expect(loadDatabaseConfig({ DATABASE_URL: URL_WITH_SECRET })).toEqual({
       url: URL_WITH_SECRET,
+      schema: 'public',
       poolSize: 20,
       maxOverflow: 30,
       poolTimeout: 30,
@@ -77,6 +78,14 @@ describe('loadDatabaseConfig', () => {
       'DATABASE_QUERY_TIMEOUT',
       'DATABASE_STATEMENT_TIMEOUT',
     ]);
+  });
+
+  it('takes DATABASE_SCHEMA as a plain identifier, and refuses anything else by name', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: URL_WITH_SECRET, DATABASE_SCHEMA: 'foodsave_2' }).schema).toBe('foodsave_2');
+    for (const bad of ['food-save', '"x"', 'a.b', '1abc', 'x'.repeat(64), 'pg_food', 'public; DROP TABLE users']) {
+      expect(() => loadDatabaseConfig({ DATABASE_URL: URL_WITH_SECRET, DATABASE_SCHEMA: bad }), bad).toThrow(/DATABASE_SCHEMA/);
+    }
+    expect(() => createEngine({ env: {}, url: URL_WITH_SECRET, schema: 'no spaces' })).toThrow(/schema must be a plain identifier/);
   });
 
   it('requires DATABASE_URL', () => {

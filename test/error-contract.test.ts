@@ -23,7 +23,7 @@ import {
 } from '../src/index.js';
 import { instrument } from '../src/entries/ops.js';
 import { startEmbedded } from './support/postgres-server.js';
-import { adminQuery, testEnv } from './support/test-database.js';
+import { adminQuery, testEnv, tbl } from './support/test-database.js';
 import { useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'errors' });
@@ -76,7 +76,7 @@ async function blockedUpdate(e: Engine, whileBlocked: (pending: Promise<Foodsave
   const conversation = await me.conversations.create({ sessionId: `s-${user.id}` });
   const holder = engine();
   await withTransaction(holder, async (transaction) => {
-    await holder.sequelize.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', { bind: [conversation.id], transaction });
+    await holder.sequelize.query(`SELECT 1 FROM ${tbl('conversations')} WHERE id = $1 FOR UPDATE`, { bind: [conversation.id], transaction });
     await whileBlocked(rejection(me.conversations.update(conversation.id, { title: 'blocked' })));
   });
   return { me, conversation };
@@ -191,7 +191,7 @@ describe('server shutdown', () => {
       const conversation = await me.conversations.create({ sessionId: `d-${user.id}` });
       await holder.connect();
       await holder.query('BEGIN');
-      await holder.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
+      await holder.query(`SELECT 1 FROM ${tbl('conversations')} WHERE id = $1 FOR UPDATE`, [conversation.id]);
       await holder.query("PREPARE TRANSACTION 'fsdb_hold'");
       const pending = rejection(me.conversations.update(conversation.id, { title: 'x' }));
       await vi.waitFor(async () => {
@@ -245,7 +245,7 @@ describe('database errors', () => {
   it('an error the library has no type for is a DatabaseError carrying the SQLSTATE and the driver error as cause', async () => {
     const e = engine();
     const user = await newUser(e);
-    await e.sequelize.query('ALTER TABLE conversations RENAME TO conversations_moved');
+    await e.sequelize.query(`ALTER TABLE ${tbl('conversations')} RENAME TO conversations_moved`);
     try {
       const error = await rejection(createFoodsave(e).forUser(user.id).conversations.list());
       expect(error).toBeInstanceOf(DatabaseError);
@@ -253,7 +253,7 @@ describe('database errors', () => {
       expect((error as DatabaseError).sqlState).toBe('42P01');
       expect((error.cause as { code?: string }).code).toBe('42P01');
     } finally {
-      await e.sequelize.query('ALTER TABLE conversations_moved RENAME TO conversations');
+      await e.sequelize.query(`ALTER TABLE ${tbl('conversations_moved')} RENAME TO conversations`);
     }
   });
 

@@ -2,7 +2,7 @@ import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createEngine, type DecimalString } from '../src/index.js';
 import { Receipt } from '../src/entries/models.js';
-import { useTestDatabase, testEnv, testSchema } from './support/test-database.js';
+import { useTestDatabase, testEnv, testSchema, tbl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'models' });
 
@@ -77,7 +77,7 @@ describe('model behaviour', () => {
     expect(loaded!.totalAmount).toBe('0.30');
     expect(loaded!.items!.map((i) => i.quantity).sort()).toEqual(['0.001', '1.254']);
     expectTypeOf(loaded!.totalAmount).toEqualTypeOf<DecimalString | null>();
-    const [sum] = await t.engine.sequelize.query<{ s: string }>('SELECT sum(unit_price) AS s FROM receipt_items', { type: QueryTypes.SELECT });
+    const [sum] = await t.engine.sequelize.query<{ s: string }>(`SELECT sum(unit_price) AS s FROM ${tbl('receipt_items')}`, { type: QueryTypes.SELECT });
     expect(sum!.s).toBe('0.30');
   });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type QueryEvent } from '../src/index.js';
-import { useTestDatabase } from './support/test-database.js';
+import { rawQuery, useTestDatabase } from './support/test-database.js';
 
 // Loading 1M rows is one long statement: the engine's default timeouts are for requests, not bulk loads.
 const t = useTestDatabase({ label: 'plans', engine: { statementTimeout: 0, queryTimeout: 0 } });
@@ -37,7 +37,7 @@ async function planOf(fn: () => Promise<unknown>, values: unknown[], statement =
 
 beforeAll(async () => {
   // 1M pantry lots over 10k users, as in the benchmark: generated in SQL, so loading takes seconds.
-  await t.engine.sequelize.query(`
+  await rawQuery(t.url, `
     INSERT INTO users (id, username, email)
       SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'u' || g, 'u' || g || '@x.io'
         FROM generate_series(1, ${USERS}) g;
@@ -74,7 +74,7 @@ beforeAll(async () => {
     'ANALYZE meal_plans',
     'INSERT INTO meal_plan_items (meal_plan_id, recipe_id, servings) SELECT id, recipe_id, 2 FROM meal_plans WHERE recipe_id IS NOT NULL',
   ]) {
-    await t.engine.sequelize.query(statement);
+    await rawQuery(t.url, statement);
   }
   // Then VACUUM ANALYZE, as autovacuum does shortly after any bulk insert (PostgreSQL 13+ vacuums
   // insert-only tables too), so the plans are those of the steady state, with the visibility map set that
@@ -82,11 +82,12 @@ beforeAll(async () => {
   // page all-visible only once the commits of its rows are flushed, which a server with
   // synchronous_commit = off (the embedded one) does within a fraction of a second: so, until it has.
   for (let round = 1; ; round++) {
-    await t.engine.sequelize.query('VACUUM ANALYZE');
-    const behind = (await t.engine.sequelize.query('SELECT relname FROM pg_class WHERE relname = ANY($1) AND relallvisible < relpages', {
-      bind: [LARGE_TABLES],
-      type: 'SELECT' as never,
-    })) as unknown as { relname: string }[];
+    await rawQuery(t.url, 'VACUUM ANALYZE');
+    const behind = await rawQuery<{ relname: string }>(
+      t.url,
+      'SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname = ANY($1) AND relallvisible < relpages',
+      [LARGE_TABLES],
+    );
     if (behind.length === 0) break;
     if (round === 20) throw new Error(`VACUUM leaves pages of ${behind.map((r) => r.relname).join(', ')} not all-visible`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -158,11 +159,12 @@ describe('hot queries at 1M pantry rows', () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     const list = () => me.mealPlans.getShoppingList({ from: '2026-11-27', to: '2026-12-10' });
     expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], 0, 2));
-    const [{ ids }] = (await t.engine.sequelize.query(
+    const [{ ids }] = (await rawQuery<{ ids: string[] }>(
+      t.url,
       `SELECT array_agg(DISTINCT ri.product_id) AS ids FROM meal_plan_items mi JOIN recipe_ingredients ri ON ri.recipe_id = mi.recipe_id
          JOIN meal_plans mp ON mp.id = mi.meal_plan_id WHERE mp.user_id = $1`,
-      { bind: [COOK], type: 'SELECT' as never },
-    )) as unknown as [{ ids: string[] }];
+      [COOK],
+    )) as [{ ids: string[] }];
     expectIndexScans(await planOf(list, [COOK, ids], 1, 2));
     expect((await list()).items.length).toBeGreaterThan(0);
   });

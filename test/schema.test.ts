@@ -253,10 +253,10 @@ describe('tables and columns', () => {
   });
 
   it('makes username unique as typed and email unique without regard to case', async () => {
-    const defs = await rows<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'users'");
+    const defs = await rows<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND schemaname = current_schema()");
     const text = defs.map((d) => d.indexdef).join('\n');
-    expect(text).toContain('UNIQUE INDEX users_username_key ON public.users USING btree (username)');
-    expect(text).toContain('UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower((email)::text))');
+    expect(text).toContain(`UNIQUE INDEX users_username_key ON ${testSchema}.users USING btree (username)`);
+    expect(text).toContain(`UNIQUE INDEX users_email_lower_key ON ${testSchema}.users USING btree (lower((email)::text))`);
   });
 });
 

@@ -10,7 +10,7 @@ import {
 } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { useTestDatabase, tbl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'scope_isolation' });
 
@@ -262,7 +262,7 @@ describe('references must be the same user’s', () => {
     const own = await a.receipts.create({});
     await expect(a.receipts.update(own.id, { conversationId: b.conversationId })).rejects.toMatchObject(notFound);
     await expect(db.admin.receipts.create({ userId: a.userId, conversationId: b.conversationId })).rejects.toMatchObject(notFound);
-    await expect(t.engine.sequelize.query(`UPDATE receipts SET conversation_id = '${b.conversationId}' WHERE id = '${own.id}'`)).rejects.toThrow(
+    await expect(t.engine.sequelize.query(`UPDATE ${tbl('receipts')} SET conversation_id = '${b.conversationId}' WHERE id = '${own.id}'`)).rejects.toThrow(
       /violates foreign key constraint "receipts_conversation_id_fkey"/,
     );
     // A random id reads the same as B's: no existence oracle.
@@ -275,7 +275,7 @@ describe('references must be the same user’s', () => {
     const notFound = { code: 'NOT_FOUND', field: 'receiptItemId' };
     await expect(a.ledger.addItem({ productId: b.productId, quantity: '1', unit: 'pcs', receiptItemId: b.receiptItemId })).rejects.toMatchObject(notFound);
     await expect(
-      t.engine.sequelize.query(`INSERT INTO pantry_items (user_id, product_id, quantity, receipt_item_id) VALUES ('${a.userId}', '${b.productId}', 1, '${b.receiptItemId}')`),
+      t.engine.sequelize.query(`INSERT INTO ${tbl('pantry_items')} (user_id, product_id, quantity, receipt_item_id) VALUES ('${a.userId}', '${b.productId}', 1, '${b.receiptItemId}')`),
     ).rejects.toThrow(/pantry_items_receipt_item_id_fkey/);
     const lots = await db.forUser(b.userId).ledger.stockFromReceipt(b.receiptId);
     expect(lots.map((l) => l.lot.receiptItemId)).toEqual([b.receiptItemId]);

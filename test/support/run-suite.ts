@@ -124,7 +124,7 @@ async function main(): Promise<number> {
       run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
     } else if (major === 'schema') {
       console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
-      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave' }, true);
+      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }, true);
     } else {
       console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);

@@ -28,6 +28,20 @@ export function rawUrl(url: string): string {
   return u.toString();
 }
 
+/**
+ * Runs the tests' own SQL (seeding, checks) on a connection of its own that finds the library's tables
+ * without a schema ({@link rawUrl}), and returns the rows.
+ */
+export async function rawQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: rawUrl(url) });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The host's own table that the own-schema pass puts next to the library's. */
 const HOST_TABLE = 'CREATE TABLE public.users (id serial PRIMARY KEY, login text NOT NULL UNIQUE); INSERT INTO public.users (login) VALUES (\'host\')';
 
