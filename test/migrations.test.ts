@@ -148,6 +148,34 @@ describe('runMigrations', () => {
     expect(await query('SELECT id FROM half')).toEqual([{ id: 1 }]);
   });
 
+  it("a first run that fails leaves nothing behind: no schema, no empty bookkeeping table (a host's users table in the way)", async () => {
+    const db = await createTestDatabase('clash');
+    const client = new pg.Client({ connectionString: db.directUrl });
+    await client.connect();
+    await client.query('CREATE TABLE public.users (id serial PRIMARY KEY, login text)');
+    const inPublic = createEngine({ env: {}, url: db.url, poolSize: 1, schema: 'public' });
+    const inOwn = createEngine({ env: {}, url: db.url, poolSize: 1, schema: 'foodsave_clash' });
+    cleanups.push(async () => {
+      await client.end();
+      await inPublic.close();
+      await inOwn.close();
+      await db.drop();
+    });
+    const error = await runMigrations(inPublic).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toMatch(/0001-initial-schema failed and was rolled back: relation "users" already exists/);
+    const left = async () =>
+      (await client.query<{ t: string }>("SELECT to_regclass('public.foodsave_db_migrations')::text AS t, to_regnamespace('foodsave_clash')::text AS s")).rows[0];
+    expect(await left()).toEqual({ t: null, s: null });
+    // Its own schema is the way out: the host's table stays as it was.
+    const broken = extra('0000-broken', 'SELECT 1/0', 'SELECT 1');
+    await expect(runMigrations(inOwn, { migrations: [broken, ...migrations] })).rejects.toThrow(/division by zero/);
+    expect(await left()).toEqual({ t: null, s: null });
+    expect(await runMigrations(inOwn)).toHaveLength(migrations.length);
+    expect((await client.query("SELECT to_regclass('foodsave_clash.foodsave_db_migrations')::text AS t")).rows).toEqual([{ t: 'foodsave_clash.foodsave_db_migrations' }]);
+    expect((await client.query('SELECT count(*)::int AS n FROM public.users')).rows).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a changed migration, names it, and changes nothing', async () => {
     const { engine, query } = await fresh('drift');
     const original = extra('0300-x', 'CREATE TABLE x (id int)', 'DROP TABLE x');

@@ -10,7 +10,7 @@ const RUNTIME_DIRS = ['db', 'repositories', 'domain', 'scope', 'ops'];
 
 describe('statements name the schema', () => {
   it('no run-time SQL names a library table without its schema (they go through T or TableMeta.ref)', () => {
-    const names = Object.values(TABLE_NAMES).concat('foodsave_db_migrations').join('|');
+    const names = [...Object.values(TABLE_NAMES), 'foodsave_db_migrations'].join('|');
     const bare = new RegExp(`\\b(FROM|JOIN|INTO|UPDATE|TABLE)\\s+(${names})\\b`, 'g');
     const found: string[] = [];
     for (const dir of RUNTIME_DIRS) {
