@@ -100,6 +100,26 @@ describe('a host Sequelize app adopting foodsave-db', () => {
     expect(engine.adopted).toBe(true);
   });
 
+  it("adds the library's events and poolRecycle to the host's pool, keeping the host's own validation", async () => {
+    const other = new Sequelize(db.url, { dialect: 'postgres', logging: false, pool: { max: 2, min: 0 } });
+    const recycling = createEngine({ env: {}, sequelize: other, schema: 'foodsave', poolRecycle: 0.2 });
+    try {
+      const seen: string[] = [];
+      recycling.events.on('query', (e) => seen.push(e.sql));
+      const connects: number[] = [];
+      recycling.events.on('connect', () => connects.push(Date.now()));
+      await createFoodsave(recycling).admin.users.getMulti();
+      expect(seen.some((sql) => sql.includes('"foodsave"."users"'))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await createFoodsave(recycling).admin.users.getMulti();
+      expect(recycling.poolStats().discarded).toBeGreaterThanOrEqual(1);
+      expect(connects.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await recycling.close();
+      await other.close();
+    }
+  });
+
   it("leaves the host's instance open when the engine closes", async () => {
     await engine.close();
     expect(await HostUser.count()).toBe(2);
