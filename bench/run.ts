@@ -16,7 +16,9 @@ import pg from 'pg';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
 import { createEngine, createFoodsave, runMigrations, type ReceiptItemInput } from '../src/index.js';
-import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics, createPrometheusMetrics, instrument } from '../src/entries/ops.js';
+import { instrument } from '../src/entries/ops.js';
+import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '../src/entries/opentelemetry.js';
+import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);

@@ -6,7 +6,8 @@
 import { createServer } from 'node:http';
 import { Registry } from 'prom-client';
 import { createEngine, runMigrations } from '../src/index.js';
-import { checkDatabaseHealth, createPrometheusMetrics, instrument } from '../src/entries/ops.js';
+import { checkDatabaseHealth, instrument } from '../src/entries/ops.js';
+import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 
 const engine = createEngine({ logger: console });
 const registry = new Registry();

@@ -4,8 +4,9 @@
  *
  * Entry points: `foodsave-db` (this one: configuration, engine, the user scope, migrations, values and
  * every record and input type), `foodsave-db/models` (the Sequelize models), `foodsave-db/ops` (health,
- * metrics, backups), `foodsave-db/migrations` (the migration list) and `foodsave-db/schemas` (the zod
- * input schemas).
+ * the metrics hooks, backups), `foodsave-db/prometheus` and `foodsave-db/opentelemetry` (the metrics
+ * helpers; the only entry points whose types name an optional peer), `foodsave-db/migrations` (the
+ * migration list) and `foodsave-db/schemas` (the zod input schemas).
  */
 
 // Errors

@@ -2,13 +2,9 @@ import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetr
 import { Registry, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createAdminRepositories, createEngine } from '../src/index.js';
-import {
-  createOpenTelemetryMetricProducer,
-  createOpenTelemetryMetrics,
-  createPrometheusMetrics,
-  instrument,
-  type QueryMetric,
-} from '../src/entries/ops.js';
+import { instrument, type QueryMetric } from '../src/entries/ops.js';
+import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '../src/entries/opentelemetry.js';
+import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { createSqlClassifier } from '../src/ops/sql-operation.js';
 import { makeUser } from './support/fixtures.js';
 import { useTestDatabase, testEnv } from './support/test-database.js';

@@ -1,14 +1,11 @@
-/** `foodsave-db/ops`: health, metrics and backups. */
+/**
+ * `foodsave-db/ops`: health, the metrics hooks (`instrument`) and backups. Nothing here needs an
+ * optional peer: the metrics helpers that do are in `foodsave-db/prometheus` (prom-client) and
+ * `foodsave-db/opentelemetry` (`@opentelemetry/api`, `@opentelemetry/sdk-metrics`).
+ */
 export { checkDatabaseHealth, type HealthCheckOptions, type HealthReport } from '../ops/health.js';
 export { instrument, type MetricsHooks, type QueryMetric } from '../ops/instrument.js';
 export type { SqlOperation } from '../ops/sql-operation.js';
-export { createPrometheusMetrics, type PrometheusMetricsOptions } from '../ops/prometheus-metrics.js';
-export { createOpenTelemetryMetrics, type OpenTelemetryMetricsOptions } from '../ops/opentelemetry-metrics.js';
-export {
-  createOpenTelemetryMetricProducer,
-  type OpenTelemetryMetricProducer,
-  type OpenTelemetryMetricProducerOptions,
-} from '../ops/opentelemetry-metric-producer.js';
 export {
   createBackup,
   restoreBackup,

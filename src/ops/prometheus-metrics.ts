@@ -1,10 +1,12 @@
-import { createRequire } from 'node:module';
-import type { Registry } from 'prom-client';
+// A static import, not a require resolved at run time: this module is reached only through the
+// `foodsave-db/prometheus` entry point, whose users have prom-client installed, and a bundler (esbuild,
+// webpack, rollup) follows a static import in ESM and CJS output alike, where a runtime
+// `createRequire(import.meta.url)` finds nothing (`import.meta.url` is empty in a CJS bundle, and the
+// bundle's folder may hold no node_modules at all).
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Engine } from '../engine/create-engine.js';
 import { FoodsaveDbError } from '../errors.js';
 import type { MetricsHooks } from './instrument.js';
-
-type PromClient = typeof import('prom-client');
 
 /** Options for {@link createPrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -13,10 +15,11 @@ export interface PrometheusMetricsOptions {
   /** Histogram buckets in seconds. Default: 0.5 ms to 5 s. */
   buckets?: number[];
   /**
-   * The prom-client module, for bundled hosts where `require('prom-client')` cannot resolve.
-   * Default: the `prom-client` the host has installed (an optional peer dependency).
+   * The prom-client module (or its `Gauge` and `Counter`) to build the gauges and the counter with.
+   * Default: the `prom-client` this entry point imports, the host's (an optional peer dependency).
+   * Rarely needed: the metrics work with a registry of any prom-client copy.
    */
-  promClient?: PromClient;
+  promClient?: Pick<typeof import('prom-client'), 'Gauge' | 'Counter'>;
 }
 
 /**
@@ -26,7 +29,9 @@ export interface PrometheusMetricsOptions {
  * `database_connections_active` (read from the pool when scraped), plus `database_pool_waiting` and
  * `database_pool_acquire_timeouts_total`.
  *
- * @throws {FoodsaveDbError} `MISSING_DEPENDENCY` when prom-client is not installed.
+ * Imported from `foodsave-db/prometheus`, which needs prom-client (an optional peer dependency).
+ *
+ * @throws {FoodsaveDbError} `INVALID_ARGUMENT` without a registry.
  * @example
  * ```ts
  * const registry = new Registry();
@@ -38,7 +43,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   if (!options?.registry) {
     throw new FoodsaveDbError('INVALID_ARGUMENT', 'createPrometheusMetrics needs { registry }: the library never uses the global registry');
   }
-  const prom = options.promClient ?? loadPromClient();
+  const prom = options.promClient ?? { Gauge, Counter };
   const registers = [options.registry];
   const engines = new Set<Engine>();
   const sum = (read: (e: Engine) => number) => [...engines].reduce((total, e) => total + read(e), 0);
@@ -135,12 +140,4 @@ function register(registry: Registry, name: string, help: string, type: 'counter
     reset: () => undefined,
   };
   registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
-}
-
-function loadPromClient(): PromClient {
-  try {
-    return createRequire(import.meta.url)('prom-client') as PromClient;
-  } catch (cause) {
-    throw new FoodsaveDbError('MISSING_DEPENDENCY', 'createPrometheusMetrics needs prom-client: npm install prom-client', { cause });
-  }
 }
