@@ -42,8 +42,8 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    *
    * On an adopted instance the library adds its events, pool statistics, metrics and `poolRecycle` (joined
    * with the host's own validation), but leaves the rest to the host: the pool's size and timeouts, TLS,
-   * `statement_timeout` and `sessionSettings`, and the client-side `queryTimeout` deadline (use
-   * `dialectModule: driver` from this package on your instance to get it). `close()` does not close it.
+   * `statement_timeout` and `sessionSettings`, and the client-side `queryTimeout` deadline (use pg's
+   * `query_timeout` in your `dialectOptions`). `close()` does not close it.
    * Migrations and backups open their own connection: to `migrationUrl` when given, else to `url`, else to
    * a URL built from the instance's settings. Default: none; the engine creates its own instance.
    */

@@ -1,5 +1,6 @@
 /** `foodsave-db/models`: the Sequelize models, bound per engine by `defineModels` (or `createEngine`). */
-export { defineModels, type Models } from '../models/index.js';
+export { defineModels, type DefineModelsOptions, type Models } from '../models/index.js';
+export { MODEL_NAME_PREFIX, TABLE_NAMES, type TableKey } from '../models/model-naming.js';
 export { User } from '../models/user.js';
 export { Conversation } from '../models/conversation.js';
 export { Message, MESSAGE_ROLES, type MessageRole } from '../models/message.js';
