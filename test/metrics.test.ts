@@ -27,8 +27,29 @@ describe('SQL classification', () => {
     ['SELECT "User"."id" FROM "public"."users" AS "User"', 'select', 'users'],
     ['BEGIN', 'other', undefined],
     ['CREATE TABLE x (id int)', 'other', undefined],
+    ['/* a comment */ -- and a line\nSELECT x FROM /* inner */ "foodsave"."recipes"', 'select', 'recipes'],
+    ["SELECT '--' AS a FROM conversations", 'select', 'conversations'],
+    ['/* never closed SELECT x FROM users', 'other', undefined],
   ])('%s → %s %s', (sql, operation, table) => {
     expect(createSqlClassifier()(sql)).toEqual({ operation, table });
+  });
+
+  it('reads a bounded prefix: megabytes of inlined values or unclosed comments cost no more than a short statement', () => {
+    const classify = createSqlClassifier();
+    // Each of these is quadratic for a backtracking comment pattern over the whole text (seconds to hours).
+    expect(classify(`INSERT INTO "public"."messages" (content) VALUES ('${'/*'.repeat(600_000)}')`)).toEqual({ operation: 'insert', table: 'messages' });
+    expect(classify(`SELECT ${'/* x '.repeat(300_000)}`)).toEqual({ operation: 'select', table: undefined });
+    expect(classify(`WITH a AS (SELECT 1) ${') select '.repeat(200_000)}`)).toEqual({ operation: 'select', table: undefined });
+    expect(classify(`UPDATE users SET note = '${'--\n'.repeat(400_000)}' WHERE id = $1`)).toEqual({ operation: 'update', table: 'users' });
+  });
+
+  it('bounds its cache in characters, not entries, and never keeps a long text', () => {
+    const classify = createSqlClassifier();
+    for (let i = 0; i < 300; i++) classify(`SELECT * FROM users WHERE note = '${String(i).repeat(1)}${'x'.repeat(1_000_000)}'`);
+    expect(classify.cachedChars).toBe(0);
+    for (let i = 0; i < 5000; i++) classify(`SELECT * FROM users WHERE id = ${i} AND note = '${'y'.repeat(4000)}'`);
+    expect(classify.cachedChars).toBeGreaterThan(0);
+    expect(classify.cachedChars).toBeLessThanOrEqual(512 * 1024);
   });
 });
 
