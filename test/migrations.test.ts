@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { migrations, type Migration } from '../src/entries/migrations.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
-import { createTestDatabase, type TestDatabase, testEnv, testSchema, rawUrl } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase, testEnv, testSchema, rawUrl, tbl } from './support/test-database.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -152,7 +152,9 @@ describe('runMigrations', () => {
     const db = await createTestDatabase('clash');
     const client = new pg.Client({ connectionString: db.directUrl });
     await client.connect();
-    await client.query('CREATE TABLE public.users (id serial PRIMARY KEY, login text)');
+    // The own-schema pass already gave every test database this host table.
+    await client.query('CREATE TABLE IF NOT EXISTS public.users (id serial PRIMARY KEY, login text)');
+    const hostRows = (await client.query('SELECT count(*)::int AS n FROM public.users')).rows;
     const inPublic = createEngine({ env: {}, url: db.url, poolSize: 1, schema: 'public' });
     const inOwn = createEngine({ env: {}, url: db.url, poolSize: 1, schema: 'foodsave_clash' });
     cleanups.push(async () => {
@@ -173,7 +175,7 @@ describe('runMigrations', () => {
     expect(await left()).toEqual({ t: null, s: null });
     expect(await runMigrations(inOwn)).toHaveLength(migrations.length);
     expect((await client.query("SELECT to_regclass('foodsave_clash.foodsave_db_migrations')::text AS t")).rows).toEqual([{ t: 'foodsave_clash.foodsave_db_migrations' }]);
-    expect((await client.query('SELECT count(*)::int AS n FROM public.users')).rows).toEqual([{ n: 0 }]);
+    expect((await client.query('SELECT count(*)::int AS n FROM public.users')).rows).toEqual(hostRows);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {
@@ -208,7 +210,7 @@ describe('runMigrations', () => {
     const error = await runMigrations(engine, { lockTimeoutMs: 300, lockPollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationLockTimeoutError);
     expect(error).toMatchObject({ code: 'MIGRATION_LOCK_TIMEOUT', timeoutMs: 300 });
-    expect(await query("SELECT to_regclass('users') AS t")).toEqual([{ t: null }]);
+    expect(await query(`SELECT to_regclass('${tbl('users')}') AS t`)).toEqual([{ t: null }]);
     await holder.query("SELECT pg_advisory_unlock('7381240791506712165'::bigint)");
     await expect(runMigrations(engine, { lockTimeoutMs: 5000 })).resolves.toEqual(migrations.map((m) => m.name));
   });
