@@ -16,7 +16,7 @@ import { componentMissing } from './support/components.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
 import { runCli } from './support/run-cli.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
-import { adminQuery, createTestDatabase, type TestDatabase, testEnv } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv, tbl } from './support/test-database.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -118,7 +118,7 @@ describe.skipIf(skip)('behind PgBouncer in transaction mode', () => {
     expect(applied.sort()).toEqual(migrations.map((m) => m.name).sort());
     const direct = db.url;
     const e = engine(direct);
-    const [rows] = (await e.sequelize.query('SELECT name, count(*)::int AS n FROM foodsave_db_migrations GROUP BY name ORDER BY name')) as [
+    const [rows] = (await e.sequelize.query(`SELECT name, count(*)::int AS n FROM ${tbl('foodsave_db_migrations')} GROUP BY name ORDER BY name`)) as [
       { name: string; n: number }[],
       unknown,
     ];

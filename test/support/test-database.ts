@@ -84,10 +84,14 @@ async function queryDatabase(url: string, text: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
+/**
+ * A fresh, empty database. In the own-schema pass it holds the host's `public.users` unless
+ * `hostTable` is false.
+ */
+export async function createTestDatabase(label = 'db', options: { hostTable?: boolean } = {}): Promise<TestDatabase> {
   const name = `${inject('databasePrefix')}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
-  if (testSchema !== 'public') await queryDatabase(withDatabase(inject('serverUrl'), name), HOST_TABLE);
+  if (testSchema !== 'public' && options.hostTable !== false) await queryDatabase(withDatabase(inject('serverUrl'), name), HOST_TABLE);
   return {
     name,
     url: withDatabase(inject('engineServerUrl'), name),
