@@ -3,6 +3,7 @@ import { createEngine, runMigrations, type Engine } from '../src/index.js';
 import { migrations } from '../src/entries/migrations.js';
 import { checkDatabaseHealth } from '../src/entries/ops.js';
 import { startEmbedded, type PostgresServer } from './support/postgres-server.js';
+import { tbl, testEnv } from './support/test-database.js';
 
 // Its own server, because this file stops and restarts it.
 let server: PostgresServer;
@@ -11,7 +12,7 @@ const password = () => decodeURIComponent(new URL(server.url).password);
 
 beforeAll(async () => {
   server = await startEmbedded();
-  engine = createEngine({ env: {}, url: server.url, poolSize: 1, maxOverflow: 1, poolTimeout: 30 });
+  engine = createEngine({ env: testEnv, url: server.url, poolSize: 1, maxOverflow: 1, poolTimeout: 30 });
 }, 120_000);
 
 afterAll(async () => {
@@ -20,16 +21,32 @@ afterAll(async () => {
 });
 
 describe('checkDatabaseHealth', () => {
-  it('reports pending migrations before they run, and the document fields after', async () => {
+  const names = migrations.map((m) => m.name);
+
+  it('is degraded while migrations are pending (none or some applied), and healthy with the document fields once all are', async () => {
     const before = await checkDatabaseHealth(engine);
-    expect(before).toMatchObject({ status: 'healthy', conversationCount: null, pendingMigrations: migrations.length });
+    expect(before).toMatchObject({
+      status: 'degraded',
+      conversationCount: null,
+      pendingMigrations: migrations.length,
+      migrations: { pending: names, changed: [], unknown: [] },
+    });
+    expect(before.warnings).toEqual([`${names.length} migrations pending: ${names[0]} ... ${names.at(-1)}`]);
+    expect(before.error).toBeUndefined();
+
+    await runMigrations(engine, { to: names[2] });
+    const partly = await checkDatabaseHealth(engine);
+    expect(partly).toMatchObject({ status: 'degraded', pendingMigrations: names.length - 3, migrations: { pending: names.slice(3) } });
+    expect(partly.warnings).toHaveLength(1);
+
     await runMigrations(engine);
-    await engine.sequelize.query("INSERT INTO conversations (session_id) VALUES ('h1'), ('h2')");
+    await engine.sequelize.query(`INSERT INTO ${tbl('conversations')} (session_id) VALUES ('h1'), ('h2')`);
     const report = await checkDatabaseHealth(engine);
     expect(report).toMatchObject({
       status: 'healthy',
       conversationCount: 2,
       pendingMigrations: 0,
+      migrations: { pending: [], changed: [], unknown: [] },
       poolSize: expect.any(Number),
       checkedIn: expect.any(Number),
       checkedOut: 0,
@@ -39,6 +56,31 @@ describe('checkDatabaseHealth', () => {
     });
     expect(report.responseTime).toBeGreaterThan(0);
     expect(report.error).toBeUndefined();
+    expect(report.warnings).toBeUndefined();
+  });
+
+  it('is degraded by a migration changed since it ran, and stays healthy with one applied by a newer version', async () => {
+    const changed = migrations.map((m, i) => (i === 1 ? { ...m, up: `${m.up}\n-- edited` } : m));
+    const drift = await checkDatabaseHealth(engine, { migrations: changed });
+    expect(drift).toMatchObject({ status: 'degraded', pendingMigrations: 0, migrations: { changed: [names[1]] } });
+    expect(drift.warnings).toEqual([`1 applied migration changed since they ran: ${names[1]}`]);
+
+    const older = await checkDatabaseHealth(engine, { migrations: migrations.slice(0, -1) });
+    expect(older).toMatchObject({ status: 'healthy', pendingMigrations: 0, migrations: { pending: [], changed: [], unknown: [names.at(-1)] } });
+  });
+
+  it('is degraded, not unhealthy, when the database answers but the migration status cannot be read', async () => {
+    const unreadable = createEngine({ env: testEnv, url: server.url, migrationUrl: 'postgres://fs:mig-secret@127.0.0.1:1/db', poolSize: 1 });
+    try {
+      const report = await checkDatabaseHealth(unreadable);
+      expect(report).toMatchObject({ status: 'degraded', pendingMigrations: null, migrations: null });
+      expect(report.conversationCount).toBe(2);
+      expect(report.warnings).toHaveLength(1);
+      expect(report.warnings![0]).toMatch(/^cannot read the migration status: /);
+      expect(JSON.stringify(report)).not.toContain('mig-secret');
+    } finally {
+      await unreadable.close();
+    }
   });
 
   it('does not wait out the pool acquire timeout when the pool is exhausted', async () => {
@@ -67,7 +109,7 @@ describe('checkDatabaseHealth', () => {
   }, 60_000);
 
   it('never throws, even on a closed engine', async () => {
-    const closed = createEngine({ env: {}, url: server.url, poolSize: 1 });
+    const closed = createEngine({ env: testEnv, url: server.url, poolSize: 1 });
     await closed.close();
     const report = await checkDatabaseHealth(closed);
     expect(report.status).toBe('unhealthy');

@@ -169,7 +169,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
  * or the database is left as it was. The sha256 sidecar is checked first, so a truncated or corrupt
  * file is refused before the database is touched.
  *
- * @throws {BackupError} for a missing or mismatched checksum, or a failed restore (nothing changed).
+ * @throws {BackupError} for a missing file (named with its full path), a missing or mismatched
+ * checksum, or a failed restore (nothing changed), whose message carries pg_restore's own error lines.
  * @example
  * ```ts
  * await restoreBackup('/var/backups/foodsave/backup_20261126_031500.dump', { databaseUrl, clean: true });
@@ -177,6 +178,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
  */
 export async function restoreBackup(file: string, options: RestoreBackupOptions): Promise<{ durationMs: number; command: string[] }> {
   const started = performance.now();
+  await assertDumpExists(file);
   const parts = parseUrl(options.databaseUrl);
   const secrets = [parts.password];
   await verifyChecksum(file, options.requireChecksum ?? true);
@@ -197,7 +199,7 @@ export async function restoreBackup(file: string, options: RestoreBackupOptions)
     ];
     const result = await runChild(command, passfile.env);
     if (result.code !== 0) {
-      throw new BackupError(`pg_restore failed (exit ${result.code}); nothing was restored: ${tail(scrubSecrets(result.text, secrets))}`);
+      throw new BackupError(`pg_restore failed (exit ${result.code}); nothing was restored: ${restoreError(scrubSecrets(result.text, secrets))}`);
     }
     return { durationMs: performance.now() - started, command };
   } catch (error) {
@@ -222,6 +224,7 @@ export async function verifyBackup(
   file: string,
   options: { databaseUrl: string; env?: Record<string, string | undefined> },
 ): Promise<{ ok: boolean; tables: number; mismatches: { table: string; expected: number; actual: number | null }[] }> {
+  await assertDumpExists(file);
   const parts = parseUrl(options.databaseUrl);
   let manifest: BackupManifest;
   try {
@@ -307,6 +310,16 @@ export async function pruneBackups(dir: string, options: { keep: number }): Prom
     await Promise.all([entry.path, `${entry.path}.sha256`, `${entry.path}.manifest.json`].map((f) => rm(f, { force: true })));
   }
   return old.map((e) => e.path);
+}
+
+/** A missing dump is named as such, with its full path, before anything else is read or connected. */
+async function assertDumpExists(file: string): Promise<void> {
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+  if (found instanceof Error) {
+    const why = found.code === 'ENOENT' ? 'not found' : `not readable (${found.code ?? found.message})`;
+    throw new BackupError(`Backup file ${why}: ${path.resolve(file)}`, { cause: found });
+  }
+  if (!found.isFile()) throw new BackupError(`Not a backup file: ${path.resolve(file)} is not a regular file`);
 }
 
 async function verifyChecksum(file: string, required: boolean): Promise<void> {
@@ -408,6 +421,17 @@ async function runChild(
   const piped = stdoutTo ? pipeline(child.stdout, ...stdoutTo) : (child.stdout.resume(), Promise.resolve());
   const [code] = await Promise.all([exited, piped]);
   return { code, text };
+}
+
+/**
+ * What pg_restore said went wrong: its `error:` lines and the server's ERROR, FATAL, DETAIL and HINT lines,
+ * without the "Command was:" SQL that follows them (a function body would bury the error). The tail of
+ * the output when it printed none of these.
+ */
+function restoreError(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim());
+  const errors = lines.filter((line) => /^pg_restore: error: |^(ERROR|FATAL|DETAIL|HINT): /.test(line));
+  return errors.length > 0 ? errors.map((line) => line.replace(/\s{2,}/g, ' ')).join(' | ') : tail(text);
 }
 
 function tail(text: string): string {

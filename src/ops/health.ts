@@ -1,8 +1,11 @@
 import { passwordOf, scrubSecrets } from '../config/redact.js';
 import type { Engine, PoolStats } from '../engine/create-engine.js';
 import { execute } from '../engine/execute.js';
-import { migrations as libraryMigrations } from '../migrations/index.js';
+import { quotedSchema } from '../db/run-statement.js';
+import { placeNames } from '../db/sql.js';
+import { T } from '../db/table-metadata.js';
 import type { Migration } from '../migrations/migration.js';
+import { migrationStatus, type MigrationStatus } from '../migrations/runner.js';
 
 /** Options for {@link checkDatabaseHealth}. */
 export interface HealthCheckOptions {
@@ -17,7 +20,16 @@ export interface HealthCheckOptions {
  * `responseTime`, `checked_in` → `checkedIn`, ...) and the library's additions.
  */
 export interface HealthReport {
-  status: 'healthy' | 'unhealthy';
+  /**
+   * - `healthy`: the database answers and every migration is applied, unchanged.
+   * - `degraded`: the database answers, but migrations are pending or changed since they ran, or their
+   *   status could not be read; {@link HealthReport.warnings} says which. The library's tables may be
+   *   missing or older than the code expects: run `runMigrations` (or `foodsave-db migrate up`).
+   * - `unhealthy`: the database does not answer within the deadline; {@link HealthReport.error} says why.
+   *
+   * A liveness probe that only needs the server treats `degraded` as up (`status !== 'unhealthy'`).
+   */
+  status: 'healthy' | 'degraded' | 'unhealthy';
   /** Seconds the check took, as in the document. */
   responseTime: number;
   /** Rows in `conversations`; `null` when unhealthy or not yet migrated. */
@@ -34,71 +46,115 @@ export interface HealthReport {
   pool: Pick<PoolStats, 'size' | 'available' | 'inUse' | 'waiting' | 'max'>;
   /** Library migrations not applied yet; `null` when it could not be read. */
   pendingMigrations: number | null;
+  /**
+   * The migrations check, from `migrationStatus` (read on a connection of its own, as the migration
+   * runner does): migrations not applied yet, applied ones whose SQL has changed since, and applied ones
+   * this version does not know (applied by a newer version; these do not degrade the report). `null`
+   * when unhealthy or when the status could not be read.
+   */
+  migrations: { pending: string[]; changed: string[]; unknown: string[] } | null;
+  /** Why the report is `degraded`: one short line per problem, never a password. Only when degraded. */
+  warnings?: string[];
   /** Why the check failed: one short line, never a password. Only when unhealthy. */
   error?: string;
 }
 
+type MigrationsCheck = { ok: true; status: MigrationStatus } | { ok: false; error: string };
+
 /**
- * Checks that the database answers and reports the document's health fields. It never throws, and it
- * answers within `timeoutMs` even when the server is down or the pool is exhausted (it does not wait
- * out the pool's own acquire timeout).
+ * Checks that the database answers and that the library's migrations are applied, and reports the
+ * document's health fields. It never throws, and it answers within `timeoutMs` even when the server is
+ * down or the pool is exhausted (it does not wait out the pool's own acquire timeout).
+ *
+ * The status is `healthy`, `degraded` (pending or changed migrations, or a migration status that could
+ * not be read) or `unhealthy` (no answer); see {@link HealthReport.status}.
  *
  * @example
  * ```ts
  * const report = await checkDatabaseHealth(engine, { timeoutMs: 1000 });
- * res.statusCode = report.status === 'healthy' ? 200 : 503;
+ * res.statusCode = report.status === 'unhealthy' ? 503 : 200;
+ * if (report.status === 'degraded') logger.warn('database degraded', { warnings: report.warnings });
  * res.end(JSON.stringify(report));
  * ```
  */
 export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOptions = {}): Promise<HealthReport> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const list = options.migrations ?? libraryMigrations;
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMs} ms`)), timeoutMs);
   });
+  deadline.catch(() => undefined);
+  // Both run at once; either may still finish after the deadline, and each releases its connection itself.
+  const probe = countConversations(engine, timeoutMs);
+  probe.catch(() => undefined);
+  const migrations = checkMigrations(engine, options.migrations);
   try {
-    // Each statement carries the check's own deadline: a probe that outlives the report destroys its
-    // connection rather than pinning it until the network comes back.
-    const probeOptions = { deadlineMs: timeoutMs };
-    const probe = (async () => {
-      const { rows } = await execute<{ conversations: boolean; migrations: boolean }>(
-        engine,
-        "SELECT to_regclass('public.conversations') IS NOT NULL AS conversations, to_regclass('public.foodsave_db_migrations') IS NOT NULL AS migrations",
-        [],
-        probeOptions,
-      );
-      const exists = rows[0]!;
-      const count = exists.conversations
-        ? Number((await execute<{ n: string }>(engine, 'SELECT count(*) AS n FROM conversations', [], probeOptions)).rows[0]!.n)
-        : null;
-      const executed = exists.migrations
-        ? new Set((await execute<{ name: string }>(engine, 'SELECT name FROM foodsave_db_migrations', [], probeOptions)).rows.map((r) => r.name))
-        : new Set<string>();
-      return { count, pending: list.filter((m) => !executed.has(m.name)).length };
-    })();
-    // The probe may still finish after the deadline; it releases its connection itself.
-    probe.catch(() => undefined);
-    const { count, pending } = await Promise.race([probe, deadline]);
-    return report(engine, 'healthy', started, count, pending);
+    const count = await Promise.race([probe, deadline]);
+    // Past the deadline the migrations check counts as unreadable: the database did answer.
+    const check = await Promise.race([migrations, deadline.catch((error: unknown) => failed(engine, error))]);
+    return withMigrations(report(engine, started, count), check);
   } catch (error) {
-    return { ...report(engine, 'unhealthy', started, null, null), error: shortError(engine, error) };
+    return { ...report(engine, started, null), status: 'unhealthy', error: shortError(engine, error) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-function report(
-  engine: Engine,
-  status: HealthReport['status'],
-  started: number,
-  conversationCount: number | null,
-  pendingMigrations: number | null,
-): HealthReport {
+/** The document's `conversations` count, or null before the migrations made the table. */
+async function countConversations(engine: Engine, timeoutMs: number): Promise<number | null> {
+  // Each statement carries the check's own deadline: a probe that outlives the report destroys its
+  // connection rather than pinning it until the network comes back.
+  const probeOptions = { deadlineMs: timeoutMs };
+  const conversations = placeNames(T.conversations.text, quotedSchema(engine.settings.schema));
+  const { rows } = await execute<{ exists: boolean }>(engine, 'SELECT to_regclass($1) IS NOT NULL AS exists', [conversations], probeOptions);
+  if (!rows[0]?.exists) return null;
+  return Number((await execute<{ n: string }>(engine, `SELECT count(*) AS n FROM ${conversations}`, [], probeOptions)).rows[0]!.n);
+}
+
+/** The migration status, or why it could not be read; never rejects. */
+async function checkMigrations(engine: Engine, list: readonly Migration[] | undefined): Promise<MigrationsCheck> {
+  try {
+    return { ok: true, status: await migrationStatus(engine, list ? { migrations: list } : {}) };
+  } catch (error) {
+    return failed(engine, error);
+  }
+}
+
+function failed(engine: Engine, error: unknown): MigrationsCheck {
+  return { ok: false, error: shortError(engine, error) };
+}
+
+/** A healthy report, degraded by what the migrations check found. */
+function withMigrations(base: HealthReport, check: MigrationsCheck): HealthReport {
+  if (!check.ok) {
+    return { ...base, status: 'degraded', warnings: [`cannot read the migration status: ${check.error}`] };
+  }
+  const { pending, changed, unknown } = check.status;
+  const warnings: string[] = [];
+  if (pending.length > 0) warnings.push(`${count(pending.length, 'migration')} pending: ${span(pending)}`);
+  if (changed.length > 0) warnings.push(`${count(changed.length, 'applied migration')} changed since they ran: ${changed.join(', ')}`);
+  return {
+    ...base,
+    ...(warnings.length > 0 ? { status: 'degraded' as const, warnings } : {}),
+    pendingMigrations: pending.length,
+    migrations: { pending, changed, unknown },
+  };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** `a`, `a, b`, or `a ... z` for a longer list, so a warning stays one short line. */
+function span(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(', ') : `${names[0]} ... ${names.at(-1)}`;
+}
+
+function report(engine: Engine, started: number, conversationCount: number | null): HealthReport {
   const stats = engine.poolStats();
   return {
-    status,
+    status: 'healthy',
     responseTime: (performance.now() - started) / 1000,
     conversationCount,
     poolSize: stats.size,
@@ -107,12 +163,14 @@ function report(
     overflow: Math.max(0, stats.size - engine.settings.poolSize),
     invalid: stats.discarded,
     pool: { size: stats.size, available: stats.available, inUse: stats.inUse, waiting: stats.waiting, max: stats.max },
-    pendingMigrations,
+    pendingMigrations: null,
+    migrations: null,
   };
 }
 
 function shortError(engine: Engine, error: unknown): string {
   const raw = error instanceof Error ? error.message || error.name : String(error);
-  const line = scrubSecrets(raw.split('\n')[0] ?? '', [passwordOf(engine.connectionUrl)]);
+  const { primary, migration } = engine.connections;
+  const line = scrubSecrets(raw.split('\n')[0] ?? '', [passwordOf(engine.connectionUrl), primary.password, migration.password]);
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
