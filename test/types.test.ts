@@ -39,7 +39,7 @@ describe('public types', () => {
     expectTypeOf<ReceiptWithItems['items'][number]['unitPrice']>().toEqualTypeOf<DecimalString | null>();
     expectTypeOf<SpendingStats>().toEqualTypeOf<{ totalSpent: string; receiptCount: number; avgReceipt: string | null }>();
     expectTypeOf<MessageRecord['role']>().toEqualTypeOf<'user' | 'assistant' | 'system' | 'tool'>();
-    expectTypeOf<HealthReport['status']>().toEqualTypeOf<'healthy' | 'unhealthy'>();
+    expectTypeOf<HealthReport['status']>().toEqualTypeOf<'healthy' | 'degraded' | 'unhealthy'>();
   });
 
   it('has no `any` in the repository signatures', () => {

@@ -4,12 +4,16 @@ import type { Product } from '../models/product.js';
 import { checkOptions, TX } from '../db/options.js';
 import type { ProductRecord } from '../db/records.js';
 import { createProductSchema, updateProductSchema } from '../db/schemas/catalog-schemas.js';
-import { limitSchema } from '../db/schemas/common.js';
+import { INPUT_BOUNDS, limitSchema, text as boundedText } from '../db/schemas/common.js';
+import { z } from 'zod';
 import { ALL_USERS, checkId } from '../db/scope.js';
 import { sql, trigramFunction, trigramOperator } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
+
+/** A search or look-up text: bounded, because trigram and ILIKE work grows with its length. */
+const searchTextSchema = z.strictObject({ text: boundedText(INPUT_BOUNDS.searchChars) });
 
 const SIMILARITY = trigramFunction('similarity');
 const WORD_SIMILARITY = trigramFunction('word_similarity');
@@ -46,7 +50,8 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
   async findByName(text: string, limit = 20, options: QueryOptions = {}): Promise<ProductRecord[]> {
     checkOptions(options, TX, 'find products');
     parseInput(limitSchema, { limit }, 'find products');
-    const pattern = `%${String(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parseInput(searchTextSchema, { text }, 'find products');
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows } = await this.run<ProductRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.products} WHERE name ILIKE ${pattern} ORDER BY length(name), name, id LIMIT ${limit}`,
       options,
@@ -78,7 +83,7 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
     const limit = options.limit ?? 10;
     parseInput(limitSchema, { limit }, 'search products');
     const threshold = options.minSimilarity ?? 0.2;
-    const q = String(text);
+    const { text: q } = parseInput(searchTextSchema, { text }, 'search products');
     // word_similarity suits a short query against a longer name ("milk" in "Oat milk 1 l").
     const { rows } = await this.run<ProductRecord & { similarity: number }>(
       sql`SELECT ${this.meta.select()}, greatest(${SIMILARITY}(lower(name), lower(${q})), ${WORD_SIMILARITY}(lower(${q}), lower(name)))::float8 AS similarity

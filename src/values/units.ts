@@ -59,8 +59,13 @@ export interface Amount {
 }
 
 const amountSchema = z.strictObject({
-  quantity: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal')),
-  unit: z.string().min(1),
+  // Bounded like every stored amount: a conversion with thousands of digits would make every exact
+  // conversion through it (every user's "what can I cook" with this product) enormous.
+  quantity: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(/^\d{1,12}(\.\d{1,20})?$/, 'must be a positive decimal with at most 12 digits before the point and 20 after')),
+  unit: z.string().min(1).max(50, 'must be at most 50 characters'),
 });
 
 /**
@@ -86,13 +91,16 @@ export const productStorageInfoSchema = z.preprocess(
   },
   z.looseObject({
   /** Days a product keeps from purchase, when no expiry date is given. */
-  shelfLifeDays: z.number().int().min(0).optional(),
+  shelfLifeDays: z.number().int().min(0).max(36_500, 'must be at most 36500 (a century)').optional(),
   /** Days it keeps once opened; an opened lot's expiry moves up to this. */
-  openedShelfLifeDays: z.number().int().min(0).optional(),
+  openedShelfLifeDays: z.number().int().min(0).max(36_500, 'must be at most 36500 (a century)').optional(),
   /** What the product's dates mean: `best_before` or `use_by` (the default for its lots). */
   dateKind: z.enum(DATE_KINDS).optional(),
   /** This product's own conversions: 1 `key` = `quantity` `unit`, such as 1 pcs = 60 g of egg. */
-  units: z.record(z.string(), amountSchema).optional(),
+  units: z
+    .record(z.string().max(50, 'must be at most 50 characters'), amountSchema)
+    .refine((units) => Object.keys(units).length <= 50, 'must have at most 50 conversions')
+    .optional(),
   }),
 );
 export type ProductStorageInfo = z.infer<typeof productStorageInfoSchema>;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { jsonObject, uuid } from './common.js';
+import { productStorageInfoSchema } from '../../values/units.js';
+import { INPUT_BOUNDS, jsonObject, text, uuid } from './common.js';
 
 export const createCategorySchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   parentId: uuid().nullable().optional(),
-  description: z.string().nullable().optional(),
+  description: text(INPUT_BOUNDS.notesChars).nullable().optional(),
 });
 export const updateCategorySchema = createCategorySchema.partial();
 
@@ -12,7 +13,13 @@ export const createProductSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
   categoryId: uuid().nullable().optional(),
   nutritionalInfo: jsonObject().optional(),
-  storageInfo: jsonObject().optional(),
+  /** Shelf life and unit conversions, checked as {@link productStorageInfoSchema} reads them. */
+  storageInfo: jsonObject()
+    .superRefine((value, ctx) => {
+      const parsed = productStorageInfoSchema.safeParse(value);
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    })
+    .optional(),
 });
 export const updateProductSchema = createProductSchema.partial();
 

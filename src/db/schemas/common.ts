@@ -32,12 +32,69 @@ export function decimal(precision: number, scale: number, options: { nonNegative
   });
 }
 
-/** A calendar date, `YYYY-MM-DD`, that exists. */
-export const dateOnly = () =>
-  z.iso.date({ error: 'must be a date in YYYY-MM-DD form' });
+/**
+ * The documented bounds on input sizes. Each is checked before any statement runs, and a value over it
+ * is a `ValidationError` naming the field and the bound.
+ */
+export const INPUT_BOUNDS = {
+  /** A JSON object field (metadata, nutritional and storage info): characters once serialised. */
+  jsonChars: 64 * 1024,
+  /** A JSON object field: levels of nesting. */
+  jsonDepth: 20,
+  /** Free text such as descriptions and notes: characters. */
+  notesChars: 10_000,
+  /** A recipe's instructions: characters. */
+  instructionsChars: 50_000,
+  /** A message's content: characters. */
+  messageChars: 100_000,
+  /** A date range `{ from, to }`: days from `from` to `to`. */
+  dateRangeDays: 3_660,
+  /** A search or look-up text: characters. */
+  searchChars: 200,
+} as const;
 
-/** A JSON object (not an array, not null). */
-export const jsonObject = () => z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+/** A calendar date, `YYYY-MM-DD`, that exists, from year 1 (PostgreSQL has no year 0). */
+export const dateOnly = () =>
+  z.iso.date({ error: 'must be a date in YYYY-MM-DD form' }).refine((value) => !value.startsWith('0000'), 'must be in year 1 or later');
+
+/** Free text of at most `max` characters. */
+export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+/**
+ * A JSON object (not an array, not null), at most {@link INPUT_BOUNDS}.jsonChars serialised and
+ * {@link INPUT_BOUNDS}.jsonDepth levels deep. The depth is measured without recursion, so no input can
+ * overflow the stack.
+ */
+export const jsonObject = () =>
+  z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).superRefine((value, ctx) => {
+    const depth = jsonDepth(value, INPUT_BOUNDS.jsonDepth);
+    if (depth > INPUT_BOUNDS.jsonDepth) {
+      ctx.addIssue({ code: 'custom', message: `must be nested at most ${INPUT_BOUNDS.jsonDepth} levels deep` });
+      return;
+    }
+    let size: number;
+    try {
+      size = JSON.stringify(value).length;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be plain JSON (no cycles, no BigInt)' });
+      return;
+    }
+    if (size > INPUT_BOUNDS.jsonChars) ctx.addIssue({ code: 'custom', message: `must be at most ${INPUT_BOUNDS.jsonChars} characters as JSON` });
+  });
+
+/** The nesting depth of a value, counting stops once past `limit` (so a 100,000-deep value costs little). */
+function jsonDepth(root: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 /** A probability such as a confidence: between 0 and 1. */
 export const unitInterval = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
@@ -53,7 +110,12 @@ export type Paging = z.input<typeof pagingSchema>;
 export const limitSchema = z.strictObject({ limit });
 
 /** A date range, everywhere: `{ from, to }`, both `YYYY-MM-DD` and inclusive. */
-export const dateRangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() });
+export const dateRangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() }).superRefine(({ from, to }, ctx) => {
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  if (days > INPUT_BOUNDS.dateRangeDays) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${INPUT_BOUNDS.dateRangeDays} days after from` });
+  }
+});
 export type DateRange = z.input<typeof dateRangeSchema>;
 
 /**
