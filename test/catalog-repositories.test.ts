@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFoodsave, NotFoundError, ValidationError } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { rawQuery, useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'catalog' });
 
@@ -31,6 +31,32 @@ describe('products and categories', () => {
     expect((await repos.categories.getRoots()).map((c) => c.id)).toContain(root.id);
     expect(await repos.categories.getWithChildren('00000000-0000-4000-8000-000000000000')).toBeNull();
     await expect(repos.categories.create({ name: 'Orphan', parentId: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('the category tree stays a tree', () => {
+  it('update refuses a cycle as move does, and so does raw SQL; the tree is at most 32 levels deep', async () => {
+    const { categories } = createFoodsave(t.engine).catalog;
+    const top = await categories.create({ name: unique('Top') });
+    const mid = await categories.create({ name: unique('Mid'), parentId: top.id });
+    const leaf = await categories.create({ name: unique('Leaf'), parentId: mid.id });
+    for (const parentId of [top.id, leaf.id]) {
+      const error = await categories.update(top.id, { parentId }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ path: ['parentId'], message: 'cannot be the category itself or one of its descendants' }]);
+    }
+    await expect(rawQuery(t.url, 'UPDATE categories SET parent_id = $1 WHERE id = $2', [leaf.id, top.id])).rejects.toThrow(/cannot be under itself/);
+    expect((await categories.getSubtree(top.id)).map((c) => c.id)).toEqual([top.id, mid.id, leaf.id]);
+
+    // A chain of 32 is fine; a 33rd level is refused on insert, and so is a move that would deepen a subtree past it.
+    let parent = (await categories.create({ name: unique('L1') })).id;
+    const chain = [parent];
+    for (let level = 2; level <= 32; level++) chain.push((parent = (await categories.create({ name: unique(`L${level}`), parentId: parent })).id));
+    const deeper = await categories.create({ name: unique('L33'), parentId: parent }).catch((e: unknown) => e);
+    expect((deeper as ValidationError).issues).toEqual([{ path: ['parentId'], message: 'would nest categories more than 32 levels deep' }]);
+    await expect(categories.update(top.id, { parentId: chain[29]! })).rejects.toThrow(/more than 32 levels deep/);
+    expect((await categories.update(top.id, { parentId: chain[28]! }))?.parentId).toBe(chain[28]);
+    expect(await categories.getSubtree(chain[0]!)).toHaveLength(35);
   });
 });
 

@@ -16,7 +16,7 @@ describe('examples/quickstart.ts', () => {
       env: { ...process.env, DATABASE_URL: t.url },
     });
     expect(stdout).toContain('server: PostgreSQL');
-    expect(stdout).toContain('migrations applied: 0001-initial-schema, 0002-pantry-ledger, 0003-search-and-matching, 0004-same-owner-references, 0005-recipes-by-ingredient-count, 0006-date-kinds, 0007-exact-amounts, 0008-recipe-ingredients-by-product, 0009-functions-own-search-path');
+    expect(stdout).toContain('migrations applied: 0001-initial-schema, 0002-pantry-ledger, 0003-search-and-matching, 0004-same-owner-references, 0005-recipes-by-ingredient-count, 0006-date-kinds, 0007-exact-amounts, 0008-recipe-ingredients-by-product, 0009-functions-own-search-path, 0010-category-tree-bounds');
     expect(stdout).toContain('assistant: Spinach and feta omelette');
     expect(stdout).toContain("spending this month: { totalSpent: '32.57', receiptCount: 2, avgReceipt: '16.29' }");
     expect(stdout).toMatch(/stocked 4 lots: 0\.250 kg until/);

@@ -87,7 +87,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships nine migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships ten migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -98,6 +98,7 @@ describe('runMigrations', () => {
       '0007-exact-amounts',
       '0008-recipe-ingredients-by-product',
       '0009-functions-own-search-path',
+      '0010-category-tree-bounds',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });

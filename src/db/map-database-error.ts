@@ -74,6 +74,12 @@ function firstLine(message: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+/** The checks the library's triggers raise (23514 with these constraint names), as the API words them. */
+const TRIGGER_CHECKS: Record<string, { field: string; message: string }> = {
+  categories_no_cycle: { field: 'parentId', message: 'cannot be the category itself or one of its descendants' },
+  categories_max_depth: { field: 'parentId', message: 'would nest categories more than 32 levels deep' },
+};
+
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** `conversations_user_id_fkey` → `userId` (PostgreSQL's default constraint names). */
@@ -122,6 +128,8 @@ function mapSqlState(pg: PgErrorLike, error: unknown, entity: string): FoodsaveD
       return new NotFoundError(target, `${field}: no ${target} with that id`, { cause: error, field });
     }
     case '23514': {
+      const known = TRIGGER_CHECKS[pg.constraint ?? ''];
+      if (known) return new ValidationError([{ path: [known.field], message: known.message }], { cause: error, context: entity });
       const field = fieldFromConstraint(pg.constraint, pg.table) ?? 'value';
       return new ValidationError([{ path: [field], message: `violates ${pg.constraint}` }], { cause: error, context: entity });
     }

@@ -7,7 +7,8 @@ import { dateKinds } from './0006-date-kinds.js';
 import { exactAmounts } from './0007-exact-amounts.js';
 import { recipeIngredientsByProduct } from './0008-recipe-ingredients-by-product.js';
 import { functionsOwnSearchPath } from './0009-functions-own-search-path.js';
+import { categoryTreeBounds } from './0010-category-tree-bounds.js';
 import type { Migration } from './migration.js';
 
 /** The library's migrations, oldest first. Append only: an applied migration must never change. */
-export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount, dateKinds, exactAmounts, recipeIngredientsByProduct, functionsOwnSearchPath];
+export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount, dateKinds, exactAmounts, recipeIngredientsByProduct, functionsOwnSearchPath, categoryTreeBounds];
