@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import {
   createEngine,
+  createFoodsave,
   migrationStatus,
   MigrationError,
   MigrationLockTimeoutError,
@@ -11,7 +12,7 @@ import {
 } from '../src/index.js';
 import { migrations, type Migration } from '../src/entries/migrations.js';
 import { runMigrationsInProcess } from './support/migration-runner-process.js';
-import { createTestDatabase, type TestDatabase, testEnv, testSchema, rawUrl, tbl } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv, testSchema, rawUrl, tbl } from './support/test-database.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -177,6 +178,38 @@ describe('runMigrations', () => {
     expect(await runMigrations(inOwn)).toHaveLength(migrations.length);
     expect((await client.query("SELECT to_regclass('foodsave_clash.foodsave_db_migrations')::text AS t")).rows).toEqual([{ t: 'foodsave_clash.foodsave_db_migrations' }]);
     expect((await client.query('SELECT count(*)::int AS n FROM public.users')).rows).toEqual(hostRows);
+  });
+
+  it('an application role with data privileges only runs runMigrations with nothing pending, and migrationStatus', async () => {
+    const { db, engine, query } = await fresh('least_privilege');
+    await runMigrations(engine);
+    const role = `fs_app_${db.name.slice(-8)}`;
+    const schema = `"${testSchema}"`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'app-secret' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
+    // The README's grants for an application role, verbatim in spirit: no ownership, no CREATE anywhere.
+    for (const grant of [
+      `REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+      `GRANT CONNECT ON DATABASE "${db.name}" TO ${role}`,
+      `GRANT USAGE ON SCHEMA ${schema} TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`,
+      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`,
+    ]) await query(grant);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'app-secret';
+    const app = createEngine({ env: testEnv, url: url.toString(), poolSize: 1 });
+    cleanups.push(async () => {
+      await app.close();
+      await adminQuery(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
+    });
+    expect((await query<{ c: boolean }>(`SELECT has_schema_privilege('${role}', '${testSchema}', 'CREATE') AS c`))[0]).toEqual({ c: false });
+    expect(await runMigrations(app)).toEqual([]);
+    expect((await migrationStatus(app)).pending).toEqual([]);
+    // And it can do its work: the data API, not the schema.
+    const user = await createFoodsave(app).admin.users.create({ username: 'least', email: 'least@example.com' });
+    expect(user.username).toBe('least');
+    await expect(app.sequelize.query(`CREATE TABLE ${schema}.intruder (id int)`)).rejects.toThrow(/permission denied/);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {
