@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createFoodsave, NotFoundError, ValidationError, withTransaction } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { useTestDatabase } from './support/test-database.js';
+import { rawQuery, useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'conversations' });
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -153,6 +153,26 @@ describe('ConversationRepository', () => {
     expect(await db.forUser((await makeUser(db)).id).conversations.getConversationWithMessages(c.id)).toBeNull();
     const empty = await me.conversations.create({ sessionId: unique('e') });
     expect((await me.conversations.getConversationWithMessages(empty.id))!.messages).toEqual([]);
+  });
+
+  it('getConversationWithMessages pages the messages: 100 by default, { offset, limit } up to 1000', async () => {
+    const db = createFoodsave(t.engine);
+    const me = db.forUser((await makeUser(db)).id);
+    const c = await me.conversations.create({ sessionId: unique('p') });
+    await rawQuery(
+      t.url,
+      `INSERT INTO messages (conversation_id, content, role, created_at)
+         SELECT $1, 'm' || g, 'user', timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 250) g`,
+      [c.id],
+    );
+    const first = await me.conversations.getConversationWithMessages(c.id);
+    expect(first!.messages.map((m) => m.content)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i + 1}`));
+    const last = await me.conversations.getConversationWithMessages(c.id, { offset: 200, limit: 100 });
+    expect(last!.messages.map((m) => m.content)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i + 201}`));
+    expect((await me.conversations.getConversationWithMessages(c.id, { limit: 1000 }))!.messages).toHaveLength(250);
+    const error = await me.conversations.getConversationWithMessages(c.id, { limit: 1001 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: ['limit'], message: 'must be at most 1000' }]);
   });
 
   it('getContextWindow returns the last n messages in chronological order', async () => {

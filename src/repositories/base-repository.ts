@@ -143,19 +143,21 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   }
 
   /**
-   * The row with this id in scope, with its child rows (`child`, joined on `foreignKey`, oldest first)
-   * as the array `key`, in one statement; `null` if there is none.
+   * The row with this id in scope, with its child rows (`child`, joined on `foreignKey`, oldest first,
+   * optionally one page of them) as the array `key`, in one statement; `null` if there is none.
    */
   protected async rowWithChildren<R, K extends string>(
     id: string,
-    child: { table: TableName; foreignKey: string; key: K },
+    child: { table: TableName; foreignKey: string; key: K; page?: { offset: number; limit: number } },
     options: QueryOptions,
   ): Promise<(R & { [P in K]: unknown[] }) | null> {
     const meta = this.tables[child.table];
+    const page = child.page ? sql` OFFSET ${child.page.offset} LIMIT ${child.page.limit}` : sql``;
     const { rows } = await this.run<Record<string, unknown>>(
       sql`SELECT ${this.meta.select('p')},
                  coalesce((SELECT json_agg(${meta.json('k')} ORDER BY k.created_at, k.id)
-                             FROM ${meta.ref} k WHERE ${ident('k', child.foreignKey)} = p.id), '[]') AS ${ident(child.key)}
+                             FROM (SELECT * FROM ${meta.ref} c WHERE ${ident('c', child.foreignKey)} = p.id
+                                    ORDER BY c.created_at, c.id${page}) k), '[]') AS ${ident(child.key)}
             FROM ${this.meta.ref} p WHERE p.id = ${id} AND ${this.owns('p')}`,
       options,
     );

@@ -6,7 +6,7 @@ import type { Conversation } from '../models/conversation.js';
 import { checkOptions, TX } from '../db/options.js';
 import type { ConversationRecord, ConversationWithMessages, MessageRecord } from '../db/records.js';
 import { createConversationSchema, newMessageSchema, updateConversationSchema, type NewMessageInput } from '../db/schemas/conversation-schemas.js';
-import { limitSchema, type Paging } from '../db/schemas/common.js';
+import { limitSchema, pagingSchema, type Paging } from '../db/schemas/common.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { sql } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
@@ -76,11 +76,30 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
     return rows[0];
   }
 
-  /** The conversation with all its messages, oldest first, in one statement; `null` if there is none. */
-  async getConversationWithMessages(conversationId: string, options: QueryOptions = {}): Promise<ConversationWithMessages | null> {
-    checkOptions(options, TX, 'get conversation');
+  /**
+   * The conversation with one page of its messages, oldest first, in one statement; `null` if there is
+   * none. Paging is `{ offset, limit }` over the messages: `offset` 0 and `limit` 100 by default, at most
+   * 1000 at a time, so one call never reads an unbounded history.
+   *
+   * @example
+   * ```ts
+   * const first = await me.conversations.getConversationWithMessages(conversationId);
+   * const next = await me.conversations.getConversationWithMessages(conversationId, { offset: 100, limit: 100 });
+   * ```
+   */
+  async getConversationWithMessages(
+    conversationId: string,
+    options: QueryOptions & Paging = {},
+  ): Promise<ConversationWithMessages | null> {
+    checkOptions(options, [...TX, 'offset', 'limit'], 'get conversation');
     checkId(conversationId, 'conversationId');
-    return this.rowWithChildren<ConversationWithMessages, 'messages'>(conversationId, { table: 'messages', foreignKey: 'conversation_id', key: 'messages' }, options);
+    const { transaction, ...paging } = options;
+    const { offset = 0, limit = 100 } = parseInput(pagingSchema, paging, 'get conversation');
+    return this.rowWithChildren<ConversationWithMessages, 'messages'>(
+      conversationId,
+      { table: 'messages', foreignKey: 'conversation_id', key: 'messages', page: { offset, limit } },
+      { transaction },
+    );
   }
 
   /**
