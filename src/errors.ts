@@ -17,6 +17,14 @@ export const FOODSAVE_ERROR_CODES = [
   'POOL_TIMEOUT',
 ] as const;
 
+/**
+ * A value as an error message may quote it: at most `max` characters, then `…`. Messages never echo
+ * more of the input than this, whatever its size. @internal
+ */
+export function excerpt(value: string, max = 40): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 /** A stable error code, such as `NOT_FOUND`; branch on it rather than on messages. */
 export type FoodsaveErrorCode = (typeof FOODSAVE_ERROR_CODES)[number];
 

@@ -62,6 +62,10 @@ describe('every input has a bound, and a call over it is refused before any stat
 
   it('numbers: integers past their column or any sense are refused by name', async () => {
     const db = createFoodsave(t.engine);
+    const me = db.forUser((await makeUser(db)).id);
+    const flour = await db.catalog.products.create({ name: unique('Flour') });
+    // A megabyte of a malformed decimal: the message quotes 40 characters of it (checked in refused()).
+    await refused(() => me.ledger.addItem({ productId: flour.id, quantity: `${'1'.repeat(1_000_000)}x`, unit: 'g' }), 'quantity', /decimal number/);
     await refused(() => db.catalog.recipes.create({ title: 'Feast', servings: 1e21 }), 'servings', /whole number|at most 1000/);
     await refused(() => db.catalog.recipes.create({ title: 'Feast', servings: 2 ** 31 }), 'servings', /at most 1000/);
     await refused(() => db.catalog.recipes.create({ title: 'Slow', cookingTime: 2 ** 31 }), 'cookingTime', /at most 10080/);

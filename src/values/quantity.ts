@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { excerpt, ValidationError } from '../errors.js';
 
 /**
  * An exact rational number (numerator / denominator as BigInt). Quantities and money are added,
@@ -154,5 +154,5 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 function invalid(value: string): ValidationError {
-  return new ValidationError([{ path: [], message: `must be a decimal number such as "1.25", got "${value}"` }]);
+  return new ValidationError([{ path: [], message: `must be a decimal number such as "1.25", got "${excerpt(value)}"` }]);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { excerpt } from '../../errors.js';
 
 /** A UUID, as every primary key is. */
 export const uuid = () => z.uuid({ error: 'must be a UUID' });
@@ -21,7 +22,7 @@ export function decimal(precision: number, scale: number, options: { nonNegative
     const value = typeof input === 'number' ? String(input) : input.trim();
     const match = /^-?\d+(\.\d+)?$/.test(value) ? pattern.exec(value) : null;
     if (!match) {
-      ctx.addIssue({ code: 'custom', message: `must be a decimal number such as "12.50", got "${value}"` });
+      ctx.addIssue({ code: 'custom', message: `must be a decimal number such as "12.50", got "${excerpt(value)}"` });
       return z.NEVER;
     }
     const [, sign, whole = '', fraction = ''] = match;
