@@ -131,6 +131,28 @@ describe('exportUserData and deleteUser', () => {
     expect(JSON.stringify(doc)).toContain('"quantity":"2.000"');
   });
 
+  it('exportDataPages gives the same rows in pages of at most pageSize, table by table, in key order', async () => {
+    // More rows than one page in one table, so the keyset paging is exercised.
+    const conversation = await me.conversations.create({ sessionId: unique('paged') });
+    for (let i = 0; i < 7; i++) await me.conversations.addMessage(conversation.id, { content: `page ${i}`, role: 'user' });
+    const whole = (await me.account.exportData())!;
+    const collected: Record<string, unknown[]> = {};
+    for await (const page of me.account.exportDataPages({ pageSize: 3 })) {
+      expect(page.rows.length).toBeGreaterThan(0);
+      expect(page.rows.length).toBeLessThanOrEqual(3);
+      (collected[page.table] ??= []).push(...page.rows);
+    }
+    expect(collected.users).toEqual([whole.user]);
+    for (const key of Object.keys(OWNERSHIP).filter((k) => k !== 'users')) {
+      expect(collected[key] ?? [], key).toEqual((whole as unknown as Record<string, unknown[]>)[key]);
+    }
+    expect(collected.messages!.length).toBeGreaterThan(6);
+    const missing = [];
+    for await (const page of db.forUser('00000000-0000-4000-8000-000000000000').account.exportDataPages()) missing.push(page);
+    expect(missing).toEqual([]);
+    await expect(me.account.exportDataPages({ pageSize: 5000 }).next()).rejects.toThrow(/at most 1000/);
+  });
+
   it('deleteUser leaves none of those rows anywhere, and the other user keeps theirs', async () => {
     const tables = tablesOf(t.engine.models);
     const otherCounts = await rows<{ n: number }>('SELECT count(*)::int AS n FROM pantry_events WHERE user_id <> $1', [me.userId]);

@@ -90,6 +90,11 @@ const CASES = {
     update: (me) => me.account.update({ username: unique('alice').slice(0, 50) }),
     updatePreferences: (me) => me.account.updatePreferences({ householdSize: 2 }),
     exportData: (me) => me.account.exportData(),
+    exportDataPages: async (me) => {
+      const pages = [];
+      for await (const page of me.account.exportDataPages({ pageSize: 2 })) pages.push(page);
+      return pages;
+    },
     // Deletes a throwaway user of its own: the point is that it reaches no one else.
     delete: async () => db.forUser((await makeUser(db, 'gone')).id).account.delete(),
   },

@@ -29,12 +29,7 @@ export async function withTransaction<T>(
   fn: (transaction: Transaction) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  let transaction: Transaction;
-  try {
-    transaction = await engine.sequelize.transaction(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {});
-  } catch (error) {
-    throw mapDatabaseError(error, 'begin transaction');
-  }
+  const transaction = await beginTransaction(engine, options.isolationLevel);
   let result: T;
   try {
     result = await fn(transaction);
@@ -49,6 +44,20 @@ export async function withTransaction<T>(
     throw mapDatabaseError(error, 'commit');
   }
   return result;
+}
+
+/**
+ * Starts a transaction the caller must commit or roll back: for work that cannot sit inside one
+ * callback, such as a paged export that yields between statements.
+ *
+ * @internal
+ */
+export async function beginTransaction(engine: Engine, isolationLevel?: TransactionOptions['isolationLevel']): Promise<Transaction> {
+  try {
+    return await engine.sequelize.transaction(isolationLevel ? { isolationLevel } : {});
+  } catch (error) {
+    throw mapDatabaseError(error, 'begin transaction');
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
-import { withTransaction } from '../db/with-transaction.js';
+import { beginTransaction, withTransaction } from '../db/with-transaction.js';
 import type { User } from '../models/user.js';
 import { checkOptions, TX } from '../db/options.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   UserRecord,
 } from '../db/records.js';
 import { createUserSchema, updateUserSchema, userPreferencesSchema, type UserPreferences } from '../db/schemas/user-schemas.js';
+import { limitSchema } from '../db/schemas/common.js';
 import { ALL_USERS, narrowScope, type Scope } from '../db/scope.js';
 import type { Serialized } from '../db/serialized.js';
 import { ident, join, raw, sql, type Sql } from '../db/sql.js';
@@ -40,6 +41,13 @@ export interface UserDataExport {
   productMatches: Serialized<ProductMatchRecord>[];
   mealPlans: Serialized<MealPlanRecord>[];
   mealPlanItems: Serialized<MealPlanItemRecord>[];
+}
+
+/** One page of {@link UserRepository.exportMyDataPages}: rows of one table, as {@link UserDataExport} has them. */
+export interface UserDataPage {
+  /** `users` for the user's own row, else the key of the table in {@link UserDataExport}. */
+  table: OwnedTable;
+  rows: Record<string, unknown>[];
 }
 
 /** Users: look-ups by username and email, preferences, deletion and export of everything they own. */
@@ -112,6 +120,50 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
     return options.transaction
       ? read(options.transaction)
       : withTransaction(this.engine, read, { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ });
+  }
+
+  /**
+   * The same export as {@link exportMyData}, in pages of at most `pageSize` rows (default 500, at most
+   * 1000): the user's own row first (table `users`), then each table's rows in primary-key order, all
+   * from one REPEATABLE READ snapshot. For a user with a long history, where one document would be too
+   * big to build or send at once. Nothing is yielded for a user that does not exist.
+   */
+  async *exportMyDataPages(options: QueryOptions & { pageSize?: number } = {}): AsyncGenerator<UserDataPage> {
+    checkOptions(options, [...TX, 'pageSize'], 'export user data');
+    const { limit: pageSize } = parseInput(limitSchema, { limit: options.pageSize ?? 500 }, 'export page size');
+    const own = options.transaction ?? (await beginTransaction(this.engine, Transaction.ISOLATION_LEVELS.REPEATABLE_READ));
+    try {
+      for await (const page of this.pages(pageSize, own)) yield page;
+    } finally {
+      if (!options.transaction) await (own as Transaction).commit().catch(() => undefined);
+    }
+  }
+
+  private async *pages(pageSize: number, transaction: Transaction): AsyncGenerator<UserDataPage> {
+    const userId = this.ownId();
+    const { rows: users } = await this.run<{ row: Record<string, unknown> }>(
+      sql`SELECT ${this.tables.users.json('u')} AS row FROM ${T.users} u WHERE u.id = ${userId}`,
+      { transaction },
+    );
+    if (users.length === 0) return;
+    yield { table: 'users', rows: users.map((r) => r.row) };
+    for (const table of (Object.keys(OWNERSHIP) as OwnedTable[]).filter((name) => name !== 'users')) {
+      const meta = this.tables[table];
+      const key = join(meta.primaryKey.map((c) => ident('t', c)));
+      let after: string[] | undefined;
+      for (;;) {
+        const { rows } = await this.run<{ row: Record<string, unknown>; key: string[] }>(
+          sql`SELECT ${meta.json('t')} AS row, ARRAY[${join(meta.primaryKey.map((c) => sql`${ident('t', c)}::text`))}] AS key
+                FROM ${meta.ref} t
+               WHERE ${ownedBy(table, 't', userId, this.tables)} ${after ? sql`AND (${key}) > (${join(after.map((v) => sql`${v}`))})` : sql``}
+               ORDER BY ${key} LIMIT ${pageSize}`,
+          { transaction },
+        );
+        if (rows.length > 0) yield { table, rows: rows.map((r) => r.row) };
+        if (rows.length < pageSize) break;
+        after = rows.at(-1)!.key;
+      }
+    }
   }
 
   /** Back-office form of {@link exportMyData}: the export of one user. */

@@ -12,7 +12,7 @@ import { ConversationRepository } from '../repositories/conversation-repository.
 import { MealPlanRepository } from '../repositories/meal-plan-repository.js';
 import { PantryItemRepository } from '../repositories/pantry-item-repository.js';
 import { ReceiptRepository } from '../repositories/receipt-repository.js';
-import { UserRepository, type UserDataExport } from '../repositories/user-repository.js';
+import { UserRepository, type UserDataExport, type UserDataPage } from '../repositories/user-repository.js';
 import { Cooking } from '../domain/cooking.js';
 import { PantryLedger } from '../domain/pantry-ledger.js';
 import { PantryLots } from '../domain/pantry-lots.js';
@@ -45,6 +45,11 @@ export interface UserAccount {
   updatePreferences(patch: UserPreferences, options?: QueryOptions): Promise<UserRecord | null>;
   /** Every row the user owns, one array per table, from one consistent snapshot; `null` once deleted. */
   exportData(options?: QueryOptions): Promise<UserDataExport | null>;
+  /**
+   * The same export in pages of at most `pageSize` rows (default 500, at most 1000), from one snapshot:
+   * `for await (const { table, rows } of me.account.exportDataPages()) ...`. Nothing for a deleted user.
+   */
+  exportDataPages(options?: QueryOptions & { pageSize?: number }): AsyncGenerator<UserDataPage>;
   /** Deletes the user and everything they own (decision 9); `true` if they existed. */
   delete(options?: QueryOptions): Promise<boolean>;
 }
@@ -144,7 +149,7 @@ export interface UserScope {
 
 /** Every method name of each part of a {@link UserScope}, as built. Tests enumerate it. @internal */
 export const USER_SCOPE_METHODS = {
-  account: ['get', 'update', 'updatePreferences', 'exportData', 'delete'],
+  account: ['get', 'update', 'updatePreferences', 'exportData', 'exportDataPages', 'delete'],
   conversations: [...CONVERSATION_METHODS, 'create'],
   receipts: [...RECEIPT_METHODS, 'getSpendingStats', 'getSpendingBreakdown', 'matchReceiptItems', 'acceptMatch', 'create', 'createWithItems'],
   pantry: [...PANTRY_METHODS, 'create'],
@@ -235,6 +240,7 @@ function accountOf(users: UserRepository, userId: string): UserAccount {
     update: async (patch: UpdateUserInput, options?: QueryOptions) => users.update(userId, patch, options),
     updatePreferences: async (patch: UserPreferences, options?: QueryOptions) => users.updateMyPreferences(patch, options),
     exportData: async (options?: QueryOptions) => users.exportMyData(options),
+    exportDataPages: (options?: QueryOptions & { pageSize?: number }) => users.exportMyDataPages(options),
     delete: async (options?: QueryOptions) => users.deleteMe(options),
   });
 }
