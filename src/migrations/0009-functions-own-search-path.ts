@@ -10,30 +10,24 @@ import type { Migration } from './migration.js';
  * The migration runner applies every migration with the library's schema as `current_schema()`, which
  * is the schema the functions were created in.
  */
+/** A DO block that runs `alter` (a format() string taking the function, then the schema) on each function. */
+function forEachFunction(alter: string): string {
+  return /* sql */ `
+DO $$
+DECLARE f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = current_schema() AND p.proname LIKE 'foodsave\\_%'
+    LOOP
+        EXECUTE format('${alter}', f, current_schema());
+    END LOOP;
+END;
+$$;
+`;
+}
+
 export const functionsOwnSearchPath: Migration = {
   name: '0009-functions-own-search-path',
-  up: /* sql */ `
-DO $$
-DECLARE f regprocedure;
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-              WHERE n.nspname = current_schema() AND p.proname LIKE 'foodsave\\_%'
-    LOOP
-        EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, %I', f, current_schema());
-    END LOOP;
-END;
-$$;
-`,
-  down: /* sql */ `
-DO $$
-DECLARE f regprocedure;
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-              WHERE n.nspname = current_schema() AND p.proname LIKE 'foodsave\\_%'
-    LOOP
-        EXECUTE format('ALTER FUNCTION %s RESET search_path', f);
-    END LOOP;
-END;
-$$;
-`,
+  up: forEachFunction('ALTER FUNCTION %s SET search_path = pg_catalog, %I'),
+  down: forEachFunction('ALTER FUNCTION %s RESET search_path'),
 };
