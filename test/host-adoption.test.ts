@@ -14,7 +14,7 @@ let HostUser: ModelStatic<Model>;
 let engine: Engine;
 
 beforeAll(async () => {
-  db = await createTestDatabase('host_adoption');
+  db = await createTestDatabase('host_adoption', { hostTable: false });
   host = new Sequelize(db.url, { dialect: 'postgres', logging: false, pool: { max: 3, min: 0 } });
   HostUser = host.define('User', { login: { type: DataTypes.STRING, allowNull: false } }, { tableName: 'users' });
   const hostMigrations = new Umzug({

@@ -212,6 +212,24 @@ describe('runMigrations', () => {
     await expect(app.sequelize.query(`CREATE TABLE ${schema}.intruder (id int)`)).rejects.toThrow(/permission denied/);
   });
 
+  it('an install made before DATABASE_SCHEMA (tables wherever the search_path pointed) is found, not duplicated', async () => {
+    const { db, query } = await fresh('upgrade');
+    await query('CREATE SCHEMA legacy');
+    await adminQuery(`ALTER DATABASE "${db.name}" SET search_path = legacy, public`);
+    const old = createEngine({ env: {}, url: db.url, poolSize: 1, schema: 'legacy' });
+    const fresh0 = createEngine({ env: {}, url: db.url, poolSize: 1, schema: testSchema === 'public' ? 'public' : testSchema });
+    cleanups.push(async () => {
+      await old.close();
+      await fresh0.close();
+    });
+    await runMigrations(old, { to: '0002-pantry-ledger' });
+    const error = await runMigrations(fresh0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toMatch(/tables are in schema "legacy", not "(public|foodsave)": set DATABASE_SCHEMA=legacy/);
+    expect(await query(`SELECT to_regclass('${tbl('users')}')::text AS t`)).toEqual([{ t: null }]);
+    expect(await runMigrations(old)).toHaveLength(migrations.length - 2);
+  });
+
   it('refuses a changed migration, names it, and changes nothing', async () => {
     const { engine, query } = await fresh('drift');
     const original = extra('0300-x', 'CREATE TABLE x (id int)', 'DROP TABLE x');

@@ -9,6 +9,7 @@ import type { Migration } from './migration.js';
  */
 export const searchAndMatching: Migration = {
   name: '0003-search-and-matching',
+  extensions: ['pg_trgm'],
   up: /* sql */ `
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX idx_products_name_trgm ON products USING gin (lower(name) gin_trgm_ops);

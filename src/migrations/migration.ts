@@ -12,6 +12,12 @@ export interface Migration {
   readonly up: string;
   /** SQL that undoes `up`, in one transaction. */
   readonly down: string;
+  /**
+   * Extensions whose schema the migration's SQL needs on its search_path besides the library's own (an
+   * operator class such as `gin_trgm_ops`), when the host had installed them elsewhere. Default: none,
+   * so no other schema's tables can be reached by an unqualified name. Not part of the checksum.
+   */
+  readonly extensions?: readonly string[];
 }
 
 /** The checksum stored with each applied migration: sha256 of its `up` and `down` SQL. */

@@ -82,6 +82,7 @@ export async function runMigrations(engine: Engine, options: MigrationOptions = 
   if (options.to === 0) throw new MigrationError('runMigrations: `to` must be a migration name');
   return withRunner(engine, options, async (runner) => {
     await runner.locked(async () => {
+      await refuseOtherSchema(runner.client, engine.settings.schema, options.tableName ?? DEFAULT_TABLE);
       const status = await readStatus(runner.client, runner.list, runner.table);
       if (status.changed.length > 0) {
         throw new MigrationError(
@@ -157,8 +158,8 @@ interface Runner {
   /** Runs `work` in a transaction that holds the migration lock. */
   locked<T>(work: () => Promise<T>): Promise<T>;
   /** Inside a locked transaction: creates the schema and the bookkeeping table if missing, and makes
-   * the schema the transaction's search_path for the migration's SQL. */
-  prepare(): Promise<void>;
+   * the schema (and the schemas of the extensions `migration` names) the transaction's search_path. */
+  prepare(migration: Migration): Promise<void>;
 }
 
 async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (runner: Runner) => Promise<T>): Promise<T> {
@@ -174,7 +175,7 @@ async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (r
     table: qualifiedTable(engine, table),
     done: [],
     locked: (fn) => lockedTransaction(client, timeoutMs, pollMs, fn),
-    prepare: () => prepareTransaction(client, engine.settings.schema, qualifiedTable(engine, table)),
+    prepare: (migration) => prepareTransaction(client, engine.settings.schema, qualifiedTable(engine, table), migration.extensions ?? []),
   };
   try {
     return await work(runner);
@@ -189,9 +190,10 @@ async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (r
  * Runs inside each migration's locked transaction, so a failed first migration leaves nothing behind:
  * not the schema, not an empty bookkeeping table. Both are looked up first, so a role without CREATE
  * can run when nothing is pending. The search_path is set for this transaction only (never the session,
- * which a pooler would hand to someone else): the schema, then wherever `pg_trgm` already lives.
+ * which a pooler would hand to someone else): the schema, then the schemas of the extensions this
+ * migration names, where they already live (a host may keep them in `public` or `extensions`).
  */
-async function prepareTransaction(client: pg.Client, schema: string, table: string): Promise<void> {
+async function prepareTransaction(client: pg.Client, schema: string, table: string, extensions: readonly string[]): Promise<void> {
   const { rows } = await client.query<{ schema: string | null; table: string | null }>(
     'SELECT to_regnamespace($1)::text AS schema, to_regclass($2)::text AS table',
     [quoteIdent(schema), table],
@@ -208,10 +210,34 @@ async function prepareTransaction(client: pg.Client, schema: string, table: stri
   }
   await client.query(
     `SELECT set_config('search_path', concat_ws(', ', $1::text,
-       (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = 'pg_trgm' AND n.nspname <> $2)), true)`,
-    [quoteIdent(schema), schema],
+       (SELECT string_agg(DISTINCT quote_ident(n.nspname), ', ') FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         WHERE e.extname = ANY($3::text[]) AND n.nspname <> $2)), true)`,
+    [quoteIdent(schema), schema, extensions],
   );
+}
+
+/**
+ * Before 0.2 the tables went wherever the role's search_path pointed, often a `"$user"` schema. When the
+ * engine's schema has no bookkeeping table but another schema on the session's search_path has one,
+ * migrating would build a second, empty set of tables: refuse, and say which schema to name. (A second
+ * install in a schema off the search_path is deliberate, and allowed.)
+ */
+async function refuseOtherSchema(client: pg.Client, schema: string, table: string): Promise<void> {
+  const { rows } = await client.query<{ other: string | null }>(
+    `SELECT (SELECT min(n.nspname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE c.relname = $2 AND c.relkind = 'r' AND n.nspname <> $1
+                AND n.nspname = ANY(current_schemas(false))) AS other
+      WHERE to_regclass(quote_ident($1) || '.' || quote_ident($2)) IS NULL`,
+    [schema, table],
+  );
+  const other = rows[0]?.other;
+  if (other) {
+    throw new MigrationError(
+      `The library's tables are in schema "${other}", not "${schema}": set DATABASE_SCHEMA=${other} (or the schema option) ` +
+        'so they are used, instead of creating a second, empty set.',
+      { code: 'MIGRATION_FAILED' },
+    );
+  }
 }
 
 /**
@@ -282,9 +308,10 @@ function buildUmzug(runner: Runner, engine: Engine): Umzug<Context> {
   };
   // Umzug's list of what is applied was read without the lock; under the lock each step checks again,
   // so when another runner got there first this one skips the step.
-  const step = (direction: 'up' | 'down', name: string, sql: string, bookkeeping: [string, unknown[]]) =>
+  const step = (direction: 'up' | 'down', migration: Migration, sql: string, bookkeeping: [string, unknown[]]) =>
     runner.locked(async () => {
-      await runner.prepare();
+      const name = migration.name;
+      await runner.prepare(migration);
       const { rows } = await client.query(`SELECT 1 FROM ${t} WHERE name = $1`, [name]);
       const recorded = rows.length > 0;
       if (direction === 'up' ? recorded : !recorded) return;
@@ -307,8 +334,8 @@ function buildUmzug(runner: Runner, engine: Engine): Umzug<Context> {
     },
     migrations: runner.list.map((m) => ({
       name: m.name,
-      up: () => step('up', m.name, m.up, [`INSERT INTO ${t} (name, checksum) VALUES ($1, $2)`, [m.name, migrationChecksum(m)]]),
-      down: () => step('down', m.name, m.down, [`DELETE FROM ${t} WHERE name = $1`, [m.name]]),
+      up: () => step('up', m, m.up, [`INSERT INTO ${t} (name, checksum) VALUES ($1, $2)`, [m.name, migrationChecksum(m)]]),
+      down: () => step('down', m, m.down, [`DELETE FROM ${t} WHERE name = $1`, [m.name]]),
     })),
   });
 }
