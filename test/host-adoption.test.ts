@@ -1,7 +1,7 @@
 import { DataTypes, Model, QueryTypes, Sequelize, type ModelStatic } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, createFoodsave, migrationStatus, runMigrations, type Engine } from '../src/index.js';
+import { ConfigError, createEngine, createFoodsave, migrationStatus, runMigrations, type Engine } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
@@ -117,6 +117,24 @@ describe('a host Sequelize app adopting foodsave-db', () => {
     } finally {
       await recycling.close();
       await other.close();
+    }
+  });
+
+  it('refuses what it cannot honour: pool options for a host pool, and a guessed URL for a TLS or socket instance', () => {
+    expect(() => createEngine({ env: {}, sequelize: host, poolSize: 50, sessionSettings: { work_mem: '8MB' } })).toThrow(
+      /poolSize does not apply to an adopted instance.*sessionSettings does not apply/s,
+    );
+    const tls = new Sequelize(db.url, { dialect: 'postgres', logging: false, dialectOptions: { ssl: { rejectUnauthorized: true } } });
+    const socket = new Sequelize('foodsave', 'app', 'pw', { dialect: 'postgres', host: '/var/run/postgresql', logging: false });
+    try {
+      for (const instance of [tls, socket]) {
+        expect(() => createEngine({ env: {}, sequelize: instance })).toThrow(ConfigError);
+        expect(() => createEngine({ env: {}, sequelize: instance })).toThrow(/url is required with an adopted instance that uses TLS or a Unix socket/);
+        expect(createEngine({ env: { DATABASE_URL: db.url }, sequelize: instance }).connections.primary.database).toBe(db.name);
+      }
+    } finally {
+      void tls.close();
+      void socket.close();
     }
   });
 

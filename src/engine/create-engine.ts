@@ -2,6 +2,7 @@ import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
 import { resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
 import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { redactUrl } from '../config/redact.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { defineModels, type Models } from '../models/index.js';
 import { installConnector, sessionStatement } from './connector.js';
 import { EngineEvents } from './engine-events.js';
@@ -44,8 +45,11 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    * with the host's own validation), but leaves the rest to the host: the pool's size and timeouts, TLS,
    * `statement_timeout` and `sessionSettings`, and the client-side `queryTimeout` deadline (use pg's
    * `query_timeout` in your `dialectOptions`). `close()` does not close it.
-   * Migrations and backups open their own connection: to `migrationUrl` when given, else to `url`, else to
-   * a URL built from the instance's settings. Default: none; the engine creates its own instance.
+   * Migrations open their own connection: to `migrationUrl` when given, else to `url` or `DATABASE_URL`,
+   * else to a URL built from the instance's host, port, database and user (an instance with TLS or a Unix
+   * socket needs `url`). The options that configure the engine's own pool and sessions (`poolSize`,
+   * `sessionSettings`, ...) are refused with an adopted instance. Default: none; the engine creates its
+   * own instance.
    */
   sequelize?: Sequelize;
 }
@@ -152,8 +156,9 @@ export interface RawPool {
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   const { env = process.env, logger = silentLogger, sequelize: adopted } = options;
+  if (adopted) checkAdoptable(adopted, options);
   const config = resolveDatabaseConfig(env, {
-    url: options.url ?? (adopted ? adoptedUrl(adopted) : undefined),
+    url: options.url ?? (adopted && !env.DATABASE_URL ? adoptedUrl(adopted) : undefined),
     migrationUrl: options.migrationUrl,
     schema: options.schema,
     poolSize: options.poolSize,
@@ -223,22 +228,43 @@ function ownSequelize(
   return sequelize;
 }
 
+/** Options that configure the engine's own pool and sessions: meaningless on a host's instance. */
+const OWN_INSTANCE_OPTIONS = [
+  'poolSize', 'maxOverflow', 'poolTimeout', 'queryTimeout', 'statementTimeout', 'connectTimeout', 'closeTimeout',
+  'overflowIdleTimeout', 'sessionSettings', 'applicationName', 'sequelizeOptions',
+] as const;
+
+/** An adopted instance must be PostgreSQL's, and must not come with options only the engine's own pool reads. */
+function checkAdoptable(sequelize: Sequelize, options: EngineOptions): void {
+  const issues: ConfigIssue[] = [];
+  if (sequelize.getDialect() !== 'postgres') issues.push({ variable: 'sequelize', message: `must use the postgres dialect, not ${sequelize.getDialect()}` });
+  for (const name of OWN_INSTANCE_OPTIONS) {
+    if (options[name] !== undefined) issues.push({ variable: name, message: "does not apply to an adopted instance: configure the host's Sequelize instead" });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
 /**
  * A URL for the adopted instance's own server, for what opens its own connection (the migration lock
- * client, backups): built from the instance's settings. Its TLS is `require` when the instance uses
- * TLS at all; pass `url` or `DATABASE_MIGRATION_URL` for anything stricter.
+ * client), when neither `url` nor `DATABASE_URL` gives one. Built from the instance's settings; an
+ * instance with TLS, a Unix socket or a URL of its own cannot be rebuilt faithfully, so those need `url`.
  */
 function adoptedUrl(sequelize: Sequelize): string {
   const c = sequelize.config as { host?: string; port?: string | number; database?: string; username?: string; password?: string | null };
   const options = (sequelize as unknown as { options: { ssl?: unknown; dialectOptions?: { ssl?: unknown } } }).options;
-  const ssl = options.dialectOptions?.ssl ?? options.ssl;
+  const host = c.host ?? 'localhost';
+  if (options.dialectOptions?.ssl || options.ssl || host.startsWith('/')) {
+    throw new ConfigError([
+      { variable: 'url', message: 'is required with an adopted instance that uses TLS or a Unix socket: give the URL migrations should connect with (or DATABASE_URL)' },
+    ]);
+  }
   const url = new URL('postgres://localhost');
-  url.hostname = c.host ?? 'localhost';
+  url.hostname = host.includes(':') ? `[${host}]` : host;
   if (c.port) url.port = String(c.port);
   url.pathname = '/' + encodeURIComponent(c.database ?? '');
   if (c.username) url.username = encodeURIComponent(c.username);
   if (c.password) url.password = encodeURIComponent(c.password);
-  url.searchParams.set('sslmode', ssl ? 'require' : 'disable');
+  url.searchParams.set('sslmode', 'disable');
   return url.toString();
 }
 
