@@ -230,6 +230,18 @@ describe('runMigrations', () => {
     expect(await runMigrations(old)).toHaveLength(migrations.length - 2);
   });
 
+  it('0010 stops on a category cycle written before it, naming a category, and runs once it is fixed', async () => {
+    const { engine, query } = await fresh('cycle');
+    await runMigrations(engine, { to: '0009-functions-own-search-path' });
+    const [a, b] = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b2'];
+    await query(`INSERT INTO categories (id, name) VALUES ($1, 'A'), ($2, 'B')`, [a, b]);
+    await query('UPDATE categories SET parent_id = $2 WHERE id = $1', [a, b]);
+    await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
+    await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
+    await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds']);
+  });
+
   it('refuses a changed migration, names it, and changes nothing', async () => {
     const { engine, query } = await fresh('drift');
     const original = extra('0300-x', 'CREATE TABLE x (id int)', 'DROP TABLE x');

@@ -7,12 +7,31 @@ import type { Migration } from './migration.js';
  * recursive reads (`getSubtree`, `getAncestors`, products by category) always end, and end quickly.
  *
  * Two moves at once could each pass the check and close a cycle between them, so tree changes take a
- * transaction-scoped advisory lock first. The function keeps the search_path it was created with (the
- * runner's: the library's schema), as every function of the library does since 0009.
+ * transaction-scoped advisory lock first. That serialises writers in READ COMMITTED (the default); two
+ * REPEATABLE READ or SERIALIZABLE transactions that both moved categories could still race, since
+ * their snapshots predate the lock. Existing rows that break the rules stop the migration, naming one.
+ * The function keeps the search_path it was created with: the runner's, which for this migration is the
+ * library's schema alone.
  */
 export const categoryTreeBounds: Migration = {
   name: '0010-category-tree-bounds',
   up: /* sql */ `
+DO $$
+DECLARE bad uuid;
+BEGIN
+    -- A cycle or an over-deep chain written before this migration: name one, and change nothing.
+    WITH RECURSIVE up AS (
+        SELECT id AS start, parent_id AS at, 1 AS depth FROM categories WHERE parent_id IS NOT NULL
+        UNION ALL
+        SELECT u.start, c.parent_id, u.depth + 1 FROM up u JOIN categories c ON c.id = u.at
+         WHERE c.parent_id IS NOT NULL AND u.depth <= 32 AND u.at <> u.start
+    )
+    SELECT start INTO bad FROM up WHERE at = start OR depth > 31 LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'category % is in a cycle or more than 32 levels deep: fix its parent_id, then migrate again', bad;
+    END IF;
+END;
+$$;
 CREATE FUNCTION foodsave_check_category_tree() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     ancestor uuid := NEW.parent_id;

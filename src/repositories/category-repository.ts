@@ -56,7 +56,8 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
 
   /**
    * The category and every category below it, in one recursive query, each with its depth (0 for the
-   * category itself), parents before children.
+   * category itself), parents before children. The tree is at most 32 levels deep (migration 0010), and
+   * the query stops there too, so even a cycle written before 0010 cannot make it run forever.
    */
   async getSubtree(categoryId: string, options: QueryOptions = {}): Promise<(CategoryRecord & { depth: number })[]> {
     checkOptions(options, TX, 'category');
@@ -66,6 +67,7 @@ export class CategoryRepository extends BaseRepository<Category, typeof createCa
          SELECT c.*, 0 AS depth, ARRAY[c.name::text, c.id::text] AS path FROM ${T.categories} c WHERE c.id = ${categoryId}
          UNION ALL
          SELECT k.*, t.depth + 1, t.path || ARRAY[k.name::text, k.id::text] FROM ${T.categories} k JOIN tree t ON k.parent_id = t.id
+          WHERE t.depth < 32
        )
        SELECT ${this.meta.select()}, depth FROM tree ORDER BY path`,
       options,
