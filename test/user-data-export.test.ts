@@ -150,7 +150,7 @@ describe('exportUserData and deleteUser', () => {
     const missing = [];
     for await (const page of db.forUser('00000000-0000-4000-8000-000000000000').account.exportDataPages()) missing.push(page);
     expect(missing).toEqual([]);
-    await expect(me.account.exportDataPages({ pageSize: 5000 }).next()).rejects.toThrow(/at most 1000/);
+    await expect(me.account.exportDataPages({ pageSize: 5000 }).next()).rejects.toThrow(/pageSize: must be at most 1000/);
   });
 
   it('deleteUser leaves none of those rows anywhere, and the other user keeps theirs', async () => {

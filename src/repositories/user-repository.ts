@@ -18,12 +18,15 @@ import type {
 } from '../db/records.js';
 import { createUserSchema, updateUserSchema, userPreferencesSchema, type UserPreferences } from '../db/schemas/user-schemas.js';
 import { limitSchema } from '../db/schemas/common.js';
+import { z } from 'zod';
 import { ALL_USERS, narrowScope, type Scope } from '../db/scope.js';
 import type { Serialized } from '../db/serialized.js';
 import { ident, join, raw, sql, type Sql } from '../db/sql.js';
 import { T, OWNERSHIP, type OwnedTable, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
+
+const pageSizeSchema = z.strictObject({ pageSize: limitSchema.shape.limit });
 
 /**
  * Every row a user owns, one array per table, as one JSON-serialisable document (a GDPR-style export).
@@ -126,13 +129,18 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
    * The same export as {@link exportMyData}, in pages of at most `pageSize` rows (default 500, at most
    * 1000): the user's own row first (table `users`), then each table's rows in primary-key order, all
    * from one REPEATABLE READ snapshot. For a user with a long history, where one document would be too
-   * big to build or send at once. Nothing is yielded for a user that does not exist.
+   * big to build or send at once. Nothing is yielded for a user that does not exist. Within a caller's
+   * `transaction` the pages come from that transaction, so they share one snapshot only if it is
+   * REPEATABLE READ or SERIALIZABLE. Its own transaction ends after a minute idle between pages.
    */
   async *exportMyDataPages(options: QueryOptions & { pageSize?: number } = {}): AsyncGenerator<UserDataPage> {
     checkOptions(options, [...TX, 'pageSize'], 'export user data');
-    const { limit: pageSize } = parseInput(limitSchema, { limit: options.pageSize ?? 500 }, 'export page size');
+    const { pageSize } = parseInput(pageSizeSchema, { pageSize: options.pageSize ?? 500 }, 'export user data');
     const own = options.transaction ?? (await beginTransaction(this.engine, Transaction.ISOLATION_LEVELS.REPEATABLE_READ));
     try {
+      // An iterator its caller abandons without return() would hold this snapshot and its connection;
+      // the server ends such a transaction after a minute idle.
+      if (!options.transaction) await this.run(sql`SELECT set_config('idle_in_transaction_session_timeout', '60s', true)`, { transaction: own });
       for await (const page of this.pages(pageSize, own)) yield page;
     } finally {
       if (!options.transaction) await (own as Transaction).commit().catch(() => undefined);
