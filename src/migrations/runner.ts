@@ -139,6 +139,29 @@ export async function migrationStatus(
   }
 }
 
+/**
+ * {@link migrationStatus} read on a connection of the engine's own pool rather than one of its own: the
+ * health check's way, so a probe every few seconds opens no connection and uses the application's
+ * credentials, not the migrator's. @internal
+ */
+export async function pooledMigrationStatus(
+  engine: Engine,
+  options: Pick<MigrationOptions, 'migrations' | 'tableName'> = {},
+): Promise<MigrationStatus> {
+  const manager = engine.sequelize.connectionManager as unknown as {
+    getConnection(): Promise<pg.Client>;
+    releaseConnection(connection: pg.Client): unknown;
+  };
+  const client = await manager.getConnection();
+  try {
+    return await readStatus(client, options.migrations ?? libraryMigrations, qualifiedTable(engine, options.tableName ?? DEFAULT_TABLE));
+  } catch (cause) {
+    throw asMigrationError(engine, cause);
+  } finally {
+    await manager.releaseConnection(client);
+  }
+}
+
 async function connect(engine: Engine): Promise<pg.Client> {
   try {
     return await connectClient(engine.connections.migration, { applicationName: 'foodsave-db:migrate' });

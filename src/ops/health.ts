@@ -5,7 +5,7 @@ import { quotedSchema } from '../db/run-statement.js';
 import { placeNames } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
 import type { Migration } from '../migrations/migration.js';
-import { migrationStatus, type MigrationStatus } from '../migrations/runner.js';
+import { pooledMigrationStatus, type MigrationStatus } from '../migrations/runner.js';
 
 /** Options for {@link checkDatabaseHealth}. */
 export interface HealthCheckOptions {
@@ -47,8 +47,8 @@ export interface HealthReport {
   /** Library migrations not applied yet; `null` when it could not be read. */
   pendingMigrations: number | null;
   /**
-   * The migrations check, from `migrationStatus` (read on a connection of its own, as the migration
-   * runner does): migrations not applied yet, applied ones whose SQL has changed since, and applied ones
+   * The migrations check, as `migrationStatus` reports it but read on a connection of the engine's own
+   * pool (no extra connection, the application's credentials): migrations not applied yet, applied ones whose SQL has changed since, and applied ones
    * this version does not know (applied by a newer version; these do not degrade the report). `null`
    * when unhealthy or when the status could not be read.
    */
@@ -85,10 +85,14 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
     timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   deadline.catch(() => undefined);
-  // Both run at once; either may still finish after the deadline, and each releases its connection itself.
+  // One after the other, so a check takes one pooled connection at a time; either may still finish after
+  // the deadline, and each releases its connection itself.
   const probe = countConversations(engine, timeoutMs);
   probe.catch(() => undefined);
-  const migrations = checkMigrations(engine, options.migrations);
+  const migrations = probe.then(
+    () => checkMigrations(engine, options.migrations),
+    (error: unknown) => failed(engine, error),
+  );
   try {
     const count = await Promise.race([probe, deadline]);
     // Past the deadline the migrations check counts as unreadable: the database did answer.
@@ -115,7 +119,7 @@ async function countConversations(engine: Engine, timeoutMs: number): Promise<nu
 /** The migration status, or why it could not be read; never rejects. */
 async function checkMigrations(engine: Engine, list: readonly Migration[] | undefined): Promise<MigrationsCheck> {
   try {
-    return { ok: true, status: await migrationStatus(engine, list ? { migrations: list } : {}) };
+    return { ok: true, status: await pooledMigrationStatus(engine, list ? { migrations: list } : {}) };
   } catch (error) {
     return failed(engine, error);
   }
@@ -160,7 +164,7 @@ function report(engine: Engine, started: number, conversationCount: number | nul
     poolSize: stats.size,
     checkedIn: stats.available,
     checkedOut: stats.inUse,
-    overflow: Math.max(0, stats.size - engine.settings.poolSize),
+    overflow: Math.max(0, stats.size - stats.min),
     invalid: stats.discarded,
     pool: { size: stats.size, available: stats.available, inUse: stats.inUse, waiting: stats.waiting, max: stats.max },
     pendingMigrations: null,
