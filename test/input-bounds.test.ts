@@ -87,6 +87,10 @@ describe('every input has a bound, and a call over it is refused before any stat
     await refused(() => catalog.products.findByName('q'.repeat(100_000)), 'text', /at most 200 characters/);
     await refused(() => catalog.products.findByName(42 as never), 'text', /string/);
     expect(await catalog.products.search('q'.repeat(INPUT_BOUNDS.searchChars))).toEqual([]);
+    const db = createFoodsave(t.engine);
+    await refused(() => db.admin.users.getByUsername('u'.repeat(51)), 'username', /at most 50/);
+    await refused(() => db.admin.users.getByEmail(`${'e'.repeat(300)}@x.io`), 'email', /at most 255/);
+    await refused(() => db.admin.conversations.getBySessionId(7 as never), 'sessionId', /string/);
   });
 
   it("a product's conversions are checked when written, so one bad row cannot break the shared catalogue", async () => {

@@ -13,6 +13,9 @@ import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
+/** A look-up is bounded like the field it looks up. */
+const sessionLookup = z.strictObject({ sessionId: z.string().max(100, 'must be at most 100 characters') });
+
 const pageSchema = z.strictObject({
   page: z.number().int('must be a whole number').min(1, 'must be at least 1'),
   pageSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
@@ -31,8 +34,9 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   /** The conversation with this session id, or `null`. Session ids are unique (decision 6). */
   async getBySessionId(sessionId: string, options: QueryOptions = {}): Promise<ConversationRecord | null> {
     checkOptions(options, TX, 'get conversation');
+    parseInput(sessionLookup, { sessionId }, 'get conversation');
     const { rows } = await this.run<ConversationRecord>(
-      sql`SELECT ${this.meta.select()} FROM ${T.conversations} WHERE session_id = ${String(sessionId)} AND ${this.owns()}`,
+      sql`SELECT ${this.meta.select()} FROM ${T.conversations} WHERE session_id = ${sessionId} AND ${this.owns()}`,
       options,
     );
     return rows[0] ?? null;

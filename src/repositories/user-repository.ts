@@ -27,6 +27,9 @@ import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
 const pageSizeSchema = z.strictObject({ pageSize: limitSchema.shape.limit });
+/** Look-ups are bounded like the fields they look up. */
+const usernameLookup = z.strictObject({ username: z.string().max(50, 'must be at most 50 characters') });
+const emailLookup = z.strictObject({ email: z.string().max(255, 'must be at most 255 characters') });
 
 /**
  * Every row a user owns, one array per table, as one JSON-serialisable document (a GDPR-style export).
@@ -63,14 +66,16 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   /** The user with exactly this username, or `null`. */
   async getByUsername(username: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE username = ${String(username)} AND ${this.owns()}`, options);
+    parseInput(usernameLookup, { username }, 'get user');
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE username = ${username} AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
   /** The user with this email, compared without regard to case (decision 7), or `null`. */
   async getByEmail(email: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE lower(email) = lower(${String(email)}) AND ${this.owns()}`, options);
+    parseInput(emailLookup, { email }, 'get user');
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE lower(email) = lower(${email}) AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
