@@ -74,9 +74,16 @@ export function defineModels(sequelize: Sequelize, options: DefineModelsOptions 
     MealPlan: initMealPlan(placement),
     MealPlanItem: initMealPlanItem(placement),
   };
-  // The database enforces ON DELETE (migrations); `constraints: false` keeps Sequelize from emulating it.
-  const fk = (foreignKey: string) => ({ foreignKey, constraints: false });
+  associateUsersAndReceipts(m);
+  associateCatalogueAndPlans(m);
+  return m;
+}
 
+// The database enforces ON DELETE (migrations); `constraints: false` keeps Sequelize from emulating it.
+const fk = (foreignKey: string) => ({ foreignKey, constraints: false });
+
+/** The associations of users, conversations, receipts and the pantry. */
+function associateUsersAndReceipts(m: Models): void {
   m.User.hasMany(m.Conversation, { as: 'conversations', ...fk('userId') });
   m.Conversation.belongsTo(m.User, { as: 'user', ...fk('userId') });
   m.User.hasMany(m.Receipt, { as: 'receipts', ...fk('userId') });
@@ -95,17 +102,20 @@ export function defineModels(sequelize: Sequelize, options: DefineModelsOptions 
   m.ReceiptItem.belongsTo(m.Receipt, { as: 'receipt', ...fk('receiptId') });
   m.ReceiptItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
   m.ReceiptItem.belongsTo(m.Category, { as: 'category', ...fk('categoryId') });
-
-  m.Category.hasMany(m.Product, { as: 'products', ...fk('categoryId') });
-  m.Product.belongsTo(m.Category, { as: 'category', ...fk('categoryId') });
-  m.Category.hasMany(m.Category, { as: 'children', ...fk('parentId') });
-  m.Category.belongsTo(m.Category, { as: 'parent', ...fk('parentId') });
-
   m.PantryItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
   m.PantryItem.belongsTo(m.ReceiptItem, { as: 'receiptItem', ...fk('receiptItemId') });
   m.PantryItem.hasMany(m.PantryEvent, { as: 'events', ...fk('pantryItemId') });
   m.PantryEvent.belongsTo(m.PantryItem, { as: 'pantryItem', ...fk('pantryItemId') });
   m.User.hasMany(m.PantryEvent, { as: 'pantryEvents', ...fk('userId') });
+}
+
+/** The associations of the catalogue (categories, products, recipes) and of meal plans. */
+function associateCatalogueAndPlans(m: Models): void {
+  m.Category.hasMany(m.Product, { as: 'products', ...fk('categoryId') });
+  m.Product.belongsTo(m.Category, { as: 'category', ...fk('categoryId') });
+  m.Category.hasMany(m.Category, { as: 'children', ...fk('parentId') });
+  m.Category.belongsTo(m.Category, { as: 'parent', ...fk('parentId') });
+
   m.Recipe.hasMany(m.RecipeIngredient, { as: 'ingredients', ...fk('recipeId') });
   m.RecipeIngredient.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
   m.RecipeIngredient.belongsTo(m.Product, { as: 'product', ...fk('productId') });
@@ -130,7 +140,6 @@ export function defineModels(sequelize: Sequelize, options: DefineModelsOptions 
   m.MealPlanItem.belongsTo(m.MealPlan, { as: 'mealPlan', ...fk('mealPlanId') });
   m.MealPlanItem.belongsTo(m.Recipe, { as: 'recipe', ...fk('recipeId') });
   m.MealPlanItem.belongsTo(m.Product, { as: 'product', ...fk('productId') });
-  return m;
 }
 
 export type {
