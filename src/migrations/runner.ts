@@ -131,9 +131,7 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const client = await connect(engine);
   try {
-    return await readStatus(client, options.migrations ?? libraryMigrations, qualifiedTable(engine, options.tableName ?? DEFAULT_TABLE));
-  } catch (cause) {
-    throw asMigrationError(engine, cause);
+    return await statusOn(engine, client, options);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -154,11 +152,18 @@ export async function pooledMigrationStatus(
   };
   const client = await manager.getConnection();
   try {
+    return await statusOn(engine, client, options);
+  } finally {
+    await manager.releaseConnection(client);
+  }
+}
+
+/** The status read on `client`, whichever connection that is; errors become a MigrationError. */
+async function statusOn(engine: Engine, client: pg.Client, options: Pick<MigrationOptions, 'migrations' | 'tableName'>): Promise<MigrationStatus> {
+  try {
     return await readStatus(client, options.migrations ?? libraryMigrations, qualifiedTable(engine, options.tableName ?? DEFAULT_TABLE));
   } catch (cause) {
     throw asMigrationError(engine, cause);
-  } finally {
-    await manager.releaseConnection(client);
   }
 }
 
