@@ -8,6 +8,7 @@
  * Environment knobs: BENCH_ITERATIONS (latency samples per call, default 1500), BENCH_SECONDS (seconds
  * per throughput run, default 2).
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,6 +164,29 @@ async function load(client: pg.Client): Promise<void> {
   console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** A login role for the library with data privileges only, or undefined (printed) when the server refuses one. */
+async function createAppRole(admin: pg.Client, dbName: string): Promise<{ user: string; password: string } | undefined> {
+  const role = { user: `${dbName}_app`, password: randomBytes(12).toString('hex') };
+  try {
+    await admin.query(`CREATE ROLE ${role.user} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${role.password}'`);
+    return role;
+  } catch (error) {
+    console.log(`row-level security not measured: cannot create a role (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+async function grantData(url: string, role: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};
+                        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+  } finally {
+    await client.end();
+  }
+}
+
 function receiptItems(): ReceiptItemInput[] {
   return Array.from({ length: 30 }, (_, i) => ({ productName: `Item ${i}`, quantity: '1.5', unitPrice: '2.49', totalPrice: '3.74', unit: 'kg' }));
 }
@@ -182,11 +206,21 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(baseUrl);
   url.pathname = `/${dbName}`;
-  const engine = createEngine({ url: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0 });
+  // The library runs as a role held to row-level security (not the owner, no BYPASSRLS), as the README's
+  // least-privilege setup has it, so every scoped call pays for its scope setting and the policies.
+  // Raw pg runs as the server's superuser, which row-level security never applies to.
+  const appRole = await createAppRole(admin, dbName);
+  const appUrl = new URL(url);
+  if (appRole) {
+    appUrl.username = appRole.user;
+    appUrl.password = appRole.password;
+  }
+  const engine = createEngine({ url: appUrl.toString(), migrationUrl: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0 });
   // Both sides run at the server's planner defaults: the engine applies no planner settings.
   const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY });
   try {
     await runMigrations(engine);
+    if (appRole) await grantData(url.toString(), appRole.user);
     const loader = new pg.Client({ connectionString: url.toString() });
     loader.on('error', () => {});
     await loader.connect();
@@ -432,7 +466,10 @@ async function main(): Promise<void> {
         `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} alternating rounds of ${SECONDS / 2} s per side, medians; client CPU is process user+system time per operation in those runs. ` +
         'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better. ' +
         'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
-        "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner).",
+        "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
+        (appRole
+          ? 'foodsave-db connects as a role held to row-level security, so its numbers include the scope setting sent with every statement and the policies; raw pg connects as the superuser, to which no policy applies.'
+          : 'Row-level security is not in these numbers: the server would not create a role held to it, so both sides ran as its superuser.'),
       '',
       '| call | p50 foodsave-db | p50 raw pg | latency ratio | throughput foodsave-db | throughput raw pg | throughput ratio | CPU/op foodsave-db | CPU/op raw pg | CPU ratio |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -464,6 +501,7 @@ async function main(): Promise<void> {
     await pool.end();
     await engine.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (appRole) await admin.query(`DROP ROLE IF EXISTS ${appRole.user}`);
     await admin.end();
     await server?.stop();
   }

@@ -42,6 +42,7 @@ export type { EngineEvents, EngineEventMap, QueryEvent } from './engine/engine-e
 export { silentLogger, type Logger } from './engine/logger.js';
 export type { QueryOptions } from './engine/execute.js';
 export { withTransaction, type TransactionOptions } from './db/with-transaction.js';
+export { withRowScope, type RowScope } from './db/row-scope.js';
 
 // The way in: a user's scope, the catalogue, the back-office
 export { createFoodsave, type Foodsave, type FoodsaveOptions } from './scope/create-foodsave.js';

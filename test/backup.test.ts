@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupError, createEngine, redactUrl, runMigrations, type Logger } from '../src/index.js';
+import { BackupError, createEngine, redactUrl, runMigrations, withRowScope, type Logger } from '../src/index.js';
 import {
   checkDatabaseHealth,
   createBackup,
@@ -32,7 +32,7 @@ const dbs: TestDatabase[] = [];
 // Backups are whole-database dumps: a host table next to the library's schema would be the host's to
 // dump and restore, and is left out here.
 async function freshDb(label: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(label, { hostTable: false });
+  const db = await createTestDatabase(label, { hostTable: false, roles: false });
   dbs.push(db);
   return db;
 }
@@ -184,7 +184,8 @@ describe.skipIf(noTools)('backup and restore', () => {
     const logger: Logger = { debug: log, info: log, warn: log, error: log };
     const engine = createEngine({ env: testEnv, url: special, poolSize: 1, echo: true, echoPool: true, logger });
     await runMigrations(engine);
-    await engine.sequelize.query(`INSERT INTO ${tbl('users')} (username, email) VALUES ('pw', 'pw@x.io')`);
+    // The owner is held to row-level security too: its own SQL names the back-office scope.
+    await withRowScope(engine, 'all', (transaction) => engine.sequelize.query(`INSERT INTO ${tbl('users')} (username, email) VALUES ('pw', 'pw@x.io')`, { transaction }));
     const [[who]] = (await engine.sequelize.query('SELECT current_user AS u, current_setting(\'application_name\') AS a')) as unknown as [[{ u: string; a: string }]];
     expect(who).toEqual({ u: 'fs_special_pw', a: 'fs-special' });
     const health = await checkDatabaseHealth(engine);
@@ -195,7 +196,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     await adminQuery(`ALTER DATABASE "${target.name}" OWNER TO fs_special_pw`);
     const targetUrl = special.replace(db.name, target.name);
     const restored = await restoreBackup(backup.path, { databaseUrl: targetUrl });
-    const count = await withClient(targetUrl, async (c) => (await c.query('SELECT count(*)::int AS n FROM users')).rows[0].n);
+    const count = await withClient(targetUrl, async (c) => (await c.query("SELECT set_config('foodsave.user_id', '*', false), (SELECT count(*)::int FROM users) AS n")).rows[0].n);
     expect(count).toBe(1);
 
     const wrong = await createBackup({ databaseUrl: special.replace(encodeURIComponent(PASSWORD), encodeURIComponent(`${PASSWORD}-wrong`)), dir }).catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, createFoodsave, NotFoundError, UnitMismatchError, ValidationError, type Foodsave } from '../src/index.js';
+import { ConflictError, createFoodsave, NotFoundError, UnitMismatchError, ValidationError, withRowScope, type Foodsave } from '../src/index.js';
 import { makeUser } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
@@ -193,7 +193,10 @@ describe('plain CRUD on pantry items is journalled too', () => {
     const lot = await me.pantry.create({ productId: milk.id, quantity: '2', unit: 'l', expiryDate: '2026-12-01' });
     await me.pantry.update(lot.id, { quantity: '1.5', expiryDate: '2026-12-03' });
     await me.pantry.update(lot.id, { notes: 'top shelf' });
-    const events = await t.engine.models.PantryEvent.findAll({ where: { pantryItemId: lot.id }, order: [['createdAt', 'ASC']] });
+    // The models are held to row-level security like any SQL of the host's: they see a user's rows in that user's scope.
+    const events = await withRowScope(t.engine, { userId: user.id }, (transaction) =>
+      t.engine.models.PantryEvent.findAll({ where: { pantryItemId: lot.id }, order: [['createdAt', 'ASC']], transaction }),
+    );
     expect(events.map((e) => [e.eventType, e.quantity, e.previousQuantity, e.previousExpiryDate])).toEqual([
       ['added', '2.000', null, null],
       ['adjusted', '-0.500', '2.000', '2026-12-01'],
@@ -201,7 +204,9 @@ describe('plain CRUD on pantry items is journalled too', () => {
     await ledger.undoEvent(events[1]!.id);
     expect(await me.pantry.get(lot.id)).toMatchObject({ quantity: '2.000', expiryDate: '2026-12-01', notes: 'top shelf' });
     expect(await me.pantry.delete(lot.id)).toBe(true);
-    const removal = await t.engine.models.PantryEvent.findOne({ where: { userId: user.id, eventType: 'adjusted', quantity: '-2.000' } });
+    const removal = await withRowScope(t.engine, { userId: user.id }, (transaction) =>
+      t.engine.models.PantryEvent.findOne({ where: { userId: user.id, eventType: 'adjusted', quantity: '-2.000' }, transaction }),
+    );
     expect(removal).not.toBeNull();
     expect(await me.pantry.delete(lot.id)).toBe(false);
   });

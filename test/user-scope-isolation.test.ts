@@ -7,6 +7,7 @@ import {
   type Foodsave,
   type UserDataExport,
   type UserScope,
+  withRowScope,
 } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
@@ -267,7 +268,10 @@ describe('references must be the same user’s', () => {
     const own = await a.receipts.create({});
     await expect(a.receipts.update(own.id, { conversationId: b.conversationId })).rejects.toMatchObject(notFound);
     await expect(db.admin.receipts.create({ userId: a.userId, conversationId: b.conversationId })).rejects.toMatchObject(notFound);
-    await expect(t.engine.sequelize.query(`UPDATE ${tbl('receipts')} SET conversation_id = '${b.conversationId}' WHERE id = '${own.id}'`)).rejects.toThrow(
+    // Raw SQL without a scope sees no receipt to change; in A's row scope the same-owner trigger refuses it.
+    const raw = `UPDATE ${tbl('receipts')} SET conversation_id = '${b.conversationId}' WHERE id = '${own.id}'`;
+    expect((await t.engine.sequelize.query(raw))[1]).toMatchObject({ rowCount: 0 });
+    await expect(withRowScope(t.engine, { userId: a.userId }, (transaction) => t.engine.sequelize.query(raw, { transaction }))).rejects.toThrow(
       /violates foreign key constraint "receipts_conversation_id_fkey"/,
     );
     // A random id reads the same as B's: no existence oracle.

@@ -78,6 +78,9 @@ export function formatConnectionUrl(parts: Omit<ConnectionParts, 'params'> & { p
   const socket = parts.host.startsWith('/');
   if (socket) Object.assign(params, { host: parts.host, port: String(parts.port) });
   const host = socket ? '' : parts.host.includes(':') ? `[${parts.host}]` : parts.host;
-  const query = new URLSearchParams(params).toString();
+  // Percent-encoding only: libpq reads `+` in a query value as a plus sign, never as a space.
+  const query = Object.entries(params)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
   return `postgres://${auth}@${host}${socket ? '' : `:${parts.port}`}/${encodeURIComponent(parts.database)}${query ? `?${query}` : ''}`;
 }

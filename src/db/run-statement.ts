@@ -2,6 +2,7 @@ import type { QueryResultRow } from 'pg';
 import type { Engine } from '../engine/create-engine.js';
 import { execute, type QueryOptions } from '../engine/execute.js';
 import { mapDatabaseError } from './map-database-error.js';
+import type { Scope } from './scope.js';
 import { ident, needsTrigramSchema, placeNames, type Sql } from './sql.js';
 
 const quotedSchemas = new Map<string, string>();
@@ -10,21 +11,26 @@ const trigramSchemas = new WeakMap<Engine, string>();
 /**
  * Runs one statement built with the `sql` tag and turns database errors into the library's errors,
  * naming `entity`. Every repository and domain statement goes through here, and here its tables get the
- * engine's schema.
+ * engine's schema and the statement its row-level security scope: the scope is a required argument, so
+ * no statement can be sent without one. Statements in `before` run first, in the same round trip and
+ * transaction, for a write whose second part must see the first (a policy checks the parent row).
  *
  * @internal
  */
 export async function runStatement<R extends QueryResultRow>(
   engine: Engine,
+  scope: Scope,
   entity: string,
   query: Sql,
   options: QueryOptions = {},
+  before: readonly Sql[] = [],
 ): Promise<{ rows: R[]; rowCount: number }> {
   try {
-    let text = query.text;
-    const trigram = needsTrigramSchema(text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
-    text = placeNames(text, quotedSchema(engine.settings.schema), trigram);
-    return await execute<R>(engine, text, query.values, options);
+    const trigram = needsTrigramSchema(query.text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
+    const schema = quotedSchema(engine.settings.schema);
+    const text = placeNames(query.text, schema, trigram);
+    const preludes = before.map((b) => ({ text: placeNames(b.text, schema, trigram), values: b.values }));
+    return await execute<R>(engine, text, query.values, { transaction: options.transaction ?? null, rowScope: scope.rowScope, preludes });
   } catch (error) {
     throw mapDatabaseError(error, entity);
   }

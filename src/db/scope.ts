@@ -14,6 +14,8 @@ export interface Scope {
   readonly kind: 'user' | 'all';
   /** The user new rows are written for; `null` in the back-office scope, where input names the user. */
   readonly userId: string | null;
+  /** The value of the row-level security setting `foodsave.user_id`: the user's id, or `*` for all. */
+  readonly rowScope: string;
   /** The condition that the row whose owner column is `column` is visible in this scope. */
   owns(column: Sql): Sql;
 }
@@ -22,6 +24,7 @@ export interface Scope {
 export const ALL_USERS: Scope = Object.freeze({
   kind: 'all' as const,
   userId: null,
+  rowScope: '*',
   owns: () => sql`TRUE`,
 });
 
@@ -30,7 +33,7 @@ export function userScope(userId: unknown, field = 'userId'): Scope & { readonly
   if (typeof userId !== 'string' || !UUID.test(userId)) {
     throw new ValidationError([{ path: [field], message: 'must be a UUID' }], { context: 'user scope' });
   }
-  return Object.freeze({ kind: 'user' as const, userId, owns: (column: Sql) => sql`${column} = ${userId}` });
+  return Object.freeze({ kind: 'user' as const, userId, rowScope: userId, owns: (column: Sql) => sql`${column} = ${userId}` });
 }
 
 /** Throws unless `id` is a UUID, naming `field`. A regex, not zod: this is on every hot path. @internal */

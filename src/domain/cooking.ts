@@ -61,6 +61,6 @@ export class Cooking {
   }
 
   private run<R extends QueryResultRow>(query: Sql, transaction: QueryOptions['transaction']) {
-    return runStatement<R>(this.engine, 'recipe', query, { transaction });
+    return runStatement<R>(this.engine, this.ledger.scope, 'recipe', query, { transaction });
   }
 }

@@ -87,7 +87,8 @@ export class PantryLedger {
   /** @internal Use `createFoodsave(engine).forUser(id).ledger`. */
   constructor(
     private readonly engine: Engine,
-    private readonly scope: Scope,
+    /** The scope its statements run in; the cooking it serves uses the same. @internal */
+    readonly scope: Scope,
     options: PantryLedgerOptions = {},
   ) {
     if (scope.userId === null) throw new Error('The pantry ledger works in a user scope');
@@ -113,7 +114,7 @@ export class PantryLedger {
       unitPrice = quantity.isZero() ? null : Quantity.of(data.totalPrice).div(quantity).toDecimal(4);
     }
     return inTransaction(this.engine, options.transaction, async (transaction) => {
-      const info = await productStorageInfo(this.engine, data.productId, transaction);
+      const info = await productStorageInfo(this.engine, this.scope, data.productId, transaction);
       const purchase = data.purchaseDate ?? null;
       const expiry =
         data.expiryDate !== undefined
@@ -166,7 +167,7 @@ export class PantryLedger {
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const { lot } = await this.lockLot(itemId, transaction);
       if (lot.openedAt) throw new ConflictError('This lot is already open', { field: 'itemId' });
-      const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
+      const info = await productStorageInfo(this.engine, this.scope, lot.productId as string, transaction);
       const days = info.openedShelfLifeDays ?? null;
       const { rows } = await this.sql<PantryItemRecord>(
         sql`UPDATE ${T.pantryItems} SET opened_at = now(),
@@ -247,7 +248,7 @@ export class PantryLedger {
    */
   async takeNeeds(needs: Omit<AllocationNeed, 'day'>[], recipeId: string | null, transaction: Transaction): Promise<LotChange[]> {
     const productIds = [...new Set(needs.map((n) => n.productId))];
-    const conversions = await productsStorageInfo(this.engine, productIds, transaction);
+    const conversions = await productsStorageInfo(this.engine, this.scope, productIds, transaction);
     const { rows: lots } = await this.sql<PantryItemRecord & { today: string }>(
       sql`SELECT ${this.lots()}, current_date::text AS today FROM ${T.pantryItems}
            WHERE ${this.owns()} AND product_id = ANY(${productIds}::uuid[]) AND quantity > 0
@@ -294,7 +295,7 @@ export class PantryLedger {
       if (type === 'consumed' && dateStatus(lot.expiryDate, lot.dateKind, today) === 'expired') {
         throw new ConflictError('This lot is past its use-by date; discard it instead', { field: 'itemId' });
       }
-      const info = await productStorageInfo(this.engine, lot.productId as string, transaction);
+      const info = await productStorageInfo(this.engine, this.scope, lot.productId as string, transaction);
       const taken = this.units.convert(wanted.quantity, wanted.unit, this.lotUnit(lot), info.units);
       if (taken.cmp(Quantity.of(lot.quantity!)) > 0) {
         throw new ConflictError(
@@ -326,7 +327,7 @@ export class PantryLedger {
   }
 
   private journal(e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
-    return journalPantryEvent(this.engine, e, transaction);
+    return journalPantryEvent(this.engine, this.scope, e, transaction);
   }
 
   /** The lot, locked, with the server's date in the same round trip. */
@@ -355,6 +356,6 @@ export class PantryLedger {
   }
 
   private sql<R extends Record<string, unknown>>(query: Sql, transaction: Transaction | null | undefined) {
-    return runStatement<R>(this.engine, 'pantry item', query, { transaction });
+    return runStatement<R>(this.engine, this.scope, 'pantry item', query, { transaction });
   }
 }

@@ -100,6 +100,6 @@ export class PantryLots {
   }
 
   private run(query: Sql, transaction: QueryOptions['transaction']) {
-    return runStatement<PantryItemRecord>(this.engine, 'pantry item', query, { transaction });
+    return runStatement<PantryItemRecord>(this.engine, this.scope, 'pantry item', query, { transaction });
   }
 }

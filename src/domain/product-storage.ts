@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { DateOnlyString } from '../models/types.js';
 import { productStorageInfoSchema, type ProductStorageInfo } from '../values/units.js';
 import { runStatement } from '../db/run-statement.js';
+import type { Scope } from '../db/scope.js';
 import { dateOnly } from '../db/schemas/common.js';
 import { sql } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
@@ -17,8 +18,8 @@ import { z } from 'zod';
  * @throws {NotFoundError} when there is no such product.
  * @internal
  */
-export async function productStorageInfo(engine: Engine, productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
-  return (await productsStorageInfo(engine, [productId], transaction)).get(productId)!;
+export async function productStorageInfo(engine: Engine, scope: Scope, productId: string, transaction: Transaction | null | undefined): Promise<ProductStorageInfo> {
+  return (await productsStorageInfo(engine, scope, [productId], transaction)).get(productId)!;
 }
 
 /**
@@ -29,11 +30,13 @@ export async function productStorageInfo(engine: Engine, productId: string, tran
  */
 export async function productsStorageInfo(
   engine: Engine,
+  scope: Scope,
   productIds: readonly string[],
   transaction: Transaction | null | undefined,
 ): Promise<Map<string, ProductStorageInfo>> {
   const { rows } = await runStatement<{ id: string; info: unknown }>(
     engine,
+    scope,
     'product',
     sql`SELECT id, storage_info AS info FROM ${T.products} WHERE id = ANY(${productIds}::uuid[])`,
     { transaction },

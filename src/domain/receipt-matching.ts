@@ -50,6 +50,7 @@ export class ReceiptMatcher {
     checkId(receiptId, 'receiptId', 'match receipt');
     const { rows } = await runStatement<MatchProposal>(
       this.engine,
+      this.scope,
       'receipt',
       sql`SELECT i.id AS "receiptItemId", i.product_name AS "productName",
                  coalesce(m.product_id, s.id) AS "productId",
@@ -84,6 +85,7 @@ export class ReceiptMatcher {
     const items = tablesOf(this.engine.models).receiptItems;
     const { rows } = await runStatement<{ item: Record<string, unknown> }>(
       this.engine,
+      this.scope,
       'receipt item',
       sql`WITH line AS (
             UPDATE ${T.receiptItems} i SET product_id = ${productId}

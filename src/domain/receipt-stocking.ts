@@ -65,6 +65,6 @@ export class ReceiptStocking {
   }
 
   private run<R extends QueryResultRow>(query: Sql, transaction: Transaction) {
-    return runStatement<R>(this.engine, 'receipt', query, { transaction });
+    return runStatement<R>(this.engine, this.scope, 'receipt', query, { transaction });
   }
 }

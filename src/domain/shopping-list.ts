@@ -199,6 +199,6 @@ export class ShoppingPlanner {
   }
 
   private run<R extends QueryResultRow>(query: Sql, options: QueryOptions) {
-    return runStatement<R>(this.engine, 'meal plan', query, options);
+    return runStatement<R>(this.engine, this.scope, 'meal plan', query, options);
   }
 }

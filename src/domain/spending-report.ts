@@ -93,6 +93,6 @@ export class SpendingReport {
   }
 
   private run<R extends QueryResultRow>(query: Sql, options: QueryOptions) {
-    return runStatement<R>(this.engine, 'receipt', query, options);
+    return runStatement<R>(this.engine, this.scope, 'receipt', query, options);
   }
 }

@@ -57,7 +57,7 @@ export class WasteReport {
     const unitQuantities = (extra: Sql) =>
       sql`SELECT e2.unit, ${qty('wasted', 'e2')} AS w, ${qty('consumed', 'e2')} AS c FROM ${T.pantryEvents} e2 LEFT JOIN ${T.products} p2 ON p2.id = e2.product_id
            WHERE ${inRange('e2')} AND e2.event_type IN ('wasted', 'consumed') AND ${extra} GROUP BY e2.unit`;
-    const run = <R extends Record<string, unknown>>(query: Sql) => runStatement<R>(this.engine, 'pantry event', query, options);
+    const run = <R extends Record<string, unknown>>(query: Sql) => runStatement<R>(this.engine, this.scope, 'pantry event', query, options);
     const [totals, byCategory, byMonth, byReason, byDateStatus] = await Promise.all([
       run<WasteStats['totals']>(
         sql`SELECT ${money('wasted')} AS "wastedValue", ${money('consumed')} AS "consumedValue", ${money('added')} AS "purchasedValue",

@@ -1,6 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import type { Transaction } from 'sequelize';
 import { PoolTimeoutError } from '../errors.js';
+import { ScopedQuery, type Prelude } from './scoped-query.js';
 import type { Engine } from './create-engine.js';
 
 /** Options every repository method accepts. */
@@ -16,10 +17,21 @@ export interface QueryOptions {
 export interface ExecuteOptions extends QueryOptions {
   /** A deadline for this statement alone, in ms, instead of `DATABASE_QUERY_TIMEOUT`. */
   deadlineMs?: number;
+  /**
+   * The row-level security scope the statement runs in: a user's id, or `'*'` (every user's rows). Sent as the
+   * transaction-local `foodsave.user_id` in the statement's own round trip. Default: none.
+   */
+  rowScope?: string;
+  /**
+   * Statements to run first in the same round trip and transaction, whose results are dropped (with
+   * `rowScope` only). Default: none.
+   */
+  preludes?: readonly Prelude[];
 }
 
 interface PgConnection {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query(submittable: ScopedQuery): unknown;
   nextDeadlineMs?: number;
   /** Set by Sequelize (`_invalid`) and pg (`_ending`, `_ended`) once the connection is unusable. */
   _invalid?: boolean;
@@ -31,6 +43,20 @@ interface Pool {
   acquire(): Promise<PgConnection>;
   release(connection: PgConnection): void;
   destroy(connection: PgConnection): Promise<void>;
+}
+
+/** Runs `text` with the row scope set in the same round trip ({@link ScopedQuery}). */
+function scoped<R extends QueryResultRow>(
+  connection: PgConnection,
+  scope: string,
+  text: string,
+  values: readonly unknown[],
+  preludes: readonly Prelude[] = [],
+): Promise<{ rows: R[]; rowCount: number | null }> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, result?: unknown) => (error ? reject(error) : resolve(result as { rows: R[]; rowCount: number | null }));
+    connection.query(new ScopedQuery(scope, text, values, done, preludes));
+  });
 }
 
 /** sequelize-pool's TimeoutError sets no `name`; its class name is all there is to go on. */
@@ -76,7 +102,8 @@ export async function execute<R extends QueryResultRow>(
   const started = performance.now();
   if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
   try {
-    const result = await connection.query<R>(text, values as unknown[]);
+    const result =
+      options.rowScope === undefined ? await connection.query<R>(text, values as unknown[]) : await scoped<R>(connection, options.rowScope, text, values, options.preludes);
     if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {

@@ -57,7 +57,10 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     const ms = this.nextDeadlineMs ?? this.deadlineMs;
     this.nextDeadlineMs = undefined;
     const submittable = typeof (config as { submit?: unknown } | null)?.submit === 'function';
-    if (config == null || submittable || typeof (config as { callback?: unknown }).callback === 'function') {
+    const ownCallback = typeof (config as { callback?: unknown } | null)?.callback === 'function';
+    // A submittable with its callback (the library's scoped statement) gets the deadline; a host's
+    // cursor or stream, and a config object with its own callback, are left to pg.
+    if (config == null || (submittable && !ownCallback) || (!submittable && ownCallback)) {
       return base.call(this, config, values, callback);
     }
     const timer = ms ? setTimeout(() => this.expire('deadline'), ms) : undefined;
@@ -68,6 +71,12 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
       if (error && FATAL.has((error as { severity?: string }).severity ?? '')) (this as { _invalid?: boolean })._invalid = true;
       return error && this.expired ? expiredError(this.expired, ms, error) : error;
     };
+    if (submittable) {
+      const query = config as { callback: Callback };
+      const done = query.callback;
+      query.callback = (error, result) => done(settle(error), result);
+      return base.call(this, query);
+    }
     const cb = (typeof values === 'function' ? values : callback) as Callback | undefined;
     if (cb) {
       const wrapped: Callback = (error, result) => cb(settle(error), result);

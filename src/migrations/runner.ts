@@ -219,7 +219,8 @@ async function withRunner<T>(engine: Engine, options: MigrationOptions, work: (r
  * not the schema, not an empty bookkeeping table. Both are looked up first, so a role without CREATE
  * can run when nothing is pending. The search_path is set for this transaction only (never the session,
  * which a pooler would hand to someone else): the schema, then the schemas of the extensions this
- * migration names, where they already live (a host may keep them in `public` or `extensions`).
+ * migration names, where they already live (a host may keep them in `public` or `extensions`). A
+ * migration's own statements see and write every user's rows under the row-level security policies.
  */
 async function prepareTransaction(client: pg.Client, schema: string, table: string, extensions: readonly string[]): Promise<void> {
   const { rows } = await client.query<{ schema: string | null; table: string | null }>(
@@ -239,7 +240,8 @@ async function prepareTransaction(client: pg.Client, schema: string, table: stri
   await client.query(
     `SELECT set_config('search_path', concat_ws(', ', $1::text,
        (SELECT string_agg(DISTINCT quote_ident(n.nspname), ', ') FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = ANY($3::text[]) AND n.nspname <> $2)), true)`,
+         WHERE e.extname = ANY($3::text[]) AND n.nspname <> $2)), true),
+            set_config('foodsave.user_id', '*', true)`,
     [quoteIdent(schema), schema, extensions],
   );
 }

@@ -11,6 +11,7 @@ import { childConnectionUrl, resolveConnectionSettings, type ConnectionSettings 
 import { formatConnectionUrl } from '../config/connection-url.js';
 import { scrubSecrets } from '../config/redact.js';
 import { connectClient } from '../engine/pg-driver.js';
+import { ALL_ROWS, ROW_SCOPE_SETTING } from '../engine/scoped-query.js';
 import { BackupError, FoodsaveDbError } from '../errors.js';
 import { childEnvironment, findPgBinary } from './pg-binaries.js';
 import { ident, sql } from '../db/sql.js';
@@ -98,7 +99,7 @@ const NAME = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d+))?\.du
  */
 export async function createBackup(options: CreateBackupOptions): Promise<BackupResult> {
   const started = performance.now();
-  const parts = parseUrl(options.databaseUrl);
+  const parts = allRowsSession(parseUrl(options.databaseUrl));
   const dir = path.resolve(options.dir ?? './backups/database');
   await mkdir(dir, { recursive: true });
 
@@ -108,6 +109,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   let tmp: string | undefined;
   try {
     const version = await serverVersion(client);
+    await requireAllRows(client);
     const pgDump = await findPgBinary('pg_dump', version.major, options.env);
     // Hold a snapshot open: pg_dump dumps it, and the manifest counts rows in it.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -116,7 +118,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
 
     const target = await freeName(dir);
     tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
-    const command = [pgDump, '--format=custom', `--snapshot=${snapshot}`, `--dbname=${childConnectionUrl(parts)}`];
+    const command = [pgDump, '--format=custom', '--enable-row-security', `--snapshot=${snapshot}`, `--dbname=${childConnectionUrl(parts)}`];
     const hash = createHash('sha256');
     let bytes = 0;
     // Hash and count on the way to disk, with backpressure, so a large dump never sits in memory.
@@ -239,9 +241,10 @@ export async function verifyBackup(
     const scratchParts = { ...parts, database: scratch };
     const scratchUrl = formatConnectionUrl({ ...scratchParts, params: { ...parts.libpqParams } });
     await restoreBackup(file, { databaseUrl: scratchUrl, env: options.env });
-    const check = await connect(scratchParts);
+    const check = await connect(allRowsSession(scratchParts));
     let actual: Record<string, number>;
     try {
+      await requireAllRows(check);
       actual = await countRows(check);
     } finally {
       await check.end();
@@ -357,6 +360,31 @@ async function connect(parts: ConnectionSettings): Promise<pg.Client> {
     throw new BackupError(`Cannot connect to ${parts.host}:${parts.port}/${parts.database}: ${scrubSecrets((error as Error).message, [parts.password])}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * The connection settings with `foodsave.user_id=*` added to the session's startup options: the dump and
+ * its row counts see every user's rows under the row-level security policies (migration 0011), for a
+ * role held to them, such as the tables' owner. A role that bypasses RLS sees them anyway.
+ */
+function allRowsSession(parts: ConnectionSettings): ConnectionSettings {
+  const options = [parts.options, `-c ${ROW_SCOPE_SETTING}=${ALL_ROWS}`].filter(Boolean).join(' ');
+  return { ...parts, options, libpqParams: { ...parts.libpqParams, options } };
+}
+
+/**
+ * A path that drops startup options (a pooler told to ignore them) would give pg_dump a session that
+ * sees no user's rows: a complete-looking, empty backup. pg_dump connects the same way as this client,
+ * so checking this client's session is checking the dump's.
+ */
+async function requireAllRows(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ scope: string | null }>('SELECT current_setting($1, true) AS scope', [ROW_SCOPE_SETTING]);
+  if (rows[0]?.scope !== ALL_ROWS) {
+    throw new BackupError(
+      `The connection dropped the startup option ${ROW_SCOPE_SETTING}=${ALL_ROWS}, so the dump would miss every user's rows: ` +
+        'back up through a direct URL (not a pooler), or with a role that has BYPASSRLS.',
+    );
   }
 }
 

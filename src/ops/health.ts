@@ -1,6 +1,7 @@
 import { passwordOf, scrubSecrets } from '../config/redact.js';
 import type { Engine, PoolStats } from '../engine/create-engine.js';
 import { execute } from '../engine/execute.js';
+import { ALL_ROWS } from '../engine/scoped-query.js';
 import { quotedSchema } from '../db/run-statement.js';
 import { placeNames } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
@@ -109,7 +110,8 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
 async function countConversations(engine: Engine, timeoutMs: number): Promise<number | null> {
   // Each statement carries the check's own deadline: a probe that outlives the report destroys its
   // connection rather than pinning it until the network comes back.
-  const probeOptions = { deadlineMs: timeoutMs };
+  // The count is every user's conversations: the back-office scope of the row-level security policies.
+  const probeOptions = { deadlineMs: timeoutMs, rowScope: ALL_ROWS };
   const conversations = placeNames(T.conversations.text, quotedSchema(engine.settings.schema));
   const { rows } = await execute<{ exists: boolean }>(engine, 'SELECT to_regclass($1) IS NOT NULL AS exists', [conversations], probeOptions);
   if (!rows[0]?.exists) return null;

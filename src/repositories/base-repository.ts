@@ -193,9 +193,9 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     return this.scope.owns(alias ? ident(alias, this.ownerColumn) : ident(this.ownerColumn));
   }
 
-  /** Runs a statement and turns database errors into the library's errors. */
-  protected run<R extends QueryResultRow>(query: Sql, options: QueryOptions = {}): Promise<{ rows: R[]; rowCount: number }> {
-    return runStatement<R>(this.engine, this.entity, query, options);
+  /** Runs a statement (after those in `before`, in the same round trip) and maps database errors. */
+  protected run<R extends QueryResultRow>(query: Sql, options: QueryOptions = {}, before: readonly Sql[] = []): Promise<{ rows: R[]; rowCount: number }> {
+    return runStatement<R>(this.engine, this.scope, this.entity, query, options, before);
   }
 
   protected orderKey(): Sql {

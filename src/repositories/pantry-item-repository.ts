@@ -50,7 +50,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     checkOptions(options, TX, 'create pantry item');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const lot = await super.create(input, { transaction });
-      await journalPantryEvent(this.engine, { lot, type: 'added', quantity: lot.quantity ?? '0', value: null }, transaction);
+      await journalPantryEvent(this.engine, this.scope, { lot, type: 'added', quantity: lot.quantity ?? '0', value: null }, transaction);
       return lot;
     });
   }
@@ -65,7 +65,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
       const after = await super.update(id, patch, { transaction });
       if (after && (after.quantity !== before.quantity || after.expiryDate !== before.expiryDate || after.unit !== before.unit)) {
         const delta = Quantity.of(after.quantity ?? '0').sub(before.quantity ?? '0').toStored();
-        await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
+        await journalPantryEvent(this.engine, this.scope, { lot: before, type: 'adjusted', quantity: delta, value: null }, transaction);
       }
       return after;
     });
@@ -78,7 +78,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
       const before = await this.lock(id, transaction);
       if (!before) return false;
       const removed = Quantity.ZERO.sub(before.quantity ?? '0').toStored();
-      await journalPantryEvent(this.engine, { lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
+      await journalPantryEvent(this.engine, this.scope, { lot: before, type: 'adjusted', quantity: removed, value: null }, transaction);
       return super.delete(id, { transaction });
     });
   }

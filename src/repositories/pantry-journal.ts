@@ -3,6 +3,7 @@ import type { Engine } from '../engine/create-engine.js';
 import type { PantryEvent, WasteReason } from '../models/pantry-event.js';
 import type { PantryEventRecord, PantryItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
+import type { Scope } from '../db/scope.js';
 import { sql } from '../db/sql.js';
 import { T, tablesOf } from '../db/table-metadata.js';
 import { dateStatusSql } from './lot-dates.js';
@@ -25,10 +26,11 @@ export interface EventInput {
  *
  * @internal
  */
-export async function journalPantryEvent(engine: Engine, e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
+export async function journalPantryEvent(engine: Engine, scope: Scope, e: EventInput, transaction: Transaction): Promise<PantryEventRecord> {
   const previous = e.type !== 'added';
   const { rows } = await runStatement<PantryEventRecord>(
     engine,
+    scope,
     'pantry event',
     sql`INSERT INTO ${T.pantryEvents} (user_id, pantry_item_id, product_id, event_type, quantity, unit, value, waste_reason,
                                    receipt_item_id, recipe_id, previous_quantity, previous_expiry_date, previous_opened_at, date_status)

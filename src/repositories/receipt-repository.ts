@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
@@ -36,8 +37,9 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
   }
 
   /**
-   * Creates a receipt and all its items atomically, in one statement and one round trip: a CTE inserts
-   * the receipt, and `unnest` over one array per column inserts the items. Items keep their order.
+   * Creates a receipt and all its items atomically, in one round trip: the receipt's insert and one
+   * statement whose `unnest` over one array per column inserts the items, sent as one batch that commits
+   * or fails as a whole. Items keep their order.
    *
    * Every item is validated before anything is sent. An invalid item 17 throws a `ValidationError`
    * whose path starts `items.16`, and no receipt is written. A `conversationId` must be the same user's
@@ -50,17 +52,19 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
     const r = parsed.receipt as z.output<typeof createReceiptSchema>;
     const column = <K extends keyof (typeof parsed.items)[number]>(key: K) => parsed.items.map((item) => item[key] ?? null);
     const itemsMeta = this.tables.receiptItems;
+    // The receipt goes first, as a statement of its own in the same round trip and transaction: the
+    // items' row-level security policy must see it, and a row inserted by a CTE of the same statement
+    // is invisible to it. Its id is made here, so the items' statement can name it.
+    const id = randomUUID();
+    const receiptRow = sql`INSERT INTO ${T.receipts} (id, user_id, store_name, total_amount, purchase_date, image_path, ocr_confidence, metadata, conversation_id)
+        VALUES (${id}, ${this.scope.userId ?? r.userId}, ${r.storeName ?? null}, ${r.totalAmount ?? null}, ${r.purchaseDate ?? null},
+                ${r.imagePath ?? null}, ${r.ocrConfidence ?? null}, coalesce(${r.metadata === undefined ? null : JSON.stringify(r.metadata)}::jsonb, '{}'::jsonb),
+                ${r.conversationId ?? null})`;
     const { rows } = await this.run<ReceiptRecord & { items: Record<string, unknown>[] }>(
-      sql`WITH r AS (
-            INSERT INTO ${T.receipts} (user_id, store_name, total_amount, purchase_date, image_path, ocr_confidence, metadata, conversation_id)
-            VALUES (${this.scope.userId ?? r.userId}, ${r.storeName ?? null}, ${r.totalAmount ?? null}, ${r.purchaseDate ?? null},
-                    ${r.imagePath ?? null}, ${r.ocrConfidence ?? null}, coalesce(${r.metadata === undefined ? null : JSON.stringify(r.metadata)}::jsonb, '{}'::jsonb),
-                    ${r.conversationId ?? null})
-            RETURNING *
-          ), i AS (
+      sql`WITH i AS (
             INSERT INTO ${T.receiptItems} (receipt_id, product_name, quantity, unit_price, total_price, category_id, product_id, unit, created_at)
-            SELECT r.id, u.product_name, coalesce(u.quantity, 1), u.unit_price, u.total_price, u.category_id, u.product_id, u.unit, clock_timestamp()
-              FROM r, unnest(${column('productName')}::text[], ${column('quantity')}::numeric[], ${column('unitPrice')}::numeric[],
+            SELECT ${id}::uuid, u.product_name, coalesce(u.quantity, 1), u.unit_price, u.total_price, u.category_id, u.product_id, u.unit, clock_timestamp()
+              FROM unnest(${column('productName')}::text[], ${column('quantity')}::numeric[], ${column('unitPrice')}::numeric[],
                              ${column('totalPrice')}::numeric[], ${column('categoryId')}::uuid[], ${column('productId')}::uuid[], ${column('unit')}::text[])
                    WITH ORDINALITY AS u(product_name, quantity, unit_price, total_price, category_id, product_id, unit, n)
              ORDER BY u.n
@@ -68,8 +72,9 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
           )
           SELECT ${this.meta.select('r')},
                  coalesce((SELECT json_agg(${itemsMeta.json('i')} ORDER BY i.created_at, i.id) FROM i), '[]') AS items
-            FROM r`,
+            FROM ${T.receipts} r WHERE r.id = ${id}`,
       options,
+      [receiptRow],
     );
     const row = rows[0]!;
     return { ...row, items: row.items.map((i) => itemsMeta.revive<ReceiptItemRecord>(i)) };

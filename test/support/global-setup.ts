@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startPgBouncer, type PgBouncer } from './pgbouncer.js';
 import { startPostgres } from './postgres-server.js';
@@ -16,6 +17,48 @@ declare module 'vitest' {
      * `transaction` or `session`, else the server's own.
      */
     engineServerUrl: string;
+    /**
+     * The roles the repository suites run as, or null when the server would not create them (the
+     * reason is printed): `owner` owns each test database and runs the migrations; `app` has data
+     * privileges only, is not the owner and has no BYPASSRLS, so row-level security applies to it.
+     */
+    testRoles: TestRoles | null;
+  }
+}
+
+/** A login role of the test server. */
+export interface TestRole {
+  user: string;
+  password: string;
+}
+
+export interface TestRoles {
+  owner: TestRole;
+  app: TestRole;
+}
+
+/**
+ * Creates (or re-keys) the owner and application roles. Role names are fixed, as roles are cluster-wide
+ * and a server given through TEST_DATABASE_URL outlives the run; passwords are new each run.
+ */
+async function createTestRoles(serverUrl: string): Promise<TestRoles | string> {
+  const roles: TestRoles = {
+    owner: { user: 'fsdb_test_owner', password: randomBytes(12).toString('hex') },
+    app: { user: 'fsdb_test_app', password: randomBytes(12).toString('hex') },
+  };
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (const role of [roles.owner, roles.app]) {
+      const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.user])).rowCount;
+      const verb = exists ? 'ALTER' : 'CREATE';
+      await client.query(`${verb} ROLE ${role.user} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD ${pg.escapeLiteral(role.password)}`);
+    }
+    return roles;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end();
   }
 }
 
@@ -43,10 +86,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('serverUrl', server.url);
   project.provide('databasePrefix', prefix);
   project.provide('serverVersionNum', version.num);
+  const roles = await createTestRoles(server.url);
+  if (typeof roles === 'string') {
+    console.log(`[foodsave-db tests] repository suites run as the server's own user, not a least-privilege role: cannot create roles (${roles})`);
+  } else {
+    console.log(
+      `[foodsave-db tests] repository suites run the library as ${roles.app.user} (data privileges only, not the owner, no BYPASSRLS); migrations as ${roles.owner.user}`,
+    );
+  }
+  project.provide('testRoles', typeof roles === 'string' ? null : roles);
   const via = process.env.TEST_VIA_PGBOUNCER;
   let bouncer: PgBouncer | undefined;
   if (via === 'transaction' || via === 'session') {
-    bouncer = await startPgBouncer({ serverUrl: server.url, poolMode: via, defaultPoolSize: 40, maxClientConn: 1000 });
+    bouncer = await startPgBouncer({
+      serverUrl: server.url,
+      poolMode: via,
+      defaultPoolSize: 40,
+      maxClientConn: 1000,
+      extraUsers: typeof roles === 'string' ? [] : [roles.owner, roles.app],
+    });
     console.log(`[foodsave-db tests] every test database is reached through PgBouncer ${bouncer.version} in ${via} mode`);
   } else if (via) {
     await server.stop();

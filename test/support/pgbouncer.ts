@@ -36,6 +36,8 @@ export async function startPgBouncer(options: {
   poolMode: 'session' | 'transaction';
   defaultPoolSize?: number;
   maxClientConn?: number;
+  /** More logins PgBouncer accepts besides the server URL's (the tests' owner and application roles). */
+  extraUsers?: readonly { user: string; password: string }[];
 }): Promise<PgBouncer> {
   const bin = binary();
   if (!bin) throw new Error(pgbouncerMissingReason());
@@ -46,7 +48,8 @@ export async function startPgBouncer(options: {
   chmodSync(dir, 0o755);
   const port = await freePort();
   const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  writeFileSync(path.join(dir, 'userlist.txt'), `${quote(user)} ${quote(password)}\n`, { mode: 0o600 });
+  const logins = [{ user, password }, ...(options.extraUsers ?? [])];
+  writeFileSync(path.join(dir, 'userlist.txt'), logins.map((l) => `${quote(l.user)} ${quote(l.password)}\n`).join(''), { mode: 0o600 });
   writeFileSync(
     path.join(dir, 'pgbouncer.ini'),
     [

@@ -52,7 +52,35 @@ export interface TestDatabase {
   url: string;
   /** The server's own URL for this database, never through a pooler. */
   directUrl: string;
+  /**
+   * The URL the repository suites' engines use: `url` as the least-privilege application role (data
+   * privileges only, not the owner, no BYPASSRLS), or `url` itself when the server gave no roles.
+   */
+  appUrl: string;
+  /** The database owner's direct URL, which runs the migrations; `directUrl` when there are no roles. */
+  migrationUrl: string;
   drop(): Promise<void>;
+}
+
+/** `url` logging in as `role`. */
+export function asRole(url: string, role: { user: string; password: string }): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(role.user);
+  u.password = encodeURIComponent(role.password);
+  return u.toString();
+}
+
+/**
+ * What the application role may do in a test database, as the README's least-privilege SQL grants it:
+ * data privileges on whatever the owner creates, nothing else.
+ */
+function appGrants(owner: string, app: string): string {
+  return [
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} GRANT USAGE ON SCHEMAS TO ${app}`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`,
+    `GRANT USAGE ON SCHEMA public TO ${app}`,
+  ].join(';\n');
 }
 
 export function withDatabase(url: string, database: string): string {
@@ -86,16 +114,24 @@ async function queryDatabase(url: string, text: string): Promise<void> {
 
 /**
  * A fresh, empty database. In the own-schema pass it holds the host's `public.users` unless
- * `hostTable` is false.
+ * `hostTable` is false. The test roles' owner owns it, and the application role may use what the owner
+ * creates, unless `roles` is false.
  */
-export async function createTestDatabase(label = 'db', options: { hostTable?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(label = 'db', options: { hostTable?: boolean; roles?: boolean } = {}): Promise<TestDatabase> {
   const name = `${inject('databasePrefix')}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  if (testSchema !== 'public' && options.hostTable !== false) await queryDatabase(withDatabase(inject('serverUrl'), name), HOST_TABLE);
+  // `roles: false` for a database whose owner the test sets itself: no grants naming the test roles.
+  const roles = options.roles === false ? null : inject('testRoles');
+  await adminQuery(`CREATE DATABASE "${name}"${roles ? ` OWNER ${roles.owner.user}` : ''}`);
+  const directUrl = withDatabase(inject('serverUrl'), name);
+  if (roles) await queryDatabase(directUrl, appGrants(roles.owner.user, roles.app.user));
+  if (testSchema !== 'public' && options.hostTable !== false) await queryDatabase(directUrl, HOST_TABLE);
+  const url = withDatabase(inject('engineServerUrl'), name);
   return {
     name,
-    url: withDatabase(inject('engineServerUrl'), name),
-    directUrl: withDatabase(inject('serverUrl'), name),
+    url,
+    directUrl,
+    appUrl: roles ? asRole(url, roles.app) : url,
+    migrationUrl: roles ? asRole(directUrl, roles.owner) : directUrl,
     drop: async () => {
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
@@ -106,11 +142,32 @@ export async function createTestDatabase(label = 'db', options: { hostTable?: bo
  * Registers hooks that give the file a fresh database (and, with `migrate`, a migrated engine on it),
  * dropped after the file. Read the fields inside tests, not at import time.
  */
-export function useTestDatabase(options: { label?: string; migrate?: boolean; engine?: Omit<EngineOptions, 'url'> } = {}) {
+export function useTestDatabase(
+  options: {
+    label?: string;
+    migrate?: boolean;
+    engine?: Omit<EngineOptions, 'url'>;
+    /**
+     * Whom the engine logs in as: `app`, the least-privilege role held to row-level security (the
+     * default, for everything that goes through the library's scopes), or `server`, the server's own
+     * superuser, for tests of the Sequelize models themselves, which row-level security would hide.
+     */
+    role?: 'app' | 'server';
+  } = {},
+) {
   const state: { db?: TestDatabase; engine?: Engine } = {};
   beforeAll(async () => {
     state.db = await createTestDatabase(options.label);
-    state.engine = createEngine({ env: {}, poolSize: 2, maxOverflow: 8, schema: testSchema, ...options.engine, url: state.db.url });
+    // The library runs as the application role, held to row-level security; the owner migrates.
+    state.engine = createEngine({
+      env: {},
+      poolSize: 2,
+      maxOverflow: 8,
+      schema: testSchema,
+      migrationUrl: state.db.migrationUrl,
+      ...options.engine,
+      url: options.role === 'server' ? state.db.url : state.db.appUrl,
+    });
     if (options.migrate !== false) await runMigrations(state.engine);
   });
   afterAll(async () => {
@@ -121,6 +178,16 @@ export function useTestDatabase(options: { label?: string; migrate?: boolean; en
     get url(): string {
       if (!state.db) throw new Error('useTestDatabase: read inside a test');
       return state.db.url;
+    },
+    /** The application role's URL the engine uses (see {@link TestDatabase.appUrl}). */
+    get appUrl(): string {
+      if (!state.db) throw new Error('useTestDatabase: read inside a test');
+      return state.db.appUrl;
+    },
+    /** The owner's direct URL the migrations use. */
+    get migrationUrl(): string {
+      if (!state.db) throw new Error('useTestDatabase: read inside a test');
+      return state.db.migrationUrl;
     },
     get engine(): Engine {
       if (!state.engine) throw new Error('useTestDatabase: read inside a test');
