@@ -1,7 +1,8 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createFoodsave, NotFoundError, ValidationError } from '../src/index.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { rawQuery, useTestDatabase } from './support/test-database.js';
+import { rawQuery, rawUrl, useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'catalog' });
 
@@ -58,6 +59,41 @@ describe('the category tree stays a tree', () => {
     expect((await categories.update(top.id, { parentId: chain[28]! }))?.parentId).toBe(chain[28]);
     expect(await categories.getSubtree(chain[0]!)).toHaveLength(35);
   });
+});
+
+describe('the category tree under concurrent writers', () => {
+  for (const isolation of ['READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']) {
+    it(`two ${isolation} transactions cannot close a cycle between them: the second fails`, async () => {
+      const { categories } = createFoodsave(t.engine).catalog;
+      const a = await categories.create({ name: unique('A') });
+      const b = await categories.create({ name: unique('B') });
+      const [one, two] = [new pg.Client({ connectionString: rawUrl(t.url) }), new pg.Client({ connectionString: rawUrl(t.url) })];
+      await Promise.all([one.connect(), two.connect()]);
+      try {
+        for (const c of [one, two]) {
+          await c.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+          await c.query('SELECT count(*) FROM categories'); // the snapshot, before either change
+        }
+        await one.query('UPDATE categories SET parent_id = $1 WHERE id = $2', [b.id, a.id]);
+        const second = two.query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a.id, b.id]).then(
+          () => null,
+          (error: { code?: string; message: string }) => error,
+        );
+        await one.query('COMMIT');
+        const error = await second;
+        await two.query('ROLLBACK');
+        // READ COMMITTED waits, then checks the tree as it now is; the others may not act on a stale snapshot.
+        expect(error?.code).toBe(isolation === 'READ COMMITTED' ? '23514' : '40001');
+      } finally {
+        await Promise.all([one.end(), two.end()]);
+      }
+      const rows = await rawQuery<{ id: string; parent_id: string | null }>(t.url, 'SELECT id, parent_id FROM categories WHERE id = ANY($1::uuid[]) ORDER BY name', [[a.id, b.id]]);
+      expect(rows).toEqual([
+        { id: a.id, parent_id: b.id },
+        { id: b.id, parent_id: null },
+      ]);
+    });
+  }
 });
 
 describe('pantry items', () => {
