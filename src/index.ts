@@ -116,6 +116,7 @@ export type { PantryEventType, WasteReason } from './models/pantry-event.js';
 
 // Inputs: inferred from the zod schemas in `foodsave-db/schemas`
 export type { Paging, DateRange, AmountInput } from './db/schemas/common.js';
+export { INPUT_BOUNDS, type InputBounds, type InputBound } from './config/input-bounds.js';
 export type { CreateUserInput, UpdateUserInput, UserPreferences } from './db/schemas/user-schemas.js';
 export type { CreateConversationInput, UpdateConversationInput, NewMessageInput } from './db/schemas/conversation-schemas.js';
 export type { CreateReceiptInput, UpdateReceiptInput, ReceiptItemInput } from './db/schemas/receipt-schemas.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFoodsave, ValidationError } from '../src/index.js';
+import { createEngine, createFoodsave, ValidationError } from '../src/index.js';
 import { INPUT_BOUNDS } from '../src/db/schemas/common.js';
 import { makeUser, unique } from './support/fixtures.js';
 import { rawQuery, useTestDatabase } from './support/test-database.js';
@@ -102,5 +102,66 @@ describe('every input has a bound, and a call over it is refused before any stat
     await refused(() => catalog.products.create({ name: unique('Egg'), storageInfo: { units: { pcs: { quantity: '1'.repeat(13), unit: 'g' } } } }), 'storageInfo.units.pcs.quantity', /at most 12 digits before the point/);
     const egg = await catalog.products.create({ name: unique('Egg'), storageInfo: { shelfLifeDays: 21, units: { pcs: { quantity: '60', unit: 'g' } } } });
     await refused(() => catalog.products.update(egg.id, { storageInfo: { shelfLifeDays: -1 } }), 'storageInfo.shelfLifeDays', /greater than or equal to 0|>=0/);
+  });
+
+  it('a bad conversion written past the checks (raw SQL, an older version) breaks no read for the users holding the product', async () => {
+    const db = createFoodsave(t.engine);
+    const me = db.forUser((await makeUser(db)).id);
+    const flour = await db.catalog.products.create({ name: unique('Flour'), storageInfo: { units: { cup: { quantity: '120', unit: 'g' } } } });
+    await db.catalog.recipes.createWithIngredients({ title: unique('Bread'), servings: 1 }, [{ productId: flour.id, quantity: '2', unit: 'cup' }]);
+    await me.ledger.addItem({ productId: flour.id, quantity: '1000', unit: 'g', expiryDate: '2026-12-30' });
+    const plan = await me.mealPlans.create({ planDate: '2026-12-01' });
+    await me.mealPlans.addItem(plan.id, { productId: flour.id, quantity: '1', unit: 'cup' });
+    const before = await me.recipes.getCookableRecipes({ asOf: '2026-11-27' });
+    expect(before.find((r) => r.recipe.title.startsWith('Bread'))?.missingCount).toBe(0);
+    for (const bad of [`{"units": {"cup": {"quantity": "${'9'.repeat(200_000)}", "unit": "g"}}}`, '{"units": {"cup": "lots"}}', '{"units": [1, 2]}', '"text"']) {
+      await rawQuery(t.url, 'UPDATE products SET storage_info = $1::jsonb WHERE id = $2', [bad, flour.id]);
+      // The conversion is unusable, so cups of flour cannot be matched against grams: never an error.
+      const cookable = await me.recipes.getCookableRecipes({ asOf: '2026-11-27' });
+      expect(cookable.find((r) => r.recipe.title.startsWith('Bread'))?.missingCount ?? 1).toBe(1);
+      await expect(me.mealPlans.getShoppingList({ from: '2026-12-01', to: '2026-12-01' })).resolves.toBeDefined();
+      await expect(me.ledger.getUseFirst()).resolves.toBeDefined();
+    }
+  });
+});
+
+describe('a host changes the bounds per engine', () => {
+  it('raises and lowers them; a second engine in the same process keeps the defaults', async () => {
+    const narrow = createEngine({
+      env: {},
+      schema: t.engine.settings.schema,
+      url: t.appUrl,
+      poolSize: 1,
+      inputBounds: { messageChars: 10, receiptLines: 2, dateRangeDays: 5, jsonDepth: 3, tags: 1, instructionsChars: 60_000 },
+    });
+    try {
+      expect(narrow.inputBounds).toMatchObject({ messageChars: 10, notesChars: INPUT_BOUNDS.notesChars });
+      const db = createFoodsave(narrow);
+      const wide = createFoodsave(t.engine);
+      const me = db.forUser((await makeUser(wide)).id);
+      const chat = await me.conversations.create({ sessionId: unique('s') });
+      await refused(() => me.conversations.addMessage(chat.id, { content: 'x'.repeat(11), role: 'user' }), 'content', /at most 10 characters/);
+      expect(await me.conversations.addMessage(chat.id, { content: 'x'.repeat(10), role: 'user' })).toMatchObject({ role: 'user' });
+      expect(await wide.forUser(chat.userId!).conversations.addMessage(chat.id, { content: 'x'.repeat(11), role: 'user' })).toMatchObject({ role: 'user' });
+      const line = { productName: 'Milk', totalPrice: '1.00' };
+      await refused(() => me.receipts.createWithItems({}, [line, line, line]), 'items', /at most 2 lines/);
+      await refused(() => me.receipts.getSpendingStats({ from: '2026-11-01', to: '2026-11-07' }), 'to', /at most 5 days after from/);
+      await refused(() => db.catalog.recipes.create({ title: 'T', tags: ['a', 'b'] }), 'tags', /at most 1 tags/);
+      await refused(() => me.conversations.update(chat.id, { metadata: nested(4) }), 'metadata', /at most 3 levels/);
+      expect(await db.catalog.recipes.create({ title: unique('Long'), instructions: 'y'.repeat(55_000) })).toMatchObject({ title: expect.any(String) });
+      await refused(() => wide.catalog.recipes.create({ title: 'Long', instructions: 'y'.repeat(55_000) }), 'instructions', /at most 50000/);
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('refuses an unknown bound or a bad value by name, before connecting', () => {
+    const make = (inputBounds: unknown) => () => createEngine({ env: {}, url: t.appUrl, inputBounds: inputBounds as never });
+    expect(make({ messageChar: 5 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ variable: 'inputBounds.messageChar' })] }));
+    for (const value of [0, -1, 1.5, '10', null, Number.MAX_SAFE_INTEGER + 2]) {
+      expect(make({ notesChars: value })).toThrow(/inputBounds.notesChars must be a whole number from 1/);
+    }
+    expect(make({ jsonDepth: 1001 })).toThrow(/inputBounds.jsonDepth must be a whole number from 1 to 1000/);
+    expect(make([])).toThrow(/inputBounds must be an object/);
   });
 });

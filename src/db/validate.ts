@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { withInputBounds, type InputBounds } from './schemas/common.js';
 
 /**
- * Parses input with a zod schema, or throws {@link ValidationError} carrying every issue's path and
- * message. Nothing touches the database before this passes.
+ * Parses input with a zod schema against the engine's input bounds, or throws {@link ValidationError}
+ * carrying every issue's path and message. Nothing touches the database before this passes.
  *
  * @internal
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, context: string): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseInput<S extends z.ZodType>(bounds: InputBounds, schema: S, input: unknown, context: string): z.output<S> {
+  const result = withInputBounds(bounds, () => schema.safeParse(input));
   if (result.success) {
     const bad = findInvalidText(result.data, []);
     if (bad) throw new ValidationError([bad], { context });

@@ -43,7 +43,7 @@ export class Cooking {
   async cookRecipe(recipeId: string, options: CookOptions = {}): Promise<LotChange[]> {
     checkOptions(options, [...TX, 'servings'], 'cook recipe');
     checkId(recipeId, 'recipeId', 'cook recipe');
-    const { servings } = parseInput(cookSchema, options.servings === undefined ? {} : { servings: options.servings }, 'cook recipe');
+    const { servings } = parseInput(this.engine.inputBounds, cookSchema, options.servings === undefined ? {} : { servings: options.servings }, 'cook recipe');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const recipe = await this.run<{ servings: number | null }>(sql`SELECT servings FROM ${T.recipes} WHERE id = ${recipeId}`, transaction);
       if (!recipe.rows[0]) throw new NotFoundError('recipe', `recipeId: no recipe ${recipeId}`, { field: 'recipeId' });

@@ -106,7 +106,7 @@ export class PantryLedger {
    */
   async addItem(input: AddPantryItemInput, options: QueryOptions = {}): Promise<LotChange> {
     checkOptions(options, TX, 'add pantry item');
-    const data = parseInput(addPantryItemSchema, input, 'add pantry item');
+    const data = parseInput(this.engine.inputBounds, addPantryItemSchema, input, 'add pantry item');
     const unit = this.units.normalize(data.unit);
     const quantity = Quantity.of(data.quantity);
     let unitPrice = data.unitPrice ?? null;
@@ -153,7 +153,7 @@ export class PantryLedger {
    */
   async discard(itemId: string, amount: AmountInput, reason: WasteReason, options: QueryOptions = {}): Promise<LotChange> {
     checkOptions(options, TX, 'discard');
-    parseInput(discardSchema, { reason }, 'discard');
+    parseInput(this.engine.inputBounds, discardSchema, { reason }, 'discard');
     return this.take(itemId, amount, 'wasted', reason, options);
   }
 
@@ -231,7 +231,7 @@ export class PantryLedger {
   async consumeProduct(productId: string, amount: AmountInput, options: ConsumeOptions = {}): Promise<LotChange[]> {
     checkOptions(options, [...TX, 'recipeId'], 'consume product');
     checkId(productId, 'productId', 'consume product');
-    const wanted = parseInput(amountSchema, amount, 'consume product');
+    const wanted = parseInput(this.engine.inputBounds, amountSchema, amount, 'consume product');
     this.units.normalize(wanted.unit);
     return inTransaction(this.engine, options.transaction, (transaction) =>
       this.takeNeeds([{ productId, quantity: Quantity.of(wanted.quantity), unit: wanted.unit }], options.recipeId ?? null, transaction),
@@ -288,7 +288,7 @@ export class PantryLedger {
     options: ConsumeOptions,
   ): Promise<LotChange> {
     checkId(itemId, 'itemId', type === 'wasted' ? 'discard' : 'consume');
-    const wanted = parseInput(amountSchema, amount, type === 'wasted' ? 'discard' : 'consume');
+    const wanted = parseInput(this.engine.inputBounds, amountSchema, amount, type === 'wasted' ? 'discard' : 'consume');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const { lot, today } = await this.lockLot(itemId, transaction);
       // Past its use-by date a lot is no longer food: it can be thrown away, never eaten.

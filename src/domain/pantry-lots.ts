@@ -38,7 +38,7 @@ export class PantryLots {
   /** Lots still holding something that expire within `days` days of `asOf` (not already expired), in use-first order. */
   async getExpiringSoon(days: number, options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], 'expiring soon');
-    parseInput(daysSchema, { days }, 'expiring soon');
+    parseInput(this.engine.inputBounds, daysSchema, { days }, 'expiring soon');
     const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
     const { rows } = await this.run(
       sql`SELECT ${this.lots()} FROM ${T.pantryItems}

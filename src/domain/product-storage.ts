@@ -5,7 +5,7 @@ import type { DateOnlyString } from '../models/types.js';
 import { productStorageInfoSchema, type ProductStorageInfo } from '../values/units.js';
 import { runStatement } from '../db/run-statement.js';
 import type { Scope } from '../db/scope.js';
-import { dateOnly } from '../db/schemas/common.js';
+import { dateOnly, INPUT_BOUNDS } from '../db/schemas/common.js';
 import { sql } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
@@ -62,6 +62,6 @@ const asOfSchema = z.strictObject({ asOf: dateOnly() });
 /** The `asOf` day of an options object, validated; `null` for the server's current date. @internal */
 export function asOfDay(options: { asOf?: DateOnlyString }): string | null {
   if (options.asOf === undefined) return null;
-  parseInput(asOfSchema, { asOf: options.asOf }, 'pantry');
+  parseInput(INPUT_BOUNDS, asOfSchema, { asOf: options.asOf }, 'pantry');
   return options.asOf;
 }

@@ -185,7 +185,7 @@ export class RecipeFinder {
    */
   async getCookableRecipes(options: CookableOptions = {}): Promise<CookableRecipe[]> {
     checkOptions(options, [...TX, 'limit', 'maxMissing', 'expiringWithinDays', 'asOf'], 'cookable recipes');
-    const { limit, maxMissing, expiringWithinDays, asOf } = parseInput(
+    const { limit, maxMissing, expiringWithinDays, asOf } = parseInput(this.engine.inputBounds, 
       cookableSchema,
       { limit: options.limit, maxMissing: options.maxMissing, expiringWithinDays: options.expiringWithinDays, asOf: options.asOf },
       'cookable recipes',

@@ -185,7 +185,7 @@ export class ShoppingPlanner {
    */
   async getShoppingList(range: DateRange, options: QueryOptions = {}): Promise<ShoppingList> {
     checkOptions(options, TX, 'shopping list');
-    const { from, to } = parseInput(dateRangeSchema, range, 'shopping list');
+    const { from, to } = parseInput(this.engine.inputBounds, dateRangeSchema, range, 'shopping list');
     const { rows: needs } = await this.run<Need>(needsQuery(this.scope.owns(ident('user_id')), from, to), options);
     if (needs.length === 0) return { from, to, items: [], byCategory: [] };
     const { rows: lots } = await this.run<Lot>(

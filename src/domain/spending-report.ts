@@ -88,7 +88,7 @@ export class SpendingReport {
 
   /** The scope's receipts (aliased `r`) purchased within the range. */
   private within(range: DateRange, context: string): Sql {
-    const { from, to } = parseInput(dateRangeSchema, range, context);
+    const { from, to } = parseInput(this.engine.inputBounds, dateRangeSchema, range, context);
     return sql`${this.scope.owns(ident('r', 'user_id'))} AND r.purchase_date >= ${from} AND r.purchase_date <= ${to}`;
   }
 

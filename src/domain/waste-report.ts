@@ -50,7 +50,7 @@ export class WasteReport {
    */
   async getWasteStats(range: DateRange, options: QueryOptions = {}): Promise<WasteStats> {
     checkOptions(options, TX, 'waste stats');
-    const { from, to } = parseInput(dateRangeSchema, range, 'waste stats');
+    const { from, to } = parseInput(this.engine.inputBounds, dateRangeSchema, range, 'waste stats');
     const inRange = (e: string) =>
       sql`${this.scope.owns(raw(`${e}.user_id`))} AND ${raw(e)}.undone_at IS NULL AND ${raw(e)}.created_at >= ${from}::date AND ${raw(e)}.created_at < ${to}::date + 1`;
     const base = sql`FROM ${T.pantryEvents} e LEFT JOIN ${T.products} p ON p.id = e.product_id LEFT JOIN ${T.categories} c ON c.id = p.category_id WHERE ${inRange('e')}`;

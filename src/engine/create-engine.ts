@@ -1,6 +1,7 @@
 import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
 import { resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
 import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
+import { INPUT_BOUNDS, resolveInputBounds, type InputBounds } from '../config/input-bounds.js';
 import { redactUrl } from '../config/redact.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { defineModels, type Models } from '../models/index.js';
@@ -52,6 +53,11 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    * own instance.
    */
   sequelize?: Sequelize;
+  /**
+   * Changes to the bounds on input sizes ({@link INPUT_BOUNDS}: text lengths, JSON size and depth, date
+   * ranges, list lengths), such as `{ messageChars: 500_000 }`. Default: none; every bound is its default.
+   */
+  inputBounds?: Partial<InputBounds>;
 }
 
 /** Pool occupancy, read live from the pool. */
@@ -99,6 +105,8 @@ export interface Engine {
   readonly events: EngineEvents;
   /** The logger passed in, or the silent default. */
   readonly logger: Logger;
+  /** The bounds on input sizes in force: {@link INPUT_BOUNDS} with the `inputBounds` option's changes. */
+  readonly inputBounds: InputBounds;
   /** Live pool statistics. */
   poolStats(): PoolStats;
   /**
@@ -157,6 +165,7 @@ export interface RawPool {
 export function createEngine(options: EngineOptions = {}): Engine {
   const { env = process.env, logger = silentLogger, sequelize: adopted } = options;
   if (adopted) checkAdoptable(adopted, options);
+  const inputBounds = resolveInputBounds(options.inputBounds);
   const config = resolveDatabaseConfig(env, {
     url: options.url ?? (adopted && !env.DATABASE_URL ? adoptedUrl(adopted) : undefined),
     migrationUrl: options.migrationUrl,
@@ -199,6 +208,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     models,
     events,
     logger,
+    inputBounds,
     adopted: adopted !== undefined,
     connectionUrl: config.url,
     connections: { primary, migration },

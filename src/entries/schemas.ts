@@ -3,7 +3,7 @@
  * their own edge (an HTTP handler, an agent tool) with the same rules. The input types in the main
  * entry are inferred from these.
  */
-export { pagingSchema, dateRangeSchema, amountSchema, INPUT_BOUNDS } from '../db/schemas/common.js';
+export { pagingSchema, dateRangeSchema, amountSchema, INPUT_BOUNDS, withInputBounds, type InputBounds, type InputBound } from '../db/schemas/common.js';
 export { createUserSchema, updateUserSchema, userPreferencesSchema } from '../db/schemas/user-schemas.js';
 export { createConversationSchema, updateConversationSchema, newMessageSchema } from '../db/schemas/conversation-schemas.js';
 export { createReceiptSchema, updateReceiptSchema, receiptItemSchema, receiptItemsSchema } from '../db/schemas/receipt-schemas.js';

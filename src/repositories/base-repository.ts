@@ -68,7 +68,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
    */
   async create(input: z.input<C>, options: QueryOptions = {}): Promise<InferAttributes<M>> {
     checkOptions(options, TX, `create ${this.entity}`);
-    const data = parseInput(this.schemas.create, input, `create ${this.entity}`) as Record<string, unknown>;
+    const data = parseInput(this.engine.inputBounds, this.schemas.create, input, `create ${this.entity}`) as Record<string, unknown>;
     if (this.scope.userId !== null && this.ownerColumn === 'user_id') data.userId = this.scope.userId;
     const { rows } = await this.insertRows([data], options);
     return rows[0]!;
@@ -92,7 +92,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
    */
   async list(paging: Paging = {}, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
     checkOptions(options, TX, `list ${this.entity}`);
-    const { offset = 0, limit = 100 } = parseInput(pagingSchema, paging, `list ${this.entity}`);
+    const { offset = 0, limit = 100 } = parseInput(this.engine.inputBounds, pagingSchema, paging, `list ${this.entity}`);
     const { rows } = await this.run<InferAttributes<M>>(
       sql`SELECT ${this.meta.select()} FROM ${this.meta.ref} WHERE ${this.owns()} ORDER BY ${this.orderKey()} OFFSET ${offset} LIMIT ${limit}`,
       options,
@@ -103,7 +103,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   /** The design document's `get_multi(skip, limit)`: {@link list} with positional paging. */
   async getMulti(skip = 0, limit = 100, options: QueryOptions = {}): Promise<InferAttributes<M>[]> {
     // Validated under the document's names, so an error names `skip` as the caller wrote it.
-    parseInput(skipLimitSchema, { skip, limit }, `list ${this.entity}`);
+    parseInput(this.engine.inputBounds, skipLimitSchema, { skip, limit }, `list ${this.entity}`);
     return this.list({ offset: skip, limit }, options);
   }
 
@@ -115,7 +115,7 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
   async update(id: string, patch: z.input<U>, options: QueryOptions = {}): Promise<InferAttributes<M> | null> {
     checkOptions(options, TX, `update ${this.entity}`);
     checkId(id, 'id', this.entity);
-    const data = parseInput(this.schemas.update, patch, `update ${this.entity}`) as Record<string, unknown>;
+    const data = parseInput(this.engine.inputBounds, this.schemas.update, patch, `update ${this.entity}`) as Record<string, unknown>;
     const sets = Object.entries(data)
       .filter(([, value]) => value !== undefined)
       .map(([attribute, value]) => {

@@ -34,7 +34,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   /** The conversation with this session id, or `null`. Session ids are unique (decision 6). */
   async getBySessionId(sessionId: string, options: QueryOptions = {}): Promise<ConversationRecord | null> {
     checkOptions(options, TX, 'get conversation');
-    parseInput(sessionLookup, { sessionId }, 'get conversation');
+    parseInput(this.engine.inputBounds, sessionLookup, { sessionId }, 'get conversation');
     const { rows } = await this.run<ConversationRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.conversations} WHERE session_id = ${sessionId} AND ${this.owns()}`,
       options,
@@ -52,7 +52,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
 
   /** The document's `get_recent_conversations`: page `page` (from 1) of `pageSize`, most recent first. */
   async getRecentConversations(page = 1, pageSize = 20, options: QueryOptions = {}): Promise<ConversationRecord[]> {
-    parseInput(pageSchema, { page, pageSize }, 'list conversations');
+    parseInput(this.engine.inputBounds, pageSchema, { page, pageSize }, 'list conversations');
     return this.list({ offset: (page - 1) * pageSize, limit: pageSize }, options);
   }
 
@@ -67,7 +67,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   async addMessage(conversationId: string, message: NewMessageInput, options: QueryOptions = {}): Promise<MessageRecord> {
     checkOptions(options, TX, 'add message');
     checkId(conversationId, 'conversationId', 'add message');
-    const data = parseInput(newMessageSchema, message, 'add message');
+    const data = parseInput(this.engine.inputBounds, newMessageSchema, message, 'add message');
     const { rows } = await this.run<MessageRecord>(
       sql`INSERT INTO ${T.messages} (conversation_id, content, role, agent_used, confidence, metadata, created_at)
           SELECT c.id, ${data.content}, ${data.role}, ${data.agentUsed ?? null}, ${data.confidence ?? null},
@@ -98,7 +98,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
     checkOptions(options, [...TX, 'offset', 'limit'], 'get conversation');
     checkId(conversationId, 'conversationId');
     const { transaction, ...paging } = options;
-    const { offset = 0, limit = 100 } = parseInput(pagingSchema, paging, 'get conversation');
+    const { offset = 0, limit = 100 } = parseInput(this.engine.inputBounds, pagingSchema, paging, 'get conversation');
     return this.rowWithChildren<ConversationWithMessages, 'messages'>(
       conversationId,
       { table: 'messages', foreignKey: 'conversation_id', key: 'messages', page: { offset, limit } },
@@ -113,7 +113,7 @@ export class ConversationRepository extends BaseRepository<Conversation, typeof 
   async getContextWindow(conversationId: string, n: number, options: QueryOptions = {}): Promise<MessageRecord[]> {
     checkOptions(options, TX, 'context window');
     checkId(conversationId, 'conversationId');
-    parseInput(limitSchema, { limit: n }, 'context window size');
+    parseInput(this.engine.inputBounds, limitSchema, { limit: n }, 'context window size');
     const { rows } = await this.run<MessageRecord>(
       sql`SELECT ${this.tables.messages.select()} FROM ${T.messages}
            WHERE conversation_id = ${conversationId}

@@ -22,7 +22,7 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
   /** Meal plans in scope between two dates (inclusive), by date and meal, each with its items. */
   async getPlan(range: DateRange, options: QueryOptions = {}): Promise<MealPlanWithItems[]> {
     checkOptions(options, TX, 'meal plan range');
-    const { from, to } = parseInput(dateRangeSchema, range, 'meal plan range');
+    const { from, to } = parseInput(this.engine.inputBounds, dateRangeSchema, range, 'meal plan range');
     const plans = await this.run<MealPlanRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.mealPlans} WHERE ${this.owns()} AND plan_date BETWEEN ${from} AND ${to}
            ORDER BY plan_date, CASE meal_type WHEN 'breakfast' THEN 1 WHEN 'lunch' THEN 2 WHEN 'dinner' THEN 3 WHEN 'snack' THEN 4 ELSE 5 END, id`,
@@ -58,7 +58,7 @@ export class MealPlanRepository extends BaseRepository<MealPlan, typeof createMe
   async addItem(mealPlanId: string, item: MealPlanItemInput, options: QueryOptions = {}): Promise<MealPlanItemRecord> {
     checkOptions(options, TX, 'add meal plan item');
     checkId(mealPlanId, 'mealPlanId');
-    const d = parseInput(mealPlanItemSchema, item, 'add meal plan item');
+    const d = parseInput(this.engine.inputBounds, mealPlanItemSchema, item, 'add meal plan item');
     const { rows } = await this.run<MealPlanItemRecord>(
       sql`INSERT INTO ${T.mealPlanItems} (meal_plan_id, recipe_id, product_id, servings, quantity, unit, notes)
           SELECT id, ${d.recipeId ?? null}, ${d.productId ?? null}, ${d.servings ?? null}, ${d.quantity ?? null}, ${d.unit ?? null}, ${d.notes ?? null}

@@ -58,7 +58,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   /** Updates a lot; a change of quantity, expiry or unit is journalled as `adjusted`. */
   override async update(id: string, patch: UpdatePantryItemInput, options: QueryOptions = {}): Promise<PantryItemRecord | null> {
     checkOptions(options, TX, 'update pantry item');
-    parseInput(updatePantryItemSchema, patch, 'update pantry item');
+    parseInput(this.engine.inputBounds, updatePantryItemSchema, patch, 'update pantry item');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const before = await this.lock(id, transaction);
       if (!before) return null;
@@ -86,7 +86,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
   /** Lots in scope that still hold something, soonest expiry first (undated lots last). */
   async listItems(filter: PantryFilter = {}, options: QueryOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, TX, 'pantry filter');
-    const { expiringBy, includeUndated } = parseInput(pantryFilterSchema, filter, 'pantry filter');
+    const { expiringBy, includeUndated } = parseInput(this.engine.inputBounds, pantryFilterSchema, filter, 'pantry filter');
     let condition = empty;
     if (expiringBy) condition = includeUndated ? sql`AND (expiry_date <= ${expiringBy} OR expiry_date IS NULL)` : sql`AND expiry_date <= ${expiringBy}`;
     else if (includeUndated === false) condition = sql`AND expiry_date IS NOT NULL`;
@@ -109,7 +109,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
    */
   async getExpiringWithin(days: number, options: ExpiringWithinOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], 'expiring within');
-    parseInput(daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
+    parseInput(this.engine.inputBounds, daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
     const { rows } = await this.run<PantryItemRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int

@@ -4,7 +4,7 @@ import type { Product } from '../models/product.js';
 import { checkOptions, TX } from '../db/options.js';
 import type { ProductRecord } from '../db/records.js';
 import { createProductSchema, updateProductSchema } from '../db/schemas/catalog-schemas.js';
-import { INPUT_BOUNDS, limitSchema, text as boundedText } from '../db/schemas/common.js';
+import { limitSchema, text as boundedText } from '../db/schemas/common.js';
 import { z } from 'zod';
 import { ALL_USERS, checkId } from '../db/scope.js';
 import { sql, trigramFunction, trigramOperator } from '../db/sql.js';
@@ -13,7 +13,7 @@ import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
 
 /** A search or look-up text: bounded, because trigram and ILIKE work grows with its length. */
-const searchTextSchema = z.strictObject({ text: boundedText(INPUT_BOUNDS.searchChars) });
+const searchTextSchema = z.strictObject({ text: boundedText('searchChars') });
 
 const SIMILARITY = trigramFunction('similarity');
 const WORD_SIMILARITY = trigramFunction('word_similarity');
@@ -49,8 +49,8 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
    */
   async findByName(text: string, limit = 20, options: QueryOptions = {}): Promise<ProductRecord[]> {
     checkOptions(options, TX, 'find products');
-    parseInput(limitSchema, { limit }, 'find products');
-    parseInput(searchTextSchema, { text }, 'find products');
+    parseInput(this.engine.inputBounds, limitSchema, { limit }, 'find products');
+    parseInput(this.engine.inputBounds, searchTextSchema, { text }, 'find products');
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows } = await this.run<ProductRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.products} WHERE name ILIKE ${pattern} ORDER BY length(name), name, id LIMIT ${limit}`,
@@ -81,9 +81,9 @@ export class ProductRepository extends BaseRepository<Product, typeof createProd
   async search(text: string, options: ProductSearchOptions = {}): Promise<(ProductRecord & { similarity: number })[]> {
     checkOptions(options, [...TX, 'limit', 'minSimilarity'], 'search products');
     const limit = options.limit ?? 10;
-    parseInput(limitSchema, { limit }, 'search products');
+    parseInput(this.engine.inputBounds, limitSchema, { limit }, 'search products');
     const threshold = options.minSimilarity ?? 0.2;
-    const { text: q } = parseInput(searchTextSchema, { text }, 'search products');
+    const { text: q } = parseInput(this.engine.inputBounds, searchTextSchema, { text }, 'search products');
     // word_similarity suits a short query against a longer name ("milk" in "Oat milk 1 l").
     const { rows } = await this.run<ProductRecord & { similarity: number }>(
       sql`SELECT ${this.meta.select()}, greatest(${SIMILARITY}(lower(name), lower(${q})), ${WORD_SIMILARITY}(lower(${q}), lower(name)))::float8 AS similarity

@@ -48,7 +48,7 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
   async createWithItems(receipt: CreateReceiptInput, items: ReceiptItemInput[], options: QueryOptions = {}): Promise<ReceiptWithItems> {
     checkOptions(options, TX, 'create receipt');
     // One parse for both, so every problem is reported at once: paths read `receipt.x` and `items.16.x`.
-    const parsed = parseInput(this.withItemsSchema, { receipt, items }, 'create receipt');
+    const parsed = parseInput(this.engine.inputBounds, this.withItemsSchema, { receipt, items }, 'create receipt');
     const r = parsed.receipt as z.output<typeof createReceiptSchema>;
     const column = <K extends keyof (typeof parsed.items)[number]>(key: K) => parsed.items.map((item) => item[key] ?? null);
     const itemsMeta = this.tables.receiptItems;
@@ -83,7 +83,7 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
   /** Receipts in scope, newest purchase first, optionally within purchase dates (inclusive). */
   async listByPurchaseDate(range: PurchaseRange = {}, options: QueryOptions = {}): Promise<ReceiptRecord[]> {
     checkOptions(options, TX, 'list receipts');
-    const { from, to } = parseInput(purchaseRangeSchema, range, 'receipt date range');
+    const { from, to } = parseInput(this.engine.inputBounds, purchaseRangeSchema, range, 'receipt date range');
     const { rows } = await this.run<ReceiptRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.receipts}
            WHERE ${this.owns()}

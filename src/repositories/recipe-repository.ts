@@ -46,7 +46,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
     options: QueryOptions = {},
   ): Promise<RecipeWithIngredients> {
     checkOptions(options, TX, 'create recipe');
-    const parsed = parseInput(recipeWithIngredientsSchema, { recipe, ingredients, categoryIds }, 'create recipe');
+    const parsed = parseInput(this.engine.inputBounds, recipeWithIngredientsSchema, { recipe, ingredients, categoryIds }, 'create recipe');
     return inTransaction(this.engine, options.transaction, async (transaction) => {
       const created = (await this.insertRows([parsed.recipe], { transaction })).rows[0]!;
       const items = parsed.ingredients;
@@ -93,7 +93,7 @@ export class RecipeRepository extends BaseRepository<Recipe, typeof createRecipe
   /** Recipes carrying every one of the given tags, by title. */
   async findByTags(tags: string[], options: QueryOptions = {}): Promise<RecipeRecord[]> {
     checkOptions(options, TX, 'find recipes');
-    parseInput(tagsSchema, { tags }, 'find recipes');
+    parseInput(this.engine.inputBounds, tagsSchema, { tags }, 'find recipes');
     const { rows } = await this.run<RecipeRecord>(sql`SELECT ${this.meta.select()} FROM ${T.recipes} WHERE tags @> ${tags}::text[] ORDER BY title, id`, options);
     return rows;
   }

@@ -66,7 +66,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   /** The user with exactly this username, or `null`. */
   async getByUsername(username: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    parseInput(usernameLookup, { username }, 'get user');
+    parseInput(this.engine.inputBounds, usernameLookup, { username }, 'get user');
     const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE username = ${username} AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
@@ -74,7 +74,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   /** The user with this email, compared without regard to case (decision 7), or `null`. */
   async getByEmail(email: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
-    parseInput(emailLookup, { email }, 'get user');
+    parseInput(this.engine.inputBounds, emailLookup, { email }, 'get user');
     const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE lower(email) = lower(${email}) AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
@@ -87,7 +87,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
    */
   async updateMyPreferences(patch: UserPreferences, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'update preferences');
-    const data = parseInput(userPreferencesSchema, patch, 'update preferences');
+    const data = parseInput(this.engine.inputBounds, userPreferencesSchema, patch, 'update preferences');
     const { rows } = await this.run<UserRecord>(
       sql`UPDATE ${T.users} SET preferences = coalesce(preferences, '{}'::jsonb) || ${JSON.stringify(data)}::jsonb
            WHERE id = ${this.ownId()} RETURNING ${this.meta.select()}`,
@@ -140,7 +140,7 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
    */
   async *exportMyDataPages(options: QueryOptions & { pageSize?: number } = {}): AsyncGenerator<UserDataPage> {
     checkOptions(options, [...TX, 'pageSize'], 'export user data');
-    const { pageSize } = parseInput(pageSizeSchema, { pageSize: options.pageSize ?? 500 }, 'export user data');
+    const { pageSize } = parseInput(this.engine.inputBounds, pageSizeSchema, { pageSize: options.pageSize ?? 500 }, 'export user data');
     const own = options.transaction ?? (await beginTransaction(this.engine, Transaction.ISOLATION_LEVELS.REPEATABLE_READ));
     try {
       // An iterator its caller abandons without return() would hold this snapshot and its connection;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { productStorageInfoSchema } from '../../values/units.js';
-import { INPUT_BOUNDS, jsonObject, text, uuid } from './common.js';
+import { jsonObject, text, uuid } from './common.js';
 
 export const createCategorySchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   parentId: uuid().nullable().optional(),
-  description: text(INPUT_BOUNDS.notesChars).nullable().optional(),
+  description: text('notesChars').nullable().optional(),
 });
 export const updateCategorySchema = createCategorySchema.partial();
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { excerpt } from '../../errors.js';
+import { INPUT_BOUNDS, type InputBound, type InputBounds } from '../../config/input-bounds.js';
 
 /** A UUID, as every primary key is. */
 export const uuid = () => z.uuid({ error: 'must be a UUID' });
@@ -33,33 +34,52 @@ export function decimal(precision: number, scale: number, options: { nonNegative
   });
 }
 
+export { INPUT_BOUNDS, type InputBound, type InputBounds } from '../../config/input-bounds.js';
+
 /**
- * The documented bounds on input sizes. Each is checked before any statement runs, and a value over it
- * is a `ValidationError` naming the field and the bound.
+ * The bounds the schemas check against while one parse runs: the engine's, set by `parseInput` around
+ * its synchronous `safeParse`, so the zod schemas stay the one definition of each input while each
+ * engine keeps its own bounds. Outside a parse, the defaults.
  */
-export const INPUT_BOUNDS = {
-  /** A JSON object field (metadata, nutritional and storage info): characters once serialised. */
-  jsonChars: 64 * 1024,
-  /** A JSON object field: levels of nesting. */
-  jsonDepth: 20,
-  /** Free text such as descriptions and notes: characters. */
-  notesChars: 10_000,
-  /** A recipe's instructions: characters. */
-  instructionsChars: 50_000,
-  /** A message's content: characters. */
-  messageChars: 100_000,
-  /** A date range `{ from, to }`: days from `from` to `to`. */
-  dateRangeDays: 3_660,
-  /** A search or look-up text: characters. */
-  searchChars: 200,
-} as const;
+let active: InputBounds = INPUT_BOUNDS;
+
+/**
+ * Runs `parse`, a synchronous parse with the exported schemas, against `bounds` (an engine's
+ * `inputBounds`) instead of the defaults: for a host that validates at its own edge with the same rules
+ * its engine applies.
+ *
+ * @example
+ * ```ts
+ * const check = withInputBounds(engine.inputBounds, () => newMessageSchema.safeParse({ content: text, role: 'user' }));
+ * ```
+ */
+export function withInputBounds<T>(bounds: InputBounds, parse: () => T): T {
+  const previous = active;
+  active = bounds;
+  try {
+    return parse();
+  } finally {
+    active = previous;
+  }
+}
 
 /** A calendar date, `YYYY-MM-DD`, that exists, from year 1 (PostgreSQL has no year 0). */
 export const dateOnly = () =>
   z.iso.date({ error: 'must be a date in YYYY-MM-DD form' }).refine((value) => !value.startsWith('0000'), 'must be in year 1 or later');
 
-/** Free text of at most `max` characters. */
-export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+/** Free text of at most the engine's `bound` characters. */
+export const text = (bound: InputBound) =>
+  z.string().check((ctx) => {
+    const max = active[bound];
+    if (ctx.value.length > max) ctx.issues.push({ code: 'custom', message: `must be at most ${max} characters`, input: ctx.value });
+  });
+
+/** A list of at most the engine's `bound` items, with `noun` naming them in the message. */
+export const boundedList = <T extends z.ZodType>(item: T, bound: InputBound, noun: string) =>
+  z.array(item).check((ctx) => {
+    const max = active[bound];
+    if (ctx.value.length > max) ctx.issues.push({ code: 'custom', message: `must hold at most ${max} ${noun}`, input: ctx.value });
+  });
 
 /**
  * A JSON object (not an array, not null), at most {@link INPUT_BOUNDS}.jsonChars serialised and
@@ -68,9 +88,9 @@ export const text = (max: number) => z.string().max(max, `must be at most ${max}
  */
 export const jsonObject = () =>
   z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).superRefine((value, ctx) => {
-    const depth = jsonDepth(value, INPUT_BOUNDS.jsonDepth);
-    if (depth > INPUT_BOUNDS.jsonDepth) {
-      ctx.addIssue({ code: 'custom', message: `must be nested at most ${INPUT_BOUNDS.jsonDepth} levels deep` });
+    const depth = jsonDepth(value, active.jsonDepth);
+    if (depth > active.jsonDepth) {
+      ctx.addIssue({ code: 'custom', message: `must be nested at most ${active.jsonDepth} levels deep` });
       return;
     }
     let size: number;
@@ -80,7 +100,7 @@ export const jsonObject = () =>
       ctx.addIssue({ code: 'custom', message: 'must be plain JSON (no cycles, no BigInt)' });
       return;
     }
-    if (size > INPUT_BOUNDS.jsonChars) ctx.addIssue({ code: 'custom', message: `must be at most ${INPUT_BOUNDS.jsonChars} characters as JSON` });
+    if (size > active.jsonChars) ctx.addIssue({ code: 'custom', message: `must be at most ${active.jsonChars} characters as JSON` });
   });
 
 /** The nesting depth of a value, counting stops once past `limit` (so a 100,000-deep value costs little). */
@@ -113,8 +133,8 @@ export const limitSchema = z.strictObject({ limit });
 /** A date range, everywhere: `{ from, to }`, both `YYYY-MM-DD` and inclusive. */
 export const dateRangeSchema = z.strictObject({ from: dateOnly(), to: dateOnly() }).superRefine(({ from, to }, ctx) => {
   const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-  if (days > INPUT_BOUNDS.dateRangeDays) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${INPUT_BOUNDS.dateRangeDays} days after from` });
+  if (days > active.dateRangeDays) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${active.dateRangeDays} days after from` });
   }
 });
 export type DateRange = z.input<typeof dateRangeSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_ROLES } from '../../models/message.js';
-import { INPUT_BOUNDS, jsonObject, text, unitInterval, uuid } from './common.js';
+import { jsonObject, text, unitInterval, uuid } from './common.js';
 
 export const createConversationSchema = z.strictObject({
   userId: uuid(),
@@ -13,7 +13,7 @@ export const updateConversationSchema = createConversationSchema.pick({ title: t
 
 export const createMessageSchema = z.strictObject({
   conversationId: uuid(),
-  content: text(INPUT_BOUNDS.messageChars).min(1, 'must not be empty'),
+  content: text('messageChars').min(1, 'must not be empty'),
   role: z.enum(MESSAGE_ROLES, { error: `must be one of ${MESSAGE_ROLES.join(', ')}` }),
   agentUsed: z.string().max(50, 'must be at most 50 characters').nullable().optional(),
   confidence: unitInterval().nullable().optional(),

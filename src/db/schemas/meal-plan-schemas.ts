@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { MEAL_TYPES } from '../../models/meal-plan.js';
-import { dateOnly, decimal, INPUT_BOUNDS, text, uuid } from './common.js';
+import { dateOnly, decimal, text, uuid } from './common.js';
 
 export const createMealPlanSchema = z.strictObject({
   userId: uuid(),
   planDate: dateOnly(),
   mealType: z.enum(MEAL_TYPES, { error: `must be one of ${MEAL_TYPES.join(', ')}` }).nullable().optional(),
   recipeId: uuid().nullable().optional(),
-  notes: text(INPUT_BOUNDS.notesChars).nullable().optional(),
+  notes: text('notesChars').nullable().optional(),
 });
 export const updateMealPlanSchema = createMealPlanSchema.omit({ userId: true }).partial();
 
@@ -19,7 +19,7 @@ export const mealPlanItemSchema = z
     servings: z.number().int('must be a whole number').positive('must be positive').max(1000, 'must be at most 1000').nullable().optional(),
     quantity: decimal(10, 3, { nonNegative: true }).nullable().optional(),
     unit: z.string().max(50, 'must be at most 50 characters').nullable().optional(),
-    notes: text(INPUT_BOUNDS.notesChars).nullable().optional(),
+    notes: text('notesChars').nullable().optional(),
   })
   .superRefine((item, ctx) => {
     if (Boolean(item.recipeId) === Boolean(item.productId)) {

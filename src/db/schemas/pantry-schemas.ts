@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DATE_KINDS } from '../../values/dates.js';
 import { Quantity } from '../../values/quantity.js';
-import { dateOnly, decimal, INPUT_BOUNDS, text, uuid } from './common.js';
+import { dateOnly, decimal, text, uuid } from './common.js';
 
 export const createPantryItemSchema = z.strictObject({
   userId: uuid(),
@@ -10,7 +10,7 @@ export const createPantryItemSchema = z.strictObject({
   quantity: decimal(10, 3, { nonNegative: true }).transform((value) => Quantity.of(value).toStored()),
   unit: z.string().trim().min(1).max(50, 'must be at most 50 characters').nullable().optional(),
   expiryDate: dateOnly().nullable().optional(),
-  notes: text(INPUT_BOUNDS.notesChars).nullable().optional(),
+  notes: text('notesChars').nullable().optional(),
   /** Default: the product's `storage_info.dateKind`, else `use_by`. */
   dateKind: z.enum(DATE_KINDS, { error: `must be one of ${DATE_KINDS.join(', ')}` }).optional(),
 });

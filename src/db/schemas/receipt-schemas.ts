@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateOnly, decimal, jsonObject, unitInterval, uuid } from './common.js';
+import { boundedList, dateOnly, decimal, jsonObject, unitInterval, uuid } from './common.js';
 
 export const createReceiptSchema = z.strictObject({
   userId: uuid(),
@@ -26,7 +26,7 @@ export const receiptItemSchema = z.strictObject({
   unit: z.string().max(50, 'must be at most 50 characters').nullable().optional(),
 });
 
-export const receiptItemsSchema = z.array(receiptItemSchema).max(1000, 'a receipt holds at most 1000 lines');
+export const receiptItemsSchema = boundedList(receiptItemSchema, 'receiptLines', 'lines');
 
 export type CreateReceiptInput = z.input<typeof createReceiptSchema>;
 export type UpdateReceiptInput = z.input<typeof updateReceiptSchema>;

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { decimal, INPUT_BOUNDS, text, uuid } from './common.js';
+import { boundedList, decimal, text, uuid } from './common.js';
 
 export const createRecipeSchema = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
-  description: text(INPUT_BOUNDS.notesChars).nullable().optional(),
-  instructions: text(INPUT_BOUNDS.instructionsChars).nullable().optional(),
+  description: text('notesChars').nullable().optional(),
+  instructions: text('instructionsChars').nullable().optional(),
   /** Minutes, positive. */
   cookingTime: z.number().int('must be a whole number').positive('must be positive').max(10_080, 'must be at most 10080 (a week)').nullable().optional(),
   difficultyLevel: z.number().int('must be a whole number').min(1, 'must be between 1 and 5').max(5, 'must be between 1 and 5').nullable().optional(),
   servings: z.number().int('must be a whole number').positive('must be positive').max(1000, 'must be at most 1000').nullable().optional(),
-  tags: z.array(z.string().trim().min(1).max(50)).max(50).nullable().optional(),
+  tags: boundedList(z.string().trim().min(1).max(50), 'tags', 'tags').nullable().optional(),
 });
 export const updateRecipeSchema = createRecipeSchema.partial();
 
@@ -17,9 +17,9 @@ export const recipeIngredientSchema = z.strictObject({
   productId: uuid(),
   quantity: decimal(10, 3, { nonNegative: true }).nullable().optional(),
   unit: z.string().max(50, 'must be at most 50 characters').nullable().optional(),
-  notes: text(INPUT_BOUNDS.notesChars).nullable().optional(),
+  notes: text('notesChars').nullable().optional(),
 });
-export const recipeIngredientsSchema = z.array(recipeIngredientSchema).max(200);
+export const recipeIngredientsSchema = boundedList(recipeIngredientSchema, 'recipeIngredients', 'ingredients');
 export const recipeCategoryIdsSchema = z.array(uuid()).max(50);
 
 export type CreateRecipeInput = z.input<typeof createRecipeSchema>;
