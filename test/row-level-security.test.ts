@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEngine, createFoodsave, ValidationError, withRowScope, type Engine, type Foodsave } from '../src/index.js';
+import { execute } from '../src/engine/execute.js';
 import { makeUser, unique } from './support/fixtures.js';
 import { rawUrl, tbl, useTestDatabase } from './support/test-database.js';
 
@@ -193,6 +194,40 @@ describe.skipIf(!roles)('row-level security', () => {
       return [mine, theirs, everyone].map((rows) => new Set(rows.map((r) => r.userId)));
     });
     expect(seen).toEqual([new Set([alice]), new Set([bob]), new Set([alice, bob])]);
+  });
+
+  it("puts back the caller's scope after each library statement inside the caller's transaction", async () => {
+    const model = t.engine.models.PantryItem;
+    const seen = await withRowScope(t.engine, { userId: alice }, async (transaction) => {
+      await db.catalog.products.findByName('Milk', 5, { transaction }); // the back-office scope, for one statement
+      await db.forUser(bob).pantry.list({}, { transaction });
+      const owners = new Set((await model.findAll({ transaction })).map((r) => r.userId));
+      const [[{ scope }]] = (await t.engine.sequelize.query("SELECT current_setting('foodsave.user_id', true) AS scope", { transaction })) as unknown as [[{ scope: string }]];
+      return { owners, scope };
+    });
+    expect(seen).toEqual({ owners: new Set([alice]), scope: alice });
+    const { withTransaction } = await import('../src/index.js');
+    const unscoped = await withTransaction(t.engine, async (transaction) => {
+      await db.admin.pantryItems.getMulti(0, 10, { transaction });
+      return model.count({ transaction });
+    });
+    expect(unscoped).toBe(0);
+  });
+
+  it('fails a value pg cannot send before a byte is written: nothing runs, and the connection stays usable', async () => {
+    const engine = createEngine({ env: {}, schema: t.engine.settings.schema, poolSize: 1, maxOverflow: 0, url: t.appUrl });
+    const marker = unique('never');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    try {
+      const insert = { text: `INSERT INTO ${tbl('products')} (name) VALUES ($1)`, values: [marker] };
+      await expect(execute(engine, 'SELECT $1::jsonb AS v', [cyclic], { rowScope: '*', preludes: [insert] })).rejects.toThrow(/circular/i);
+      await expect(execute(engine, 'SELECT $1::jsonb AS v', [{}], { rowScope: '*', preludes: [{ ...insert, values: [cyclic] }] })).rejects.toThrow(/circular/i);
+      expect((await execute(engine, 'SELECT 1 AS one', [], { rowScope: '*' })).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await engine.close();
+    }
+    expect(await as(t.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${tbl('products')} WHERE name = $1`, [marker])).rows[0].n)).toBe(0);
   });
 
   it("opens a user's rows, or every user's, to the models and hand-written SQL with withRowScope", async () => {

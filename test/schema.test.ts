@@ -232,11 +232,11 @@ const DOCUMENT_INDEXES: [string, string, string][] = [
 ];
 
 describe('tables and columns', () => {
-  it('has exactly the tables of the document, decision 8, the pantry ledger and the migrations table', async () => {
+  it('has exactly the tables of the document, decision 8, the pantry ledger, the migrations table and the category tree version', async () => {
     const tables = await rows<{ relname: string }>(
       `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = '${testSchema}'::regnamespace ORDER BY relname`,
     );
-    expect(tables.map((r) => r.relname)).toEqual([...Object.keys(EXPECTED), 'foodsave_db_migrations'].sort());
+    expect(tables.map((r) => r.relname)).toEqual([...Object.keys(EXPECTED), 'foodsave_category_tree_version', 'foodsave_db_migrations'].sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s has every column with its type, NOT NULL and default', async (table, columns) => {

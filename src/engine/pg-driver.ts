@@ -75,7 +75,12 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
       const query = config as { callback: Callback };
       const done = query.callback;
       query.callback = (error, result) => done(settle(error), result);
-      return base.call(this, query);
+      try {
+        return base.call(this, query);
+      } catch (error) {
+        clearTimeout(timer);
+        throw error;
+      }
     }
     const cb = (typeof values === 'function' ? values : callback) as Callback | undefined;
     if (cb) {

@@ -6,12 +6,20 @@ export const ROW_SCOPE_SETTING = 'foodsave.user_id';
 /** The setting's value for the back-office scope: every user's rows. */
 export const ALL_ROWS = '*';
 
+/** Where a statement keeps the scope it found, to put it back after itself. */
+const OUTER_SCOPE_SETTING = 'foodsave.outer_user_id';
+const SAVE_SCOPE = `SELECT set_config('${OUTER_SCOPE_SETTING}', coalesce(current_setting('${ROW_SCOPE_SETTING}', true), ''), true)`;
 const SET_SCOPE = `SELECT set_config('${ROW_SCOPE_SETTING}', $1, true)`;
+const RESTORE_SCOPE = `SELECT set_config('${ROW_SCOPE_SETTING}', current_setting('${OUTER_SCOPE_SETTING}', true), true)`;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 
 /** pg's Query as this class uses it: @types/pg declares none of the protocol hooks it overrides. */
 interface ProtocolQuery {
+  text: string;
+  values: unknown[];
+  /** pg's own way to fail a query once, at its ReadyForQuery. */
+  _canceledDueToError: unknown;
   requiresPreparation(): boolean;
   prepare(connection: unknown): void;
   handleDataRow(message: unknown): void;
@@ -23,9 +31,11 @@ const QueryBase = pg.Query as unknown as new (config: { text: string; values: un
 
 /** The parts of pg's protocol connection a query writes to. */
 interface Wire {
-  parse(message: { text: string; name?: string }): void;
-  bind(message: { values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
-  execute(message: { portal: string; rows?: number }): void;
+  parse(message: { text: string }): void;
+  bind(message: { values: unknown[] }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(message: { portal: string }): void;
+  sync(): void;
 }
 
 /** A statement sent ahead of the main one in the same batch, whose result is not wanted. */
@@ -35,22 +45,30 @@ export interface Prelude {
 }
 
 /**
- * One statement preceded by `set_config('foodsave.user_id', scope, true)` (and any further preludes) in
- * the same extended-protocol batch: Parse, Bind and Execute for each prelude, then pg's own messages for
- * the statement, and one Sync.
- * The server runs everything before a Sync as one transaction (an implicit one, or the caller's open
- * transaction), so the setting is in force for exactly this statement and lasts no longer than its
- * transaction. It costs no extra round trip, and a transaction-mode pooler (PgBouncer) keeps the batch
- * on one server connection.
+ * One statement run in a row-level security scope, in one extended-protocol batch and one round trip:
  *
- * The preludes' replies (rows and a CommandComplete each, with no RowDescription since they are not
- * described) are consumed here, so the caller sees the statement's result alone. An error in any of
- * them skips the rest up to the Sync, so the batch is all or nothing, like one statement.
+ * 1. the scope in force is saved, and `foodsave.user_id` set to this statement's (`set_config(…, true)`);
+ * 2. the preludes run, if any (a receipt before its items);
+ * 3. the statement runs, described, so its rows come back as pg's own;
+ * 4. the saved scope is put back;
+ *
+ * then one Sync. The server runs everything before a Sync as one transaction (an implicit one, or the
+ * caller's open transaction), so the setting is in force for this statement alone: in a caller's
+ * transaction, host SQL after it sees the scope the host chose, not this one. If any part fails, the
+ * server skips the rest up to the Sync, and the transaction is rolled back or aborted, which undoes the
+ * setting too. A transaction-mode pooler (PgBouncer) keeps the batch on one server connection.
+ *
+ * The other parts' replies (rows and a CommandComplete each, with no RowDescription since they are not
+ * described) are consumed here, so the caller sees the statement's result alone. Every value is
+ * converted before anything is written, so a value pg cannot send fails the query without a byte on the
+ * wire.
  *
  * @internal
  */
 export class ScopedQuery extends QueryBase {
-  private readonly preludes: readonly Prelude[];
+  private readonly before: readonly Prelude[];
+  /** Replies to consume before the statement's own (`before`), then after it (the restore). */
+  private phase: 'before' | 'main' | 'after' = 'before';
   private pending: number;
 
   constructor(
@@ -61,8 +79,8 @@ export class ScopedQuery extends QueryBase {
     preludes: readonly Prelude[] = [],
   ) {
     super({ text, values: values as unknown[] }, undefined, callback);
-    this.preludes = [{ text: SET_SCOPE, values: [scope] }, ...preludes];
-    this.pending = this.preludes.length;
+    this.before = [{ text: SAVE_SCOPE, values: [] }, { text: SET_SCOPE, values: [scope] }, ...preludes];
+    this.pending = this.before.length;
   }
 
   /** Always the extended protocol: the setting travels as a bind parameter, never in the text. */
@@ -72,23 +90,44 @@ export class ScopedQuery extends QueryBase {
 
   override prepare(connection: unknown): void {
     const wire = connection as Wire;
-    for (const prelude of this.preludes) {
-      wire.parse({ text: prelude.text });
-      wire.bind({ values: prelude.values as unknown[], valueMapper: prepareValue });
-      wire.execute({ portal: '' });
+    let before: { text: string; values: unknown[] }[];
+    let values: unknown[];
+    try {
+      before = this.before.map((p) => ({ text: p.text, values: p.values.map((v) => prepareValue(v)) }));
+      values = (this.values ?? []).map((v) => prepareValue(v));
+    } catch (error) {
+      this._canceledDueToError = error;
+      wire.sync();
+      return;
     }
-    super.prepare(connection);
+    for (const statement of before) run(wire, statement.text, statement.values);
+    wire.parse({ text: this.text });
+    wire.bind({ values });
+    wire.describe({ type: 'P', name: '' });
+    wire.execute({ portal: '' });
+    run(wire, RESTORE_SCOPE, []);
+    wire.sync();
   }
 
   override handleDataRow(message: unknown): void {
-    if (this.pending === 0) super.handleDataRow(message);
+    if (this.phase === 'main') super.handleDataRow(message);
   }
 
   override handleCommandComplete(message: unknown, connection: unknown): void {
-    if (this.pending > 0) {
-      this.pending--;
+    if (this.phase === 'before') {
+      if (--this.pending === 0) this.phase = 'main';
       return;
     }
-    super.handleCommandComplete(message, connection);
+    if (this.phase === 'main') {
+      this.phase = 'after';
+      super.handleCommandComplete(message, connection);
+    }
   }
+}
+
+/** Parse, Bind and Execute of an unnamed statement whose reply nobody describes. */
+function run(wire: Wire, text: string, values: unknown[]): void {
+  wire.parse({ text });
+  wire.bind({ values });
+  wire.execute({ portal: '' });
 }

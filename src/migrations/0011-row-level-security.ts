@@ -47,7 +47,8 @@ ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`,
 /**
  * Row-level security: the second wall behind the library's own owner conditions. Every statement the
  * library sends carries its scope in the transaction-local setting `foodsave.user_id` (a user's UUID,
- * or `*` for the back-office scope), sent in the same protocol round trip as the statement itself.
+ * or `*` for the back-office scope), set in the same protocol round trip as the statement itself and
+ * put back after it.
  * Policies admit a user's rows only when the setting names that user, so hand-written SQL, a host's own
  * models or a forgotten scope see no user's rows and can write none. The catalogue is readable by
  * everyone and writable only in the back-office scope.
@@ -56,7 +57,8 @@ ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`,
  * BYPASSRLS are not (PostgreSQL never applies policies to them).
  *
  * The two functions are plain SQL expressions without a `SET search_path`, so the planner inlines them
- * (an index scan on `user_id = foodsave_row_user()` stays possible); they name only `pg_catalog`.
+ * and evaluates the setting once per scan; they name only `pg_catalog`. The policies filter, they do not
+ * find: the library's own `user_id = $1` conditions are what its index scans use.
  * Anything but 36 characters is no user at all (a session that ran a scoped statement earlier keeps the
  * setting as an empty string); 36 characters that are not a UUID are an error, loudly.
  */

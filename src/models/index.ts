@@ -49,10 +49,17 @@ export interface DefineModelsOptions {
  * so they never replace a host's own `User` model on a shared instance; use the returned object, not
  * `sequelize.models`. The schema itself is owned by the migrations: never call `sequelize.sync()`.
  *
+ * Row-level security (migration 0011) shows the models a user's rows only in a transaction that names
+ * the user in `foodsave.user_id` (`*` for everyone's); on an engine, `withRowScope` does this.
+ *
  * @example
  * ```ts
- * const models = defineModels(new Sequelize(url, { dialect: 'postgres' }), { schema: 'foodsave' });
- * const user = await models.User.findOne({ where: { username: 'ana' } });
+ * const sequelize = new Sequelize(url, { dialect: 'postgres' });
+ * const models = defineModels(sequelize, { schema: 'foodsave' });
+ * const user = await sequelize.transaction(async (transaction) => {
+ *   await sequelize.query("SELECT set_config('foodsave.user_id', $1, true)", { bind: [userId], transaction });
+ *   return models.User.findByPk(userId, { transaction });
+ * });
  * ```
  */
 export function defineModels(sequelize: Sequelize, options: DefineModelsOptions = {}): Models {

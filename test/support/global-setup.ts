@@ -87,6 +87,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databasePrefix', prefix);
   project.provide('serverVersionNum', version.num);
   const roles = await createTestRoles(server.url);
+  if (typeof roles === 'string' && process.env.FOODSAVE_TEST_REQUIRE_COMPONENTS === '1') {
+    await server.stop();
+    throw new Error(`the least-privilege test roles are required here (FOODSAVE_TEST_REQUIRE_COMPONENTS=1) but could not be created: ${roles}`);
+  }
   if (typeof roles === 'string') {
     console.log(`[foodsave-db tests] repository suites run as the server's own user, not a least-privilege role: cannot create roles (${roles})`);
   } else {

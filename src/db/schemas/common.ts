@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { excerpt } from '../../errors.js';
+import { excerpt, FoodsaveDbError } from '../../errors.js';
 import { INPUT_BOUNDS, type InputBound, type InputBounds } from '../../config/input-bounds.js';
 
 /** A UUID, as every primary key is. */
@@ -48,16 +48,26 @@ let active: InputBounds = INPUT_BOUNDS;
  * `inputBounds`) instead of the defaults: for a host that validates at its own edge with the same rules
  * its engine applies.
  *
+ * @throws {FoodsaveDbError} `INVALID_ARGUMENT` when `parse` returns a promise.
  * @example
  * ```ts
- * const check = withInputBounds(engine.inputBounds, () => newMessageSchema.safeParse({ content: text, role: 'user' }));
+ * import { newMessageSchema, withInputBounds } from 'foodsave-db/schemas';
+ *
+ * const engine = createEngine({ inputBounds: { messageChars: 500 } });
+ * const check = withInputBounds(engine.inputBounds, () => newMessageSchema.safeParse({ content: 'x'.repeat(501), role: 'user' }));
+ * console.log(check.success); // false
  * ```
  */
 export function withInputBounds<T>(bounds: InputBounds, parse: () => T): T {
   const previous = active;
   active = bounds;
   try {
-    return parse();
+    const result = parse();
+    // An async parse would run its checks after the bounds are put back, against the defaults.
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+      throw new FoodsaveDbError('INVALID_ARGUMENT', 'withInputBounds takes a synchronous parse (safeParse, not safeParseAsync)');
+    }
+    return result;
   } finally {
     active = previous;
   }
