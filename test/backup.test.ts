@@ -16,7 +16,7 @@ import {
 import { findPgBinary } from '../src/ops/pg-binaries.js';
 import { inject } from 'vitest';
 import { componentMissing, pgToolsMissingReason, serverMajor } from './support/components.js';
-import { adminQuery, createTestDatabase, type TestDatabase, testEnv, rawUrl, testSchema, tbl } from './support/test-database.js';
+import { adminQuery, createTestDatabase, type TestDatabase, testEnv, testSchema, tbl, withRawClient } from './support/test-database.js';
 
 const major = serverMajor(inject('serverVersionNum'));
 const noTools = componentMissing(`pg_dump/pg_restore for PostgreSQL ${major}`, await pgToolsMissingReason(major));
@@ -37,19 +37,9 @@ async function freshDb(label: string): Promise<TestDatabase> {
   return db;
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: rawUrl(url) });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Every table's row count and an ordered md5 of its rows. */
 async function fingerprint(url: string): Promise<Record<string, string>> {
-  return withClient(url, async (c) => {
+  return withRawClient(url, async (c) => {
     const out: Record<string, string> = {};
     for (const t of TABLES) {
       const { rows } = await c.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, md5(string_agg(x::text, ',' ORDER BY x::text)) AS h FROM ${t} x`);
@@ -60,7 +50,7 @@ async function fingerprint(url: string): Promise<Record<string, string>> {
 }
 
 async function seed(url: string): Promise<void> {
-  await withClient(url, (c) =>
+  await withRawClient(url, (c) =>
     c.query(`
       INSERT INTO users (id, username, email, preferences) VALUES
         ('10000000-0000-4000-8000-000000000001', 'zażółć', 'Gęślą@jaźń.pl', '{"diet": ["vegan"], "emoji": "🥕"}'),
@@ -135,7 +125,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     expect(await fingerprint(source.url)).toEqual(before);
 
     // The restored schema works: the next insert gets no duplicate key, triggers still fire.
-    await withClient(source.url, async (c) => {
+    await withRawClient(source.url, async (c) => {
       await c.query("INSERT INTO users (username, email) VALUES ('after', 'after@x.io')");
       await c.query("INSERT INTO messages (conversation_id, content, role) VALUES ('40000000-0000-4000-8000-000000000001', 'x', 'user')");
       const { rows } = await c.query("SELECT updated_at > '2026-11-01' AS moved FROM conversations");
@@ -147,7 +137,7 @@ describe.skipIf(noTools)('backup and restore', () => {
 
   it('refuses a truncated dump before touching the database, and a corrupt one without checksum leaves it unchanged', async () => {
     const source = await freshDb('bk_trunc');
-    await withClient(source.url, (c) => c.query('CREATE TABLE t (v text); INSERT INTO t VALUES (repeat(md5(random()::text), 500))'));
+    await withRawClient(source.url, (c) => c.query('CREATE TABLE t (v text); INSERT INTO t VALUES (repeat(md5(random()::text), 500))'));
     const backup = await createBackup({ databaseUrl: source.url, dir });
     const truncated = path.join(dir, 'truncated.dump');
     await copyFile(backup.path, truncated);
@@ -155,7 +145,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     await truncate(truncated, Math.floor(backup.bytes / 2));
 
     const target = await freshDb('bk_target');
-    await withClient(target.url, (c) => c.query("CREATE TABLE keep (v int); INSERT INTO keep VALUES (42)"));
+    await withRawClient(target.url, (c) => c.query("CREATE TABLE keep (v int); INSERT INTO keep VALUES (42)"));
     const error = await restoreBackup(truncated, { databaseUrl: target.url }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupError);
     expect((error as Error).message).toMatch(/corrupt or truncated/);
@@ -165,7 +155,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     const unchecked = await restoreBackup(truncated, { databaseUrl: target.url, requireChecksum: false }).catch((e: unknown) => e);
     expect(unchecked).toBeInstanceOf(BackupError);
     expect((unchecked as Error).message).toMatch(/pg_restore failed .*nothing was restored/);
-    const state = await withClient(target.url, async (c) => (await c.query("SELECT to_regclass('t') AS t, (SELECT v FROM keep) AS keep")).rows[0]);
+    const state = await withRawClient(target.url, async (c) => (await c.query("SELECT to_regclass('t') AS t, (SELECT v FROM keep) AS keep")).rows[0]);
     expect(state).toEqual({ t: null, keep: 42 });
   });
 
@@ -196,7 +186,7 @@ describe.skipIf(noTools)('backup and restore', () => {
     await adminQuery(`ALTER DATABASE "${target.name}" OWNER TO fs_special_pw`);
     const targetUrl = special.replace(db.name, target.name);
     const restored = await restoreBackup(backup.path, { databaseUrl: targetUrl });
-    const count = await withClient(targetUrl, async (c) => (await c.query("SELECT set_config('foodsave.user_id', '*', false), (SELECT count(*)::int FROM users) AS n")).rows[0].n);
+    const count = await withRawClient(targetUrl, async (c) => (await c.query("SELECT set_config('foodsave.user_id', '*', false), (SELECT count(*)::int FROM users) AS n")).rows[0].n);
     expect(count).toBe(1);
 
     const wrong = await createBackup({ databaseUrl: special.replace(encodeURIComponent(PASSWORD), encodeURIComponent(`${PASSWORD}-wrong`)), dir }).catch((e: unknown) => e);
@@ -277,12 +267,12 @@ describe.skipIf(noTools)('backup and restore', () => {
 
   it('DatabaseBackup keeps the document API', async () => {
     const source = await freshDb('bk_class');
-    await withClient(source.url, (c) => c.query('CREATE TABLE doc (v int); INSERT INTO doc VALUES (1)'));
+    await withRawClient(source.url, (c) => c.query('CREATE TABLE doc (v int); INSERT INTO doc VALUES (1)'));
     const backups = new DatabaseBackup(source.url, path.join(dir, 'class'));
     const file = await backups.createBackup();
-    await withClient(source.url, (c) => c.query('DROP TABLE doc'));
+    await withRawClient(source.url, (c) => c.query('DROP TABLE doc'));
     expect(await backups.restoreBackup(file)).toBe(true);
-    expect(await withClient(source.url, async (c) => (await c.query('SELECT v FROM doc')).rows)).toEqual([{ v: 1 }]);
+    expect(await withRawClient(source.url, async (c) => (await c.query('SELECT v FROM doc')).rows)).toEqual([{ v: 1 }]);
     expect(await backups.restoreBackup(path.join(dir, 'nope.dump'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEngine, createFoodsave, ValidationError, withRowScope, type Engine, type Foodsave } from '../src/index.js';
 import { execute } from '../src/engine/execute.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { rawUrl, tbl, useTestDatabase } from './support/test-database.js';
+import { tbl, useTestDatabase, withRawClient } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'row_security' });
 const roles = inject('testRoles');
@@ -38,17 +38,6 @@ async function seed(userId: string): Promise<string> {
   return conversation.id;
 }
 
-/** Runs `work` on a connection of its own as `url`'s role, finding the tables by the run's schema. */
-async function as<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: rawUrl(url) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function counts(client: pg.Client, tables: readonly string[]): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const table of tables) result[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${tbl(table)}`)).rows[0]!.n);
@@ -72,7 +61,7 @@ describe.skipIf(!roles)('row-level security', () => {
     bob = (await makeUser(db, 'bob')).id;
     await seed(alice);
     bobConversation = await seed(bob);
-    aliceCounts = await as(t.url, async (c) => {
+    aliceCounts = await withRawClient(t.url, async (c) => {
       const result: Record<string, number> = {};
       for (const table of OWNED) {
         const owner = table === 'users' ? 'x.id' : 'x.user_id';
@@ -89,7 +78,7 @@ describe.skipIf(!roles)('row-level security', () => {
   });
 
   it('is enabled and forced on every table of the library', async () => {
-    const rows = await as(t.url, async (c) =>
+    const rows = await withRawClient(t.url, async (c) =>
       (
         await c.query<{ relname: string; on: boolean; forced: boolean }>(
           `SELECT relname, relrowsecurity AS on, relforcerowsecurity AS forced FROM pg_class WHERE oid = ANY($1::regclass[])`,
@@ -102,7 +91,7 @@ describe.skipIf(!roles)('row-level security', () => {
   });
 
   it('runs the library as a role that is neither the owner nor exempt from the policies', async () => {
-    const role = await as(t.appUrl, async (c) =>
+    const role = await withRawClient(t.appUrl, async (c) =>
       (
         await c.query<{ me: string; bypass: boolean; owner: string }>(
           `SELECT current_user AS me, r.rolbypassrls AS bypass, pg_get_userbyid(c.relowner) AS owner
@@ -116,7 +105,7 @@ describe.skipIf(!roles)('row-level security', () => {
 
   it('shows hand-written SQL without a scope no user rows, and the shared catalogue', async () => {
     for (const url of [t.appUrl, t.migrationUrl]) {
-      const seen = await as(url, (c) => counts(c, [...OWNED, 'products', 'recipes', 'recipe_ingredients']));
+      const seen = await withRawClient(url, (c) => counts(c, [...OWNED, 'products', 'recipes', 'recipe_ingredients']));
       for (const table of OWNED) expect(seen[table], `${table} as ${new URL(url).username}`).toBe(0);
       expect(seen.products).toBeGreaterThan(0);
       expect(seen.recipe_ingredients).toBeGreaterThan(0);
@@ -124,13 +113,13 @@ describe.skipIf(!roles)('row-level security', () => {
   });
 
   it("shows a user's scope exactly that user's rows, in every owned table", async () => {
-    const seen = await as(t.appUrl, (c) => scoped(c, alice, () => counts(c, OWNED)));
+    const seen = await withRawClient(t.appUrl, (c) => scoped(c, alice, () => counts(c, OWNED)));
     expect(seen).toEqual(aliceCounts);
     for (const table of OWNED) expect(seen[table], table).toBeGreaterThan(0);
   });
 
   it("refuses writes in another user's name, and into another user's conversation", async () => {
-    await as(t.appUrl, async (c) => {
+    await withRawClient(t.appUrl, async (c) => {
       const insertFor = (owner: string) => c.query(`INSERT INTO ${tbl('conversations')} (user_id, session_id) VALUES ($1, $2)`, [owner, unique('x')]);
       await expect(scoped(c, alice, () => insertFor(bob))).rejects.toMatchObject({ code: '42501' });
       await expect(insertFor(alice)).rejects.toMatchObject({ code: '42501' }); // no scope at all
@@ -147,7 +136,7 @@ describe.skipIf(!roles)('row-level security', () => {
   });
 
   it('lets only the back-office scope write the shared catalogue', async () => {
-    await as(t.appUrl, async (c) => {
+    await withRawClient(t.appUrl, async (c) => {
       const insert = () => c.query(`INSERT INTO ${tbl('products')} (name) VALUES ($1) RETURNING id`, [unique('Flour')]);
       await expect(scoped(c, alice, insert)).rejects.toMatchObject({ code: '42501' });
       await expect(insert()).rejects.toMatchObject({ code: '42501' });
@@ -227,7 +216,7 @@ describe.skipIf(!roles)('row-level security', () => {
     } finally {
       await engine.close();
     }
-    expect(await as(t.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${tbl('products')} WHERE name = $1`, [marker])).rows[0].n)).toBe(0);
+    expect(await withRawClient(t.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${tbl('products')} WHERE name = $1`, [marker])).rows[0].n)).toBe(0);
   });
 
   it("opens a user's rows, or every user's, to the models and hand-written SQL with withRowScope", async () => {

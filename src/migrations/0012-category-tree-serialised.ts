@@ -1,3 +1,4 @@
+import { categoryTreeBounds } from './0010-category-tree-bounds.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -10,6 +11,28 @@ import type { Migration } from './migration.js';
  * such a transaction update a row changed after its snapshot. In READ COMMITTED the trigger's statements
  * see the other writer's change once the lock is theirs, so the check is made against the current tree.
  */
+/** 0010's trigger function, as `CREATE OR REPLACE`: 0010's SQL never changes (its checksum is stored). */
+function function0010(): string {
+  const up = categoryTreeBounds.up;
+  const start = up.indexOf('CREATE FUNCTION foodsave_check_category_tree()');
+  const end = up.indexOf('CREATE TRIGGER trg_categories_tree');
+  if (start < 0 || end < start) throw new Error('0012: the trigger function of 0010 was not found');
+  return up.slice(start, end).trim().replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION');
+}
+
+const ADVISORY_LOCK = '    PERFORM pg_advisory_xact_lock(7381240791506712166);\n';
+const VERSION_UPDATE = `    -- One row every tree change updates: writers queue on its row lock, and a REPEATABLE READ or
+    -- SERIALIZABLE writer whose snapshot predates another's committed change fails (40001) here.
+    UPDATE foodsave_category_tree_version SET version = version + 1;
+`;
+
+/** 0010's function with the version row's update in place of its advisory lock. */
+function serialisedFunction(): string {
+  const before = function0010();
+  if (!before.includes(ADVISORY_LOCK)) throw new Error("0012: 0010's advisory lock was not found");
+  return before.replace(ADVISORY_LOCK, VERSION_UPDATE);
+}
+
 export const categoryTreeSerialised: Migration = {
   name: '0012-category-tree-serialised',
   up: /* sql */ `
@@ -18,74 +41,10 @@ CREATE TABLE foodsave_category_tree_version (
     version bigint NOT NULL DEFAULT 0
 );
 INSERT INTO foodsave_category_tree_version DEFAULT VALUES;
-CREATE OR REPLACE FUNCTION foodsave_check_category_tree() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-    ancestor uuid := NEW.parent_id;
-    above int := 0;
-    below int;
-BEGIN
-    IF NEW.parent_id IS NULL THEN
-        RETURN NEW;
-    END IF;
-    -- One row every tree change updates: writers queue on its row lock, and a REPEATABLE READ or
-    -- SERIALIZABLE writer whose snapshot predates another's committed change fails (40001) here.
-    UPDATE foodsave_category_tree_version SET version = version + 1;
-    WHILE ancestor IS NOT NULL LOOP
-        IF ancestor = NEW.id THEN
-            RAISE EXCEPTION 'a category cannot be under itself or one of its descendants'
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_no_cycle', TABLE = 'categories';
-        END IF;
-        above := above + 1;
-        EXIT WHEN above > 32;
-        SELECT parent_id INTO ancestor FROM categories WHERE id = ancestor;
-    END LOOP;
-    WITH RECURSIVE sub AS (
-        SELECT id, 1 AS level FROM categories WHERE parent_id = NEW.id AND TG_OP = 'UPDATE'
-        UNION ALL
-        SELECT c.id, s.level + 1 FROM categories c JOIN sub s ON c.parent_id = s.id WHERE s.level <= 32
-    )
-    SELECT coalesce(max(level), 0) INTO below FROM sub;
-    IF above + 1 + below > 32 THEN
-        RAISE EXCEPTION 'categories may nest at most 32 levels deep'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_max_depth', TABLE = 'categories';
-    END IF;
-    RETURN NEW;
-END;
-$$;
+${serialisedFunction()}
 `,
   down: /* sql */ `
-CREATE OR REPLACE FUNCTION foodsave_check_category_tree() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-    ancestor uuid := NEW.parent_id;
-    above int := 0;
-    below int;
-BEGIN
-    IF NEW.parent_id IS NULL THEN
-        RETURN NEW;
-    END IF;
-    PERFORM pg_advisory_xact_lock(7381240791506712166);
-    WHILE ancestor IS NOT NULL LOOP
-        IF ancestor = NEW.id THEN
-            RAISE EXCEPTION 'a category cannot be under itself or one of its descendants'
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_no_cycle', TABLE = 'categories';
-        END IF;
-        above := above + 1;
-        EXIT WHEN above > 32;
-        SELECT parent_id INTO ancestor FROM categories WHERE id = ancestor;
-    END LOOP;
-    WITH RECURSIVE sub AS (
-        SELECT id, 1 AS level FROM categories WHERE parent_id = NEW.id AND TG_OP = 'UPDATE'
-        UNION ALL
-        SELECT c.id, s.level + 1 FROM categories c JOIN sub s ON c.parent_id = s.id WHERE s.level <= 32
-    )
-    SELECT coalesce(max(level), 0) INTO below FROM sub;
-    IF above + 1 + below > 32 THEN
-        RAISE EXCEPTION 'categories may nest at most 32 levels deep'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_max_depth', TABLE = 'categories';
-    END IF;
-    RETURN NEW;
-END;
-$$;
+${function0010()}
 DROP TABLE foodsave_category_tree_version;
 `,
 };

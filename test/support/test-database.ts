@@ -42,6 +42,17 @@ export async function rawQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
   }
 }
 
+/** Runs `work` on a connection of its own to `url` (finding the tables as {@link rawUrl} does), then closes it. */
+export async function withRawClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: rawUrl(url) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The host's own table that the own-schema pass puts next to the library's. */
 const HOST_TABLE = 'CREATE TABLE public.users (id serial PRIMARY KEY, login text NOT NULL UNIQUE); INSERT INTO public.users (login) VALUES (\'host\')';
 
