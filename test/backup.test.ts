@@ -1,7 +1,6 @@
 import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, createEngine, redactUrl, runMigrations, withRowScope, type Logger } from '../src/index.js';
 import {
