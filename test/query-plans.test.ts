@@ -18,7 +18,11 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-/** Runs `fn`, captures the one statement it sends, and returns that statement's plan for the same values. */
+/**
+ * Runs `fn`, captures the one statement it sends, and returns that statement's plan for the same values,
+ * planned as it runs: as the engine's role, in the row-level security scope of the user who is the first
+ * value (every statement here is a user's), since the policies' conditions are part of the plan.
+ */
 async function planOf(fn: () => Promise<unknown>, values: unknown[], statement = 0, statements = 1): Promise<PlanNode[]> {
   const seen: QueryEvent[] = [];
   const listener = (e: QueryEvent) => seen.push(e);
@@ -28,8 +32,14 @@ async function planOf(fn: () => Promise<unknown>, values: unknown[], statement =
   expect(seen).toHaveLength(statements);
   const client = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }> }> }).getConnection();
   try {
-    const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${seen[statement]!.sql}`, values);
-    return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
+    await client.query('BEGIN', []);
+    try {
+      await client.query("SELECT set_config('foodsave.user_id', $1, true)", [values[0]]);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${seen[statement]!.sql}`, values);
+      return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await client.query('ROLLBACK', []);
+    }
   } finally {
     (t.engine.sequelize.connectionManager as unknown as { releaseConnection(c: unknown): void }).releaseConnection(client);
   }

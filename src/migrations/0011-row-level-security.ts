@@ -10,10 +10,26 @@ const OWNED: ReadonlyArray<readonly [table: string, visible: string]> = [
   ['meal_plans', 'user_id = foodsave_row_user()'],
   ['product_matches', 'user_id = foodsave_row_user()'],
   // Child rows carry no user_id: they are visible when their parent is, through the parent's own policy.
-  ['messages', 'EXISTS (SELECT 1 FROM conversations c WHERE c.id = conversation_id)'],
-  ['receipt_items', 'EXISTS (SELECT 1 FROM receipts r WHERE r.id = receipt_id)'],
-  ['meal_plan_items', 'EXISTS (SELECT 1 FROM meal_plans m WHERE m.id = meal_plan_id)'],
+  ['messages', 'foodsave_conversation_visible(conversation_id)'],
+  ['receipt_items', 'foodsave_receipt_visible(receipt_id)'],
+  ['meal_plan_items', 'foodsave_meal_plan_visible(meal_plan_id)'],
 ];
+
+/** The parents of child rows: the function that checks one is visible, and the table it reads. */
+const PARENTS = [
+  ['foodsave_conversation_visible', 'conversations'],
+  ['foodsave_receipt_visible', 'receipts'],
+  ['foodsave_meal_plan_visible', 'meal_plans'],
+] as const;
+
+const parentFunctions = PARENTS.map(
+  ([fn, table]) => /* sql */ `
+CREATE FUNCTION ${fn}(parent uuid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM ${table} WHERE id = parent);
+END;
+$$;`,
+).join('');
 
 /** The shared catalogue: every scope reads it, only the back-office scope writes it. */
 const CATALOGUE = ['products', 'categories', 'recipes', 'recipe_ingredients', 'recipe_categories'] as const;
@@ -56,9 +72,14 @@ ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`,
  * RLS is forced, so the tables' owner is held to the policies too; superusers and roles with
  * BYPASSRLS are not (PostgreSQL never applies policies to them).
  *
- * The two functions are plain SQL expressions without a `SET search_path`, so the planner inlines them
- * and evaluates the setting once per scan; they name only `pg_catalog`. The policies filter, they do not
- * find: the library's own `user_id = $1` conditions are what its index scans use.
+ * `foodsave_row_user` and `foodsave_all_rows` are plain SQL expressions without a `SET search_path`, so
+ * the planner inlines them; they name only `pg_catalog`. The policies filter, they do not find: the
+ * library's own `user_id = $1` conditions are what its index scans use. A child row (a message, a
+ * receipt line, a meal-plan item) is checked through `foodsave_conversation_visible` and its two siblings: one primary-key
+ * look-up of its parent under the parent's own policy. They are plpgsql functions on purpose: as an inlined
+ * `EXISTS` the planner may turn the check into a join that reads every visible parent, and the parent's
+ * policy is an `OR` no index can serve, so that is a full scan of `meal_plans` (PostgreSQL 13 chose it
+ * for the shopping list).
  * Anything but 36 characters is no user at all (a session that ran a scoped statement earlier keeps the
  * setting as an empty string); 36 characters that are not a UUID are an error, loudly.
  */
@@ -72,11 +93,13 @@ $$;
 CREATE FUNCTION foodsave_all_rows() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(pg_catalog.current_setting('foodsave.user_id', true) OPERATOR(pg_catalog.=) '*', false)
 $$;
+${parentFunctions}
 ${ownedPolicies}
 ${cataloguePolicies}
 `,
   down: /* sql */ `
 ${dropPolicies}
+${PARENTS.map(([fn]) => `DROP FUNCTION ${fn}(uuid);`).join('\n')}
 DROP FUNCTION foodsave_all_rows();
 DROP FUNCTION foodsave_row_user();
 `,
