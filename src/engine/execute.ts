@@ -51,11 +51,12 @@ function scoped<R extends QueryResultRow>(
   scope: string,
   text: string,
   values: readonly unknown[],
-  preludes: readonly Prelude[] = [],
+  preludes: readonly Prelude[] | undefined,
+  inTransaction: boolean,
 ): Promise<{ rows: R[]; rowCount: number | null }> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, result?: unknown) => (error ? reject(error) : resolve(result as { rows: R[]; rowCount: number | null }));
-    connection.query(new ScopedQuery(scope, text, values, done, preludes));
+    connection.query(new ScopedQuery(scope, text, values, done, { preludes: preludes ?? [], inTransaction }));
   });
 }
 
@@ -103,7 +104,7 @@ export async function execute<R extends QueryResultRow>(
   if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
   try {
     const result =
-      options.rowScope === undefined ? await connection.query<R>(text, values as unknown[]) : await scoped<R>(connection, options.rowScope, text, values, options.preludes);
+      options.rowScope === undefined ? await connection.query<R>(text, values as unknown[]) : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional !== undefined);
     if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {

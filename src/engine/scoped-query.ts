@@ -47,14 +47,17 @@ export interface Prelude {
 /**
  * One statement run in a row-level security scope, in one extended-protocol batch and one round trip:
  *
- * 1. the scope in force is saved, and `foodsave.user_id` set to this statement's (`set_config(…, true)`);
- * 2. the preludes run, if any (a receipt before its items);
- * 3. the statement runs, described, so its rows come back as pg's own;
- * 4. the saved scope is put back;
+ * 1. inside a caller's transaction only, the scope in force is saved;
+ * 2. `foodsave.user_id` is set to this statement's (`set_config(…, true)`);
+ * 3. the preludes run, if any (a receipt before its items);
+ * 4. the statement runs, described, so its rows come back as pg's own;
+ * 5. inside a caller's transaction only, the saved scope is put back;
  *
  * then one Sync. The server runs everything before a Sync as one transaction (an implicit one, or the
- * caller's open transaction), so the setting is in force for this statement alone: in a caller's
- * transaction, host SQL after it sees the scope the host chose, not this one. If any part fails, the
+ * caller's open transaction), so the setting is in force for this statement alone: outside a transaction
+ * the Sync ends it, and in a caller's transaction host SQL after it sees the scope the host chose, not
+ * this one. Each part is a statement the server parses and plans, so the hot path (no transaction) sends
+ * one besides the statement, and a transaction three. If any part fails, the
  * server skips the rest up to the Sync, and the transaction is rolled back or aborted, which undoes the
  * setting too. A transaction-mode pooler (PgBouncer) keeps the batch on one server connection.
  *
@@ -67,6 +70,7 @@ export interface Prelude {
  */
 export class ScopedQuery extends QueryBase {
   private readonly before: readonly Prelude[];
+  private readonly restore: boolean;
   /** Replies to consume before the statement's own (`before`), then after it (the restore). */
   private phase: 'before' | 'main' | 'after' = 'before';
   private pending: number;
@@ -76,10 +80,12 @@ export class ScopedQuery extends QueryBase {
     text: string,
     values: readonly unknown[],
     callback: Callback,
-    preludes: readonly Prelude[] = [],
+    options: { preludes?: readonly Prelude[]; inTransaction?: boolean } = {},
   ) {
     super({ text, values: values as unknown[] }, undefined, callback);
-    this.before = [{ text: SAVE_SCOPE, values: [] }, { text: SET_SCOPE, values: [scope] }, ...preludes];
+    this.restore = options.inTransaction === true;
+    const set = { text: SET_SCOPE, values: [scope] };
+    this.before = [...(this.restore ? [{ text: SAVE_SCOPE, values: [] }] : []), set, ...(options.preludes ?? [])];
     this.pending = this.before.length;
   }
 
@@ -105,7 +111,7 @@ export class ScopedQuery extends QueryBase {
     wire.bind({ values });
     wire.describe({ type: 'P', name: '' });
     wire.execute({ portal: '' });
-    run(wire, RESTORE_SCOPE, []);
+    if (this.restore) run(wire, RESTORE_SCOPE, []);
     wire.sync();
   }
 

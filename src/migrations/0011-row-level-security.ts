@@ -22,13 +22,21 @@ const PARENTS = [
   ['foodsave_meal_plan_visible', 'meal_plans'],
 ] as const;
 
+// The parent is named with the schema (the runner's current_schema()) rather than through a
+// `SET search_path` on the function, which would cost a settings change on every call, that is on every
+// child row read.
 const parentFunctions = PARENTS.map(
   ([fn, table]) => /* sql */ `
-CREATE FUNCTION ${fn}(parent uuid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+DO $do$
 BEGIN
-    RETURN EXISTS (SELECT 1 FROM ${table} WHERE id = parent);
+    EXECUTE format($f$
+CREATE FUNCTION %1$I.${fn}(parent uuid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS $body$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM %1$I.${table} WHERE id = parent);
 END;
-$$;`,
+$body$$f$, current_schema());
+END;
+$do$;`,
 ).join('');
 
 /** The shared catalogue: every scope reads it, only the back-office scope writes it. */
