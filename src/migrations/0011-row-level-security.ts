@@ -46,7 +46,13 @@ END;
 $do$;`,
 ).join('');
 
-/** The shared catalogue: every scope reads it, only the back-office scope writes it. */
+/**
+ * The shared catalogue: every scope reads it, only the back-office scope writes it. One policy per
+ * command, so a read has the single policy `true`, which adds no condition at all: a policy for all
+ * commands would add its condition to every read too, and policy conditions are a barrier the planner
+ * may not move the statement's own conditions past (the cookable-recipes query over 10k recipes slowed
+ * by half).
+ */
 const CATALOGUE = ['products', 'categories', 'recipes', 'recipe_ingredients', 'recipe_categories'] as const;
 
 const ownedPolicies = OWNED.map(
@@ -61,7 +67,9 @@ const cataloguePolicies = CATALOGUE.map(
 ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
 CREATE POLICY foodsave_read ON ${table} FOR SELECT USING (true);
-CREATE POLICY foodsave_write ON ${table} USING (${ALL_ROWS}) WITH CHECK (${ALL_ROWS});`,
+CREATE POLICY foodsave_insert ON ${table} FOR INSERT WITH CHECK (${ALL_ROWS});
+CREATE POLICY foodsave_update ON ${table} FOR UPDATE USING (${ALL_ROWS}) WITH CHECK (${ALL_ROWS});
+CREATE POLICY foodsave_delete ON ${table} FOR DELETE USING (${ALL_ROWS});`,
 ).join('');
 
 const dropPolicies = [...OWNED.map(([table]) => table), ...CATALOGUE]
@@ -69,7 +77,9 @@ const dropPolicies = [...OWNED.map(([table]) => table), ...CATALOGUE]
     (table) => /* sql */ `
 DROP POLICY IF EXISTS foodsave_owner ON ${table};
 DROP POLICY IF EXISTS foodsave_read ON ${table};
-DROP POLICY IF EXISTS foodsave_write ON ${table};
+DROP POLICY IF EXISTS foodsave_insert ON ${table};
+DROP POLICY IF EXISTS foodsave_update ON ${table};
+DROP POLICY IF EXISTS foodsave_delete ON ${table};
 ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`,
   )
