@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Engine } from '../engine/create-engine.js';
 import { execute } from '../engine/execute.js';
-import { ALL_ROWS, ROW_SCOPE_SETTING } from '../engine/scoped-query.js';
+import { ALL_ROWS, SET_SCOPE } from '../engine/scoped-query.js';
 import { mapDatabaseError } from './map-database-error.js';
 import { userScope } from './scope.js';
 import { withTransaction, type TransactionOptions } from './with-transaction.js';
@@ -38,7 +38,7 @@ export async function withRowScope<T>(
     engine,
     async (transaction) => {
       try {
-        await execute(engine, 'SELECT set_config($1, $2, true)', [ROW_SCOPE_SETTING, value], { transaction });
+        await execute(engine, SET_SCOPE, [value], { transaction });
       } catch (error) {
         throw mapDatabaseError(error, 'row scope');
       }

@@ -1,4 +1,5 @@
 import { FoodsaveDbError, ValidationError } from '../errors.js';
+import { ALL_ROWS } from '../engine/scoped-query.js';
 import { sql, type Sql } from './sql.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +25,7 @@ export interface Scope {
 export const ALL_USERS: Scope = Object.freeze({
   kind: 'all' as const,
   userId: null,
-  rowScope: '*',
+  rowScope: ALL_ROWS,
   owns: () => sql`TRUE`,
 });
 

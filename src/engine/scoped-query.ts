@@ -9,7 +9,8 @@ export const ALL_ROWS = '*';
 /** Where a statement keeps the scope it found, to put it back after itself. */
 const OUTER_SCOPE_SETTING = 'foodsave.outer_user_id';
 const SAVE_SCOPE = `SELECT set_config('${OUTER_SCOPE_SETTING}', coalesce(current_setting('${ROW_SCOPE_SETTING}', true), ''), true)`;
-const SET_SCOPE = `SELECT set_config('${ROW_SCOPE_SETTING}', $1, true)`;
+/** Sets the scope until the transaction ends; its one parameter is the scope. */
+export const SET_SCOPE = `SELECT set_config('${ROW_SCOPE_SETTING}', $1, true)`;
 const RESTORE_SCOPE = `SELECT set_config('${ROW_SCOPE_SETTING}', current_setting('${OUTER_SCOPE_SETTING}', true), true)`;
 
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;

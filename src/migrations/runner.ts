@@ -4,6 +4,7 @@ import { Umzug, type UmzugStorage } from 'umzug';
 import { scrubSecrets } from '../config/redact.js';
 import type { Engine } from '../engine/create-engine.js';
 import { connectClient } from '../engine/pg-driver.js';
+import { ALL_ROWS, ROW_SCOPE_SETTING } from '../engine/scoped-query.js';
 import { MigrationError, MigrationLockTimeoutError } from '../errors.js';
 import { migrations as libraryMigrations } from './index.js';
 import { migrationChecksum, type Migration } from './migration.js';
@@ -241,8 +242,8 @@ async function prepareTransaction(client: pg.Client, schema: string, table: stri
     `SELECT set_config('search_path', concat_ws(', ', $1::text,
        (SELECT string_agg(DISTINCT quote_ident(n.nspname), ', ') FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
          WHERE e.extname = ANY($3::text[]) AND n.nspname <> $2)), true),
-            set_config('foodsave.user_id', '*', true)`,
-    [quoteIdent(schema), schema, extensions],
+            set_config($4, $5, true)`,
+    [quoteIdent(schema), schema, extensions, ROW_SCOPE_SETTING, ALL_ROWS],
   );
 }
 

@@ -110,12 +110,12 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
 async function countConversations(engine: Engine, timeoutMs: number): Promise<number | null> {
   // Each statement carries the check's own deadline: a probe that outlives the report destroys its
   // connection rather than pinning it until the network comes back.
-  // The count is every user's conversations: the back-office scope of the row-level security policies.
-  const probeOptions = { deadlineMs: timeoutMs, rowScope: ALL_ROWS };
+  const probeOptions = { deadlineMs: timeoutMs };
   const conversations = placeNames(T.conversations.text, quotedSchema(engine.settings.schema));
   const { rows } = await execute<{ exists: boolean }>(engine, 'SELECT to_regclass($1) IS NOT NULL AS exists', [conversations], probeOptions);
   if (!rows[0]?.exists) return null;
-  return Number((await execute<{ n: string }>(engine, `SELECT count(*) AS n FROM ${conversations}`, [], probeOptions)).rows[0]!.n);
+  // The count is every user's conversations: the back-office scope of the row-level security policies.
+  return Number((await execute<{ n: string }>(engine, `SELECT count(*) AS n FROM ${conversations}`, [], { ...probeOptions, rowScope: ALL_ROWS })).rows[0]!.n);
 }
 
 /** The migration status, or why it could not be read; never rejects. */
