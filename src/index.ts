@@ -40,7 +40,8 @@ export { resolveConnectionSettings, SSL_MODES, type ConnectionSettings, type Ssl
 export { createEngine, closeEngine, type Engine, type EngineOptions, type EngineSettings, type PoolStats } from './engine/create-engine.js';
 export type { EngineEvents, EngineEventMap, QueryEvent } from './engine/engine-events.js';
 export { silentLogger, type Logger } from './engine/logger.js';
-export type { QueryOptions } from './engine/execute.js';
+export type { Consistency, QueryOptions } from './engine/execute.js';
+export type { ReplicaState, ReplicaStatus } from './engine/replica-set.js';
 export { withTransaction, type TransactionOptions } from './db/with-transaction.js';
 export { withRowScope, type RowScope } from './db/row-scope.js';
 

@@ -29,6 +29,9 @@ describe('loadDatabaseConfig', () => {
       statementTimeout: 30,
       connectTimeout: 10,
       closeTimeout: 10,
+      replicaUrls: [],
+      replicaMaxLag: 10,
+      replicaCheckInterval: 1,
       echo: false,
       echoPool: false,
     });

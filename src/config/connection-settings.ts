@@ -3,11 +3,19 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import { formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
+import { formatConnectionUrl, parseConnectionUrl, type HostPort } from './connection-url.js';
 
 /** libpq's `sslmode` values, weakest first. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
+
+/**
+ * libpq's `target_session_attrs`: which of the URL's hosts a connection may settle on.
+ * - `any`: the first that answers. `read-write` / `read-only`: one whose sessions are (not) read-only by
+ *   default. `primary` / `standby`: one (not) in recovery. `prefer-standby`: a standby, else any.
+ */
+export const TARGET_SESSION_ATTRS = ['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby'] as const;
+export type TargetSessionAttrs = (typeof TARGET_SESSION_ATTRS)[number];
 
 /**
  * How to reach one server, decided once from a URL and used by everything that connects: the engine's
@@ -15,8 +23,14 @@ export type SslMode = (typeof SSL_MODES)[number];
  * URL to connection settings.
  */
 export interface ConnectionSettings {
+  /** The first host. */
   readonly host: string;
+  /** The first host's port. */
   readonly port: number;
+  /** Every host, in the URL's order (libpq's multi-host syntax); connections try them in turn. */
+  readonly hosts: readonly HostPort[];
+  /** The URL's `target_session_attrs`; default `any`, as in libpq. */
+  readonly targetSessionAttrs: TargetSessionAttrs;
   readonly database: string;
   readonly user: string;
   /** Decoded password from the userinfo or `?password=`; `''` when none. Never logged. */
@@ -74,9 +88,15 @@ export function resolveConnectionSettings(url: string, variable = 'DATABASE_URL'
   const { sslmode, attempts } = resolveTls(params, fail);
   const connectTimeout = params.connect_timeout === undefined ? undefined : Number(params.connect_timeout);
   if (connectTimeout !== undefined && !(connectTimeout >= 0)) fail('has a connect_timeout that is not a number of seconds');
+  const targetSessionAttrs = (params.target_session_attrs ?? 'any') as TargetSessionAttrs;
+  if (!TARGET_SESSION_ATTRS.includes(targetSessionAttrs)) {
+    fail(`has an unknown target_session_attrs "${params.target_session_attrs}" (one of ${TARGET_SESSION_ATTRS.join(', ')})`);
+  }
   return {
     host: parts.host,
     port: parts.port,
+    hosts: parts.hosts,
+    targetSessionAttrs,
     database: parts.database,
     user: parts.user,
     password: parts.password,
@@ -95,8 +115,21 @@ export function resolveConnectionSettings(url: string, variable = 'DATABASE_URL'
  *
  * @internal
  */
-export function childConnectionUrl(settings: ConnectionSettings, database = settings.database): string {
-  return formatConnectionUrl({ ...settings, database, password: '', params: { ...settings.libpqParams } });
+export function childConnectionUrl(settings: ConnectionSettings, database = settings.database, params: Record<string, string> = {}): string {
+  return formatConnectionUrl({ ...settings, database, password: '', params: { ...settings.libpqParams, ...params } });
+}
+
+/**
+ * The same settings with the host list and `target_session_attrs` replaced, for a caller that must reach
+ * a particular kind of server (migrations: the writable one) or one given host.
+ *
+ * @internal
+ */
+export function withTarget(settings: ConnectionSettings, target: TargetSessionAttrs, hosts: readonly HostPort[] = settings.hosts): ConnectionSettings {
+  const params = { ...settings.libpqParams };
+  if (target === 'any') delete params.target_session_attrs;
+  else params.target_session_attrs = target;
+  return { ...settings, host: hosts[0]!.host, port: hosts[0]!.port, hosts, targetSessionAttrs: target, libpqParams: params };
 }
 
 /**

@@ -1,22 +1,15 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-
-const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
+import { parseConnectionUrl } from './connection-url.js';
 
 const postgresUrl = () =>
   z.string({ error: 'is required' }).superRefine((value, ctx) => {
-    let parsed: URL;
+    // The one URL parser (libpq's host lists included); its messages never quote the URL.
     try {
-      parsed = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
-      return;
-    }
-    if (!POSTGRES_PROTOCOLS.has(parsed.protocol)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be a postgres:// or postgresql:// URL, not ${parsed.protocol}//`,
-      });
+      parseConnectionUrl(value);
+    } catch (error) {
+      const issues = error instanceof ConfigError ? error.issues : [{ message: 'is not a valid URL' }];
+      for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message });
     }
   });
 
@@ -76,6 +69,23 @@ export const databaseConfigSchema = z.strictObject({
    * connections left. Default 10.
    */
   closeTimeout: z.number().min(0, 'must not be negative').max(3600, 'must be at most 3600').default(10),
+  /**
+   * `DATABASE_REPLICA_URLS`: streaming replicas (hot standbys) for reads, comma-separated in the variable.
+   * Reads outside a transaction are balanced across those within `replicaMaxLag`, falling back to the
+   * other replicas, then to the primary. Each has its own pool with the primary's limits. At most 16.
+   * Default: none; everything goes to `url`.
+   */
+  replicaUrls: z.array(postgresUrl()).max(16, 'must list at most 16 replicas').default([]),
+  /**
+   * `DATABASE_REPLICA_MAX_LAG`: seconds a replica may be behind the primary and still serve reads; a
+   * replica further behind is skipped until it catches up. Default 10.
+   */
+  replicaMaxLag: z.number().positive('must be greater than 0').max(86_400, 'must be at most 86400').default(10),
+  /**
+   * `DATABASE_REPLICA_CHECK_INTERVAL`: seconds between checks of each replica's lag and reachability.
+   * Default 1.
+   */
+  replicaCheckInterval: z.number().min(0.05, 'must be at least 0.05').max(3600, 'must be at most 3600').default(1),
   /** `DATABASE_ECHO`: log every SQL statement with its duration. Default false. */
   echo: z.boolean().default(false),
   /** `DATABASE_ECHO_POOL`: log pool acquire, release, connect and disconnect. Default false. */
@@ -100,6 +110,9 @@ export const ENV_VARIABLES = {
   statementTimeout: 'DATABASE_STATEMENT_TIMEOUT',
   connectTimeout: 'DATABASE_CONNECT_TIMEOUT',
   closeTimeout: 'DATABASE_CLOSE_TIMEOUT',
+  replicaUrls: 'DATABASE_REPLICA_URLS',
+  replicaMaxLag: 'DATABASE_REPLICA_MAX_LAG',
+  replicaCheckInterval: 'DATABASE_REPLICA_CHECK_INTERVAL',
   echo: 'DATABASE_ECHO',
   echoPool: 'DATABASE_ECHO_POOL',
 } as const satisfies Record<keyof DatabaseConfig, string>;
@@ -114,6 +127,8 @@ const NUMERIC_FIELDS = [
   'statementTimeout',
   'connectTimeout',
   'closeTimeout',
+  'replicaMaxLag',
+  'replicaCheckInterval',
 ] as const;
 const BOOLEAN_FIELDS = ['echo', 'echoPool'] as const;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
@@ -129,6 +144,8 @@ function readEnv(env: Record<string, string | undefined>): {
   if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
   if (env.DATABASE_MIGRATION_URL) values.migrationUrl = env.DATABASE_MIGRATION_URL;
   if (env.DATABASE_SCHEMA) values.schema = env.DATABASE_SCHEMA;
+  // A URL may itself hold commas (a host list), so the list splits only where the next URL starts.
+  if (env.DATABASE_REPLICA_URLS?.trim()) values.replicaUrls = env.DATABASE_REPLICA_URLS.trim().split(/\s*,\s*(?=postgres(?:ql)?:\/\/)/i);
   for (const field of NUMERIC_FIELDS) {
     const raw = env[ENV_VARIABLES[field]];
     if (raw === undefined || raw.trim() === '') continue;

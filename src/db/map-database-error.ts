@@ -8,6 +8,7 @@ import {
   QueryTimeoutError,
   ValidationError,
 } from '../errors.js';
+import { CONNECTION_CODES, CONNECTION_MESSAGE, isSequelizeConnectionError } from '../engine/server-signals.js';
 
 /** What a unique index or constraint protects, as the API names it. */
 const UNIQUE_FIELDS: Record<string, string> = {
@@ -41,10 +42,6 @@ function pgError(error: unknown): PgErrorLike | undefined {
   return typeof candidate.code === 'string' && SQLSTATE.test(candidate.code) ? candidate : undefined;
 }
 
-/** Node socket codes and driver messages that mean the connection is gone or never came up. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const CONNECTION_MESSAGE =
-  /Connection terminated|Connection ended|connection timeout|timeout expired|not queryable|Client has encountered a connection error|server does not support SSL|The server closed the connection/i;
 
 /** Errors that carry no SQLSTATE: pool waits, lost connections, and Sequelize's connection errors. */
 function mapDriverError(error: unknown): FoodsaveDbError | undefined {
@@ -62,11 +59,6 @@ function mapDriverError(error: unknown): FoodsaveDbError | undefined {
   if (!connectionLike) return undefined;
   const sqlState = pgError(error)?.code;
   return new ConnectionError(`Database connection failed: ${firstLine(root?.message ?? String(error))}`, { cause: error, sqlState });
-}
-
-function isSequelizeConnectionError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^Sequelize(Connection|HostNotFound|HostNotReachable|InvalidConnection|AccessDenied)/.test(name);
 }
 
 function firstLine(message: string): string {
@@ -151,6 +143,10 @@ function mapSqlState(pg: PgErrorLike, error: unknown, entity: string): FoodsaveD
     case '57P02':
     case '57P03':
       return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });
+    case '25006':
+      // A write reached a read-only server: a standby, or a primary demoted by a failover. The engine has
+      // already dropped that server's connections, so the next call finds the writable one.
+      return new ConnectionError(`${entity}: the server is read-only (a standby, or a failover in progress): ${firstLine(pg.message)}`, { cause: error, sqlState });
     default:
       // Class 08 is connection exceptions, class 28 a refused login; Sequelize's connection errors wrap both.
       if (sqlState.startsWith('08') || sqlState.startsWith('28') || isSequelizeConnectionError(error)) return new ConnectionError(`Database connection failed: ${firstLine(pg.message)}`, { cause: error, sqlState });

@@ -17,7 +17,11 @@ export function checkOptions(options: unknown, allowed: readonly string[], conte
       throw new ValidationError([{ path: [key], message: `is not an option here (allowed: ${allowed.join(', ') || 'none'})` }], { context });
     }
   }
+  const consistency = (options as { consistency?: unknown }).consistency;
+  if (consistency !== undefined && consistency !== 'replica' && consistency !== 'primary') {
+    throw new ValidationError([{ path: ['consistency'], message: "must be 'replica' or 'primary'" }], { context });
+  }
 }
 
-/** The option every method accepts. @internal */
-export const TX = ['transaction'] as const;
+/** The options every method accepts ({@link QueryOptions}). @internal */
+export const TX = ['transaction', 'consistency'] as const;

@@ -6,6 +6,13 @@ import type { Scope } from './scope.js';
 import { ident, needsTrigramSchema, placeNames, type Sql } from './sql.js';
 
 const quotedSchemas = new Map<string, string>();
+
+/**
+ * A statement that may run on a replica: a plain SELECT. A data-modifying CTE starts with WITH and
+ * `FOR UPDATE` only appears in transactions, so neither reaches a replica; a SELECT that still writes
+ * (through a function) is refused there with 25006 and goes to the primary.
+ */
+const READ = /^\s*SELECT\b/i;
 const trigramSchemas = new WeakMap<Engine, string>();
 
 /**
@@ -14,6 +21,7 @@ const trigramSchemas = new WeakMap<Engine, string>();
  * engine's schema and the statement its row-level security scope: the scope is a required argument, so
  * no statement can be sent without one. Statements in `before` run first, in the same round trip and
  * transaction, for a write whose second part must see the first (a policy checks the parent row).
+ * Here, too, a read is told apart from a write, for the engine's read replicas.
  *
  * @internal
  */
@@ -30,7 +38,13 @@ export async function runStatement<R extends QueryResultRow>(
     const schema = quotedSchema(engine.settings.schema);
     const text = placeNames(query.text, schema, trigram);
     const preludes = before.map((b) => ({ text: placeNames(b.text, schema, trigram), values: b.values }));
-    return await execute<R>(engine, text, query.values, { transaction: options.transaction ?? null, rowScope: scope.rowScope, preludes });
+    return await execute<R>(engine, text, query.values, {
+      transaction: options.transaction ?? null,
+      rowScope: scope.rowScope,
+      preludes,
+      read: preludes.length === 0 && READ.test(text),
+      ...(options.consistency === undefined ? {} : { consistency: options.consistency }),
+    });
   } catch (error) {
     throw mapDatabaseError(error, entity);
   }

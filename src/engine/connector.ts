@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import type { ConnectionSettings } from '../config/connection-settings.js';
 import { ConfigError } from '../errors.js';
-import { connectWithAttempts, type DeadlineClient } from './pg-driver.js';
+import { connectToTarget, type HostTracker } from './host-selection.js';
+import type { DeadlineClient } from './pg-driver.js';
 
 /** One statement that applies session settings, with its values bound; undefined when there are none. */
 export interface SessionStatement {
@@ -32,6 +32,8 @@ export function sessionStatement(settings: Record<string, string | number>): Ses
 }
 
 interface ConnectConfig {
+  host?: string;
+  port?: number | string;
   dialectOptions?: Record<string, unknown>;
 }
 
@@ -40,17 +42,18 @@ interface ConnectionManagerLike {
 }
 
 /**
- * Makes the pool connect the way libpq does for the URL's `sslmode` ({@link connectWithAttempts}), then
- * applies the session settings. Only this engine's connection manager is touched, never the prototype.
+ * Makes the pool connect the way libpq does for the URL's hosts, `target_session_attrs` and `sslmode`
+ * ({@link connectToTarget}), then applies the session settings. Only this engine's connection manager is
+ * touched, never the prototype.
  *
  * @internal
  */
-export function installConnector(sequelize: Sequelize, settings: ConnectionSettings, session: SessionStatement | undefined): void {
+export function installConnector(sequelize: Sequelize, hosts: HostTracker, session: SessionStatement | undefined): void {
   const manager = sequelize.connectionManager as unknown as ConnectionManagerLike;
   const connect = manager.connect.bind(manager);
   manager.connect = async (config: ConnectConfig) => {
-    const connection = await connectWithAttempts(settings, (attempt) =>
-      connect({ ...config, dialectOptions: { ...config.dialectOptions, ssl: attempt } }),
+    const connection = await connectToTarget(hosts, (host, attempt) =>
+      connect({ ...config, host: host.host, port: host.port, dialectOptions: { ...config.dialectOptions, ssl: attempt } }),
     );
     if (!session) return connection;
     try {

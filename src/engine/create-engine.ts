@@ -1,5 +1,6 @@
 import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
-import { resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
+import { resolveConnectionSettings, TARGET_SESSION_ATTRS, withTarget, type ConnectionSettings, type TargetSessionAttrs } from '../config/connection-settings.js';
+import type { HostPort } from '../config/connection-url.js';
 import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { INPUT_BOUNDS, resolveInputBounds, type InputBounds } from '../config/input-bounds.js';
 import { redactUrl } from '../config/redact.js';
@@ -7,9 +8,12 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { defineModels, type Models } from '../models/index.js';
 import { installConnector, sessionStatement } from './connector.js';
 import { EngineEvents } from './engine-events.js';
+import { HostTracker } from './host-selection.js';
 import { silentLogger, type Logger } from './logger.js';
 import { driver, type DeadlineClient } from './pg-driver.js';
+import { queryPool } from './pool-access.js';
 import { instrumentPool, instrumentQueries } from './pool-instrumentation.js';
+import { LAG_SQL, ReplicaSet, type ReplicaMember, type ReplicaStatus } from './replica-set.js';
 
 /** Options for {@link createEngine}. Every setting not given here is read from the environment. */
 export interface EngineOptions extends Partial<DatabaseConfigInput> {
@@ -58,6 +62,19 @@ export interface EngineOptions extends Partial<DatabaseConfigInput> {
    * ranges, list lengths), such as `{ messageChars: 500_000 }`. Default: none; every bound is its default.
    */
   inputBounds?: Partial<InputBounds>;
+  /**
+   * The primary's candidate hosts, in order, in place of the URL's host list (libpq's multi-host syntax,
+   * `postgres://u:p@h1:5432,h2:5432/db`, says the same). Connections go to the first that answers and
+   * matches `targetSessionAttrs`; after a lost connection or a write refused as read-only (25006), the
+   * engine drops its connections and searches again. Default: the URL's hosts.
+   */
+  hosts?: readonly { host: string; port?: number }[];
+  /**
+   * libpq's `target_session_attrs` for the primary's hosts: `any`, `read-write`, `read-only`, `primary`,
+   * `standby` or `prefer-standby`. Default: the URL's, else `any`. With several hosts, use `read-write`
+   * (or `primary`), so that writes find the writable one.
+   */
+  targetSessionAttrs?: TargetSessionAttrs;
 }
 
 /** Pool occupancy, read live from the pool. */
@@ -120,6 +137,15 @@ export interface Engine {
   readonly connectionUrl: string;
   /** @internal How to reach the server (`primary`) and where migrations run (`migration`). */
   readonly connections: { readonly primary: ConnectionSettings; readonly migration: ConnectionSettings };
+  /**
+   * Each read replica's state at its last check (`DATABASE_REPLICA_URLS`): up, lagging, down or not yet
+   * checked, with its lag in seconds. Empty without replicas.
+   */
+  replicaStatus(): ReplicaStatus[];
+  /** Checks every replica now (lag and reachability) and returns their states. Empty without replicas. */
+  checkReplicas(): Promise<ReplicaStatus[]>;
+  /** @internal Where statements go: the primary's hosts, and the replicas (undefined without any). */
+  readonly routing: { readonly hosts: HostTracker; readonly replicas: ReplicaSet | undefined };
 }
 
 /**
@@ -180,14 +206,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
     closeTimeout: options.closeTimeout,
     echo: options.echo,
     echoPool: options.echoPool,
+    replicaUrls: options.replicaUrls,
+    replicaMaxLag: options.replicaMaxLag,
+    replicaCheckInterval: options.replicaCheckInterval,
   });
-  const primary = resolveConnectionSettings(config.url);
+  const primary = primarySettings(resolveConnectionSettings(config.url), options);
   const migration = config.migrationUrl ? resolveConnectionSettings(config.migrationUrl, 'DATABASE_MIGRATION_URL') : primary;
   const events = new EngineEvents();
-  const pool = createPoolPolicy(config);
+  const hosts = new HostTracker(primary);
+  const pool = createPoolPolicy(config, hosts);
   const live = new Set<DeadlineClient>();
-  const sequelize = adopted ?? ownSequelize(config, primary, options, pool.validate);
+  const sequelize = adopted ?? ownSequelize(config, hosts, options, pool.validate);
   pool.bind(sequelize, adopted !== undefined);
+  const replicas = createReplicas(config, options, events);
   sequelize.addHook('afterConnect', (connection: unknown) => {
     live.add(connection as DeadlineClient);
     pool.born(connection as object);
@@ -203,6 +234,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   const models = defineModels(sequelize, { schema: config.schema });
   let closing: Promise<void> | undefined;
+  const closeAll = async (timeoutMs: number) => {
+    replicas?.set.close();
+    await Promise.all([
+      adopted ? undefined : closeBounded(sequelize, live, timeoutMs),
+      ...(replicas?.pools ?? []).map((p) => closeBounded(p.sequelize, p.live, timeoutMs)),
+    ]);
+  };
   return {
     sequelize,
     models,
@@ -212,35 +250,102 @@ export function createEngine(options: EngineOptions = {}): Engine {
     adopted: adopted !== undefined,
     connectionUrl: config.url,
     connections: { primary, migration },
-    settings: { ...config, url: redactUrl(config.url), ...(config.migrationUrl ? { migrationUrl: redactUrl(config.migrationUrl) } : {}) },
+    routing: { hosts, replicas: replicas?.set },
+    settings: {
+      ...config,
+      url: redactUrl(config.url),
+      replicaUrls: config.replicaUrls.map(redactUrl),
+      ...(config.migrationUrl ? { migrationUrl: redactUrl(config.migrationUrl) } : {}),
+    },
     poolStats: () => pool.stats(),
+    replicaStatus: () => replicas?.set.status() ?? [],
+    async checkReplicas() {
+      await replicas?.set.check();
+      return replicas?.set.status() ?? [];
+    },
     close(closeOptions: CloseOptions = {}) {
-      // An adopted instance belongs to the host, which closes it.
-      closing ??= adopted ? Promise.resolve() : closeBounded(sequelize, live, closeOptions.timeoutMs ?? config.closeTimeout * 1000);
+      // An adopted instance belongs to the host, which closes it; the replicas' pools are the engine's.
+      closing ??= closeAll(closeOptions.timeoutMs ?? config.closeTimeout * 1000);
       return closing;
     },
   };
 }
 
+/** The URL's settings, with the `hosts` and `targetSessionAttrs` options in place of its own. */
+function primarySettings(settings: ConnectionSettings, options: EngineOptions): ConnectionSettings {
+  if (options.hosts === undefined && options.targetSessionAttrs === undefined) return settings;
+  const issues: ConfigIssue[] = [];
+  if (options.targetSessionAttrs !== undefined && !TARGET_SESSION_ATTRS.includes(options.targetSessionAttrs)) {
+    issues.push({ variable: 'targetSessionAttrs', message: `must be one of ${TARGET_SESSION_ATTRS.join(', ')}` });
+  }
+  const hosts: HostPort[] = (options.hosts ?? settings.hosts).map((h) => ({ host: h.host, port: h.port ?? 5432 }));
+  const badHost = hosts.length === 0 || hosts.length > 64 || hosts.some((h) => typeof h.host !== 'string' || h.host === '' || h.host.length > 255 || !Number.isInteger(h.port) || h.port < 1 || h.port > 65_535);
+  if (badHost) issues.push({ variable: 'hosts', message: 'must list 1 to 64 hosts, each a host name (at most 255 characters) and a port from 1 to 65535' });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return withTarget(settings, options.targetSessionAttrs ?? settings.targetSessionAttrs, hosts);
+}
+
+/** A replica's own pool: a Sequelize instance without models, with the primary's limits and deadlines. */
+interface ReplicaPool {
+  sequelize: Sequelize;
+  live: Set<DeadlineClient>;
+}
+
+/** The replicas' pools and the set that routes reads among them; undefined without replicas. */
+function createReplicas(config: DatabaseConfig, options: EngineOptions, events: EngineEvents): { set: ReplicaSet; pools: ReplicaPool[] } | undefined {
+  if (config.replicaUrls.length === 0) return undefined;
+  if (options.sequelize) throw new ConfigError([{ variable: 'replicaUrls', message: 'does not apply to an adopted instance' }]);
+  const pools: ReplicaPool[] = [];
+  const members: ReplicaMember[] = config.replicaUrls.map((url) => {
+    const settings = resolveConnectionSettings(url, 'DATABASE_REPLICA_URLS');
+    const tracker = new HostTracker(settings);
+    const policy = createPoolPolicy(config, tracker);
+    const sequelize = ownSequelize(config, tracker, options, policy.validate);
+    policy.bind(sequelize, false);
+    const live = new Set<DeadlineClient>();
+    sequelize.addHook('afterConnect', (connection: unknown) => {
+      live.add(connection as DeadlineClient);
+      policy.born(connection as object);
+    });
+    sequelize.addHook('afterDisconnect', (connection: unknown) => void live.delete(connection as DeadlineClient));
+    pools.push({ sequelize, live });
+    const name = `${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
+    return { name, settings, sequelize, status: { name, state: 'unknown', lagSeconds: null, standby: null, checkedAt: null } };
+  });
+  // A check must not wait as long as a query may: a silent replica is found out within a few seconds.
+  const deadlineMs = Math.min(config.queryTimeout > 0 ? config.queryTimeout * 1000 : 5000, 5000);
+  const set = new ReplicaSet(members, {
+    maxLagSeconds: config.replicaMaxLag,
+    intervalMs: Math.round(config.replicaCheckInterval * 1000),
+    events,
+    probe: async (member) => {
+      const row = (await queryPool<{ standby: boolean; lag: number }>(member.sequelize, LAG_SQL, deadlineMs))[0]!;
+      return { standby: row.standby, lag: Number(row.lag) };
+    },
+  });
+  return { set, pools };
+}
+
 /** The engine's own Sequelize instance, connecting as libpq would and applying the session settings. */
 function ownSequelize(
   config: DatabaseConfig,
-  primary: ConnectionSettings,
+  hosts: HostTracker,
   options: EngineOptions,
   validate: (connection: object) => boolean,
 ): Sequelize {
+  const primary = hosts.settings;
   const session = sessionStatement({
     ...(config.statementTimeout > 0 ? { statement_timeout: Math.round(config.statementTimeout * 1000) } : {}),
     ...(options.sessionSettings ?? {}),
   });
   const sequelize = new Sequelize(sequelizeConfig(config, primary, options, validate));
-  installConnector(sequelize, primary, session);
+  installConnector(sequelize, hosts, session);
   return sequelize;
 }
 
 /** Options that configure the engine's own pool and sessions: meaningless on a host's instance. */
 const OWN_INSTANCE_OPTIONS = [
-  'poolSize', 'maxOverflow', 'poolTimeout', 'queryTimeout', 'statementTimeout', 'connectTimeout', 'closeTimeout',
+  'hosts', 'targetSessionAttrs', 'poolSize', 'maxOverflow', 'poolTimeout', 'queryTimeout', 'statementTimeout', 'connectTimeout', 'closeTimeout',
   'overflowIdleTimeout', 'sessionSettings', 'applicationName', 'sequelizeOptions',
 ] as const;
 
@@ -322,7 +427,7 @@ function sequelizeConfig(
  * The pool's recycling and statistics. Each connection is stamped when it connects; `validate` refuses
  * one older than `poolRecycle`, so it is closed and replaced instead of handed out (sequelize-pool#51).
  */
-function createPoolPolicy(config: DatabaseConfig) {
+function createPoolPolicy(config: DatabaseConfig, hosts: HostTracker) {
   const connectedAt = new WeakMap<object, number>();
   const recycled = new WeakSet<object>();
   const recycleMs = config.poolRecycle === -1 ? Infinity : config.poolRecycle * 1000;
@@ -356,6 +461,11 @@ function createPoolPolicy(config: DatabaseConfig) {
     wasRecycled: (connection: object) => recycled.has(connection),
     validate(connection: object): boolean {
       if (expired(connection)) return false;
+      // Made before the primary changed (a failover): close it rather than write to the old server.
+      if (hosts.stale(connection)) {
+        discarded += 1;
+        return false;
+      }
       // Keep Sequelize's own check (a custom validate replaces it).
       const valid = (sequelize!.connectionManager as unknown as { validate(c: object): boolean }).validate(connection);
       if (!valid) discarded += 1;
@@ -385,6 +495,12 @@ function poolsOf(sequelize: Sequelize): FactoryPool[] {
 }
 
 function logEvents(events: EngineEvents, logger: Logger, config: DatabaseConfig): void {
+  // Always on: a replica leaving or rejoining the rotation is something an operator wants to see.
+  events.on('replica', (e) => {
+    const fields = { replica: e.name, lagSeconds: e.lagSeconds, ...(e.error ? { error: e.error } : {}) };
+    if (e.state === 'up') logger.info('replica serving reads', fields);
+    else logger.warn(`replica ${e.state}: reads skip it`, fields);
+  });
   if (config.echo) {
     events.on('query', (e) =>
       e.error

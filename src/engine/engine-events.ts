@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ReplicaStatus } from './replica-set.js';
 
 /** What the engine reports about itself. Echo logging and metrics hooks both listen here. */
 export interface EngineEventMap {
@@ -14,12 +15,16 @@ export interface EngineEventMap {
   connect: [event: Record<string, never>];
   /** A server connection was closed. `reason` says why when the library closed it. */
   disconnect: [event: { reason?: string }];
+  /** A read replica changed state (up, lagging, down). */
+  replica: [event: ReplicaStatus];
 }
 
 export interface QueryEvent {
   sql: string;
   durationMs: number;
   error?: Error;
+  /** The replica (`host:port`) that ran it; absent when the primary did. */
+  replica?: string;
 }
 
 /** A typed, per-engine event emitter. Never process-wide (decision 13). */

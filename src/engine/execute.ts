@@ -1,8 +1,14 @@
 import type { QueryResultRow } from 'pg';
 import type { Transaction } from 'sequelize';
 import { PoolTimeoutError } from '../errors.js';
+import { poolOf, type PgConnection, type Pool } from './pool-access.js';
+import type { ReplicaMember } from './replica-set.js';
 import { ScopedQuery, type Prelude } from './scoped-query.js';
+import { isConnectionLoss, isReadOnlyRefusal } from './server-signals.js';
 import type { Engine } from './create-engine.js';
+
+/** Where a read may run: see {@link QueryOptions.consistency}. */
+export type Consistency = 'replica' | 'primary';
 
 /** Options every repository method accepts. */
 export interface QueryOptions {
@@ -11,6 +17,12 @@ export interface QueryOptions {
    * Default: none; the statement runs on its own pooled connection.
    */
   transaction?: Transaction | null;
+  /**
+   * With read replicas (`DATABASE_REPLICA_URLS`): `replica` lets a read run on a replica within the lag
+   * bound (the primary when none is), `primary` sends it to the primary, to read your own writes at once.
+   * Writes, and every statement in a transaction, run on the primary whatever this says. Default: `replica`.
+   */
+  consistency?: Consistency;
 }
 
 /** @internal Options only the library's own callers pass. */
@@ -27,22 +39,8 @@ export interface ExecuteOptions extends QueryOptions {
    * `rowScope` only). Default: none.
    */
   preludes?: readonly Prelude[];
-}
-
-interface PgConnection {
-  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-  query(submittable: ScopedQuery): unknown;
-  nextDeadlineMs?: number;
-  /** Set by Sequelize (`_invalid`) and pg (`_ending`, `_ended`) once the connection is unusable. */
-  _invalid?: boolean;
-  _ending?: boolean;
-  _ended?: boolean;
-}
-
-interface Pool {
-  acquire(): Promise<PgConnection>;
-  release(connection: PgConnection): void;
-  destroy(connection: PgConnection): Promise<void>;
+  /** The statement only reads, so outside a transaction it may run on a replica. Default: false. */
+  read?: boolean;
 }
 
 /** Runs `text` with the row scope set in the same round trip ({@link ScopedQuery}). */
@@ -72,6 +70,10 @@ function isPoolTimeout(error: unknown): boolean {
  * (limits, recycling, validation), its type parsers and the engine's events, so echo logging and
  * metrics see it like any other query.
  *
+ * A read (`read`) outside a transaction goes to a replica when the engine has some and the caller did
+ * not ask for the primary. A replica that loses the connection is marked down and the next one is tried,
+ * then the primary; a read the replica refuses as a write (25006) goes to the primary.
+ *
  * Values are always sent as bind parameters, never spliced into the text.
  *
  * @internal
@@ -82,33 +84,50 @@ export async function execute<R extends QueryResultRow>(
   values: readonly unknown[],
   options: ExecuteOptions = {},
 ): Promise<{ rows: R[]; rowCount: number }> {
-  const events = engine.events;
   const transactional = (options.transaction as unknown as { connection?: PgConnection } | null | undefined)?.connection;
+  const replicas = engine.routing.replicas;
+  if (replicas && options.read && !transactional && options.consistency !== 'primary') {
+    for (const member of await replicas.candidates()) {
+      try {
+        return await runOn<R>(engine, member, undefined, text, values, options);
+      } catch (error) {
+        if (isReadOnlyRefusal(error)) break;
+        if (!isConnectionLoss(error)) throw error;
+        replicas.markDown(member, error);
+      }
+    }
+  }
+  return runOn<R>(engine, undefined, transactional, text, values, options);
+}
+
+/** Runs the statement on a replica's pool, the transaction's connection, or the primary's pool. */
+async function runOn<R extends QueryResultRow>(
+  engine: Engine,
+  replica: ReplicaMember | undefined,
+  transactional: PgConnection | undefined,
+  text: string,
+  values: readonly unknown[],
+  options: ExecuteOptions,
+): Promise<{ rows: R[]; rowCount: number }> {
+  const events = engine.events;
   let pool: Pool | undefined;
   let connection = transactional;
   if (!connection) {
-    pool = (engine.sequelize.connectionManager as unknown as { pool: Pool }).pool;
-    const waitStart = performance.now();
-    try {
-      connection = await pool.acquire();
-    } catch (error) {
-      if (!isPoolTimeout(error)) throw error;
-      const waitMs = performance.now() - waitStart;
-      const wrapped = new PoolTimeoutError(waitMs, { cause: error });
-      events.emit('acquireTimeout', { waitMs, error: wrapped });
-      throw wrapped;
-    }
-    if (events.listenerCount('acquire') > 0) events.emit('acquire', { waitMs: performance.now() - waitStart });
+    pool = poolOf(replica?.sequelize ?? engine.sequelize);
+    connection = await acquire(engine, pool);
   }
   const started = performance.now();
   if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
+  const where = replica ? { replica: replica.name } : {};
   try {
     const result =
       options.rowScope === undefined ? await connection.query<R>(text, values as unknown[]) : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional !== undefined);
-    if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started });
+    if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started, ...where });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {
-    events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error });
+    // The primary may have changed: stop using connections made before (a failover, a demotion).
+    if (!replica && (isConnectionLoss(error) || isReadOnlyRefusal(error))) engine.routing.hosts.suspect(connection);
+    events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error, ...where });
     throw error;
   } finally {
     if (pool) {
@@ -118,4 +137,21 @@ export async function execute<R extends QueryResultRow>(
       if (events.listenerCount('release') > 0) events.emit('release', {});
     }
   }
+}
+
+async function acquire(engine: Engine, pool: Pool): Promise<PgConnection> {
+  const events = engine.events;
+  const waitStart = performance.now();
+  let connection: PgConnection;
+  try {
+    connection = await pool.acquire();
+  } catch (error) {
+    if (!isPoolTimeout(error)) throw error;
+    const waitMs = performance.now() - waitStart;
+    const wrapped = new PoolTimeoutError(waitMs, { cause: error });
+    events.emit('acquireTimeout', { waitMs, error: wrapped });
+    throw wrapped;
+  }
+  if (events.listenerCount('acquire') > 0) events.emit('acquire', { waitMs: performance.now() - waitStart });
+  return connection;
 }

@@ -146,27 +146,6 @@ export function clientConfig(
 }
 
 /**
- * Opens one client outside the pool (the migration runner, the backups), making libpq's attempts in
- * libpq's order. The client ignores 'error' events: an idle client whose server goes away would
- * otherwise crash the host.
- *
- * @internal
- */
-export async function connectClient(settings: ConnectionSettings, options: ConnectClientOptions): Promise<DeadlineClient> {
-  return connectWithAttempts(settings, async (attempt) => {
-    const client = new DeadlineClient(clientConfig(settings, attempt, options));
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-/**
  * Makes libpq's connection attempts for the URL's `sslmode`, in order (TLS first for `prefer`, plain
  * first for `allow`), each a fresh connection, as a TLS refusal closes the socket.
  *

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { scrubSecrets } from '../config/redact.js';
 import type { Engine } from '../engine/create-engine.js';
-import { connectClient } from '../engine/pg-driver.js';
+import { connectClient } from '../engine/host-selection.js';
 import { ALL_ROWS, ROW_SCOPE_SETTING } from '../engine/scoped-query.js';
 import { MigrationError, MigrationLockTimeoutError } from '../errors.js';
 import { migrations as libraryMigrations } from './index.js';
@@ -170,7 +170,7 @@ async function statusOn(engine: Engine, client: pg.Client, options: Pick<Migrati
 
 async function connect(engine: Engine): Promise<pg.Client> {
   try {
-    return await connectClient(engine.connections.migration, { applicationName: 'foodsave-db:migrate' });
+    return await connectClient(engine.connections.migration, { applicationName: 'foodsave-db:migrate', target: 'read-write' });
   } catch (cause) {
     throw new MigrationError(`Cannot connect to run migrations: ${safeMessage(engine, cause)}`, { cause });
   }

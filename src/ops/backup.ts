@@ -7,10 +7,10 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { childConnectionUrl, resolveConnectionSettings, type ConnectionSettings } from '../config/connection-settings.js';
+import { childConnectionUrl, resolveConnectionSettings, withTarget, type ConnectionSettings } from '../config/connection-settings.js';
 import { formatConnectionUrl } from '../config/connection-url.js';
 import { scrubSecrets } from '../config/redact.js';
-import { connectClient } from '../engine/pg-driver.js';
+import { connectClient } from '../engine/host-selection.js';
 import { ALL_ROWS, ROW_SCOPE_SETTING } from '../engine/scoped-query.js';
 import { BackupError, FoodsaveDbError } from '../errors.js';
 import { childEnvironment, findPgBinary } from './pg-binaries.js';
@@ -26,6 +26,13 @@ export interface CreateBackupOptions {
   onProgress?: (bytesWritten: number) => void;
   /** Environment to look for `pg_dump` in (`PG_BIN_DIR`, `PATH`). Default: `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Which server to dump. `primary`: the writable one (`target_session_attrs=read-write`; a URL that
+   * names only a standby is refused). `standby`: a standby among the URL's hosts if one answers, else the
+   * primary (`prefer-standby`), which keeps the dump's load off the primary; pass a replica's URL, or a
+   * URL listing the replicas. Default: `primary`.
+   */
+  from?: 'primary' | 'standby';
 }
 
 /** What {@link createBackup} made. */
@@ -99,7 +106,7 @@ const NAME = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d+))?\.du
  */
 export async function createBackup(options: CreateBackupOptions): Promise<BackupResult> {
   const started = performance.now();
-  const parts = allRowsSession(parseUrl(options.databaseUrl));
+  const parts = allRowsSession(withTarget(parseUrl(options.databaseUrl), options.from === 'standby' ? 'prefer-standby' : 'read-write'));
   const dir = path.resolve(options.dir ?? './backups/database');
   await mkdir(dir, { recursive: true });
 
@@ -181,7 +188,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
 export async function restoreBackup(file: string, options: RestoreBackupOptions): Promise<{ durationMs: number; command: string[] }> {
   const started = performance.now();
   await assertDumpExists(file);
-  const parts = parseUrl(options.databaseUrl);
+  // Restores write: always the writable server among the URL's hosts.
+  const parts = withTarget(parseUrl(options.databaseUrl), 'read-write');
   const secrets = [parts.password];
   await verifyChecksum(file, options.requireChecksum ?? true);
   const client = await connect(parts);
@@ -227,7 +235,7 @@ export async function verifyBackup(
   options: { databaseUrl: string; env?: Record<string, string | undefined> },
 ): Promise<{ ok: boolean; tables: number; mismatches: { table: string; expected: number; actual: number | null }[] }> {
   await assertDumpExists(file);
-  const parts = parseUrl(options.databaseUrl);
+  const parts = withTarget(parseUrl(options.databaseUrl), 'read-write');
   let manifest: BackupManifest;
   try {
     manifest = JSON.parse(await readFile(`${file}.manifest.json`, 'utf8')) as BackupManifest;
@@ -415,7 +423,8 @@ async function writePassfile(parts: ConnectionSettings): Promise<{ env: NodeJS.P
   const dir = await mkdtemp(path.join(tmpdir(), 'foodsave-pgpass-'));
   const file = path.join(dir, 'pgpass');
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
-  await writeFile(file, `${esc(parts.host)}:${parts.port}:*:${esc(parts.user)}:${esc(parts.password)}\n`, { mode: 0o600 });
+  const lines = parts.hosts.map((h) => `${esc(h.host)}:${h.port}:*:${esc(parts.user)}:${esc(parts.password)}\n`);
+  await writeFile(file, lines.join(''), { mode: 0o600 });
   return { env: childEnvironment({ PGPASSFILE: file }), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -1,5 +1,6 @@
 import { passwordOf, scrubSecrets } from '../config/redact.js';
 import type { Engine, PoolStats } from '../engine/create-engine.js';
+import type { ReplicaStatus } from '../engine/replica-set.js';
 import { execute } from '../engine/execute.js';
 import { ALL_ROWS } from '../engine/scoped-query.js';
 import { quotedSchema } from '../db/run-statement.js';
@@ -24,7 +25,8 @@ export interface HealthReport {
   /**
    * - `healthy`: the database answers and every migration is applied, unchanged.
    * - `degraded`: the database answers, but migrations are pending or changed since they ran, or their
-   *   status could not be read; {@link HealthReport.warnings} says which. The library's tables may be
+   *   status could not be read, or a read replica is down or lagging (reads go to the others, then the
+   *   primary); {@link HealthReport.warnings} says which. The library's tables may be
    *   missing or older than the code expects: run `runMigrations` (or `foodsave-db migrate up`).
    * - `unhealthy`: the database does not answer within the deadline; {@link HealthReport.error} says why.
    *
@@ -54,6 +56,11 @@ export interface HealthReport {
    * when unhealthy or when the status could not be read.
    */
   migrations: { pending: string[]; changed: string[]; unknown: string[] } | null;
+  /**
+   * Each read replica (`DATABASE_REPLICA_URLS`): its state (`up`, `lagging`, `down`, `unknown`) and lag
+   * in seconds, checked within the report's deadline. Empty without replicas.
+   */
+  replicas: ReplicaStatus[];
   /** Why the report is `degraded`: one short line per problem, never a password. Only when degraded. */
   warnings?: string[];
   /** Why the check failed: one short line, never a password. Only when unhealthy. */
@@ -90,6 +97,8 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
   // the deadline, and each releases its connection itself.
   const probe = countConversations(engine, timeoutMs);
   probe.catch(() => undefined);
+  // The replicas are other servers: checked alongside, and their last known state used past the deadline.
+  const replicas = Promise.race([engine.checkReplicas(), deadline]).catch(() => engine.replicaStatus());
   const migrations = probe.then(
     () => checkMigrations(engine, options.migrations),
     (error: unknown) => failed(engine, error),
@@ -98,9 +107,9 @@ export async function checkDatabaseHealth(engine: Engine, options: HealthCheckOp
     const count = await Promise.race([probe, deadline]);
     // Past the deadline the migrations check counts as unreadable: the database did answer.
     const check = await Promise.race([migrations, deadline.catch((error: unknown) => failed(engine, error))]);
-    return withMigrations(report(engine, started, count), check);
+    return withReplicas(withMigrations(report(engine, started, count), check), await replicas);
   } catch (error) {
-    return { ...report(engine, started, null), status: 'unhealthy', error: shortError(engine, error) };
+    return { ...report(engine, started, null), status: 'unhealthy', error: shortError(engine, error), replicas: engine.replicaStatus() };
   } finally {
     clearTimeout(timer);
   }
@@ -148,6 +157,15 @@ function withMigrations(base: HealthReport, check: MigrationsCheck): HealthRepor
   };
 }
 
+/** The replicas' states; one not serving reads degrades the report. */
+function withReplicas(base: HealthReport, replicas: ReplicaStatus[]): HealthReport {
+  const warnings = replicas
+    .filter((r) => r.state === 'down' || r.state === 'lagging')
+    .map((r) => (r.state === 'down' ? `replica ${r.name} is down: ${r.error ?? 'unreachable'}` : `replica ${r.name} lags ${r.lagSeconds?.toFixed(1)} s`));
+  if (warnings.length === 0) return { ...base, replicas };
+  return { ...base, replicas, status: 'degraded', warnings: [...(base.warnings ?? []), ...warnings] };
+}
+
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
@@ -171,6 +189,7 @@ function report(engine: Engine, started: number, conversationCount: number | nul
     pool: { size: stats.size, available: stats.available, inUse: stats.inUse, waiting: stats.waiting, max: stats.max },
     pendingMigrations: null,
     migrations: null,
+    replicas: [],
   };
 }
 

@@ -29,6 +29,9 @@ export function operationAttributes(operation: string, table: string | undefined
  *   `error.type`;
  * - `db.client.connection.count` with `db.client.connection.state` `idle` or `used` and
  *   `db.client.connection.pool.name` (`host:port/database`).
+ * - `db.client.replica.lag` (seconds) and `db.client.replica.up` (1 or 0) for each read replica, with
+ *   `db.client.replica` (`host:port`) and `db.client.replica.state`; library-specific, as the semantic
+ *   conventions have no replica metrics.
  *
  * `@opentelemetry/api` is an optional peer dependency; only its types are used here.
  *
@@ -55,6 +58,25 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions)
       const stats = engine.poolStats();
       result.observe(stats.available, { 'db.client.connection.state': 'idle', 'db.client.connection.pool.name': pool });
       result.observe(stats.inUse, { 'db.client.connection.state': 'used', 'db.client.connection.pool.name': pool });
+    }
+  });
+
+  const replicaLag = meter.createObservableGauge('db.client.replica.lag', {
+    unit: 's',
+    description: 'Seconds each read replica is behind the primary at its last check.',
+  });
+  replicaLag.addCallback((result) => {
+    for (const engine of engines.keys()) {
+      for (const r of engine.replicaStatus()) if (r.lagSeconds !== null) result.observe(r.lagSeconds, { 'db.client.replica': r.name });
+    }
+  });
+  const replicaUp = meter.createObservableGauge('db.client.replica.up', {
+    unit: '1',
+    description: 'Whether each read replica serves reads (1) or is skipped, lagging or down (0).',
+  });
+  replicaUp.addCallback((result) => {
+    for (const engine of engines.keys()) {
+      for (const r of engine.replicaStatus()) result.observe(r.state === 'up' ? 1 : 0, { 'db.client.replica': r.name, 'db.client.replica.state': r.state });
     }
   });
 

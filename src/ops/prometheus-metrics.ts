@@ -26,8 +26,9 @@ export interface PrometheusMetricsOptions {
  * The design document's Prometheus metrics, labelled by `type` (the operation: select, insert, update,
  * delete, other), on the host's registry:
  * `database_queries_total`, `database_query_duration_seconds` (histogram), `database_errors_total`,
- * `database_connections_active` (read from the pool when scraped), plus `database_pool_waiting` and
- * `database_pool_acquire_timeouts_total`.
+ * `database_connections_active` (read from the pool when scraped), plus `database_pool_waiting`,
+ * `database_pool_acquire_timeouts_total`, and for each read replica (label `replica`, `host:port`)
+ * `database_replica_up` (1 while it serves reads) and `database_replica_lag_seconds`.
  *
  * Imported from `foodsave-db/prometheus`, which needs prom-client (an optional peer dependency).
  *
@@ -90,6 +91,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       this.set(sum((e) => e.poolStats().waiting));
     },
   });
+  registerReplicaGauges(options.registry, engines);
   const timeouts = new prom.Counter({
     name: 'database_pool_acquire_timeouts_total',
     help: 'Waits for a pooled connection that timed out',
@@ -126,11 +128,22 @@ interface Sample {
   metricName?: string;
 }
 
+/** Each replica's state and lag, from the engines' last checks when scraped. */
+function registerReplicaGauges(registry: Registry, engines: Set<Engine>): void {
+  const replicas = () => [...engines].flatMap((e) => e.replicaStatus());
+  register(registry, 'database_replica_up', 'Whether the read replica serves reads (1) or is skipped (0)', 'gauge', () =>
+    replicas().map((r) => ({ labels: { replica: r.name }, value: r.state === 'up' ? 1 : 0 })),
+  );
+  register(registry, 'database_replica_lag_seconds', 'Seconds the read replica is behind the primary at its last check', 'gauge', () =>
+    replicas().flatMap((r) => (r.lagSeconds === null ? [] : [{ labels: { replica: r.name }, value: r.lagSeconds }])),
+  );
+}
+
 /**
  * Registers a collector that prom-client reads like its own metrics (`get()` returning name, help,
  * type and values), both in the text exposition and in `getMetricsAsJSON()`.
  */
-function register(registry: Registry, name: string, help: string, type: 'counter' | 'histogram', values: () => Sample[]): void {
+function register(registry: Registry, name: string, help: string, type: 'counter' | 'histogram' | 'gauge', values: () => Sample[]): void {
   const metric = {
     name,
     help,
