@@ -5,7 +5,7 @@ import { formatConnectionUrl, parseConnectionUrl } from '../src/config/connectio
 import { satisfies } from '../src/engine/host-selection.js';
 import { ConfigError } from '../src/errors.js';
 
-function configIssues(run: () => unknown): { variable: string; message: string }[] {
+function configIssues(run: () => unknown): readonly { variable: string; message: string }[] {
   try {
     run();
   } catch (error) {
