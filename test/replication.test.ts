@@ -173,6 +173,33 @@ describe.skipIf(missing)('read replicas and failover on streaming replication', 
     expect((await engine.checkReplicas())[1]!.state).toBe('up');
   });
 
+  it('after a write refused as read-only (25006), drops the connection and finds the writable host of the list', async () => {
+    // `any` settles on the first host that answers: here a standby, listed first.
+    const hosts = [cluster.standby1, cluster.primary].map((n) => `127.0.0.1:${n.port}`).join(',');
+    const engine = engineWith({ url: cluster.urlFor(cluster.primary, DATABASE).replace(`127.0.0.1:${cluster.primary.port}`, hosts), poolSize: 1, maxOverflow: 0 });
+    const users = createFoodsave(engine).admin.users;
+    const attempt = () => users.create({ username: `ro-${randomUUID().slice(0, 8)}`, email: `ro-${randomUUID().slice(0, 8)}@example.com` });
+    const refused = await attempt().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConnectionError);
+    expect(refused).toMatchObject({ code: 'CONNECTION_FAILED', sqlState: '25006' });
+    const created = await attempt();
+    expect((await query<{ n: string }>(cluster.primary, 'SELECT count(*) AS n FROM users WHERE id = $1', [created.id]))[0]!.n).toBe('1');
+    expect(engine.poolStats().discarded).toBe(1);
+  });
+
+  it('refuses a host list in which no server matches target_session_attrs, naming each host and why', async () => {
+    const hosts = [cluster.standby1, cluster.standby2].map((n) => `127.0.0.1:${n.port}`).join(',');
+    const base = cluster.urlFor(cluster.primary, DATABASE).replace(`127.0.0.1:${cluster.primary.port}`, hosts);
+    const engine = engineWith({ url: `${base}${base.includes('?') ? '&' : '?'}target_session_attrs=primary` });
+    const error = await createFoodsave(engine).admin.users.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    for (const node of [cluster.standby1, cluster.standby2]) {
+      expect((error as Error).message).toContain(`127.0.0.1:${node.port}: does not accept target_session_attrs=primary`);
+    }
+    const standbys = engineWith({ url: base, targetSessionAttrs: 'standby' });
+    expect(await createFoodsave(standbys).admin.users.list({ limit: 1 })).toHaveLength(1);
+  });
+
   it('backs up a standby on request, and refuses a standby when the primary is asked for', async () => {
     const reason = await pgToolsMissingReason(15);
     if (componentMissing('pg_dump', reason)) return;

@@ -13,6 +13,8 @@
  * `schema` in the list adds a run of the whole suite with the library in schema `foodsave` instead of
  * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
  *
+ * The streaming-replication tests (their own PostgreSQL 15 cluster) run in the default major's pass only.
+ *
  * Each run gets `TEST_PG_MAJOR=<major>` and prints a header first; at the end one line per major and a
  * total `N passed, N failed, N skipped` line. The exit status is non-zero when any run failed.
  */
@@ -20,7 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { embeddedMajors } from './postgres-server.js';
+import { DEFAULT_PG_MAJOR, embeddedMajors } from './postgres-server.js';
 
 const require = createRequire(import.meta.url);
 const vitestCli = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
@@ -45,6 +47,13 @@ const POOLED_FILES = [
   'receipt-repository', 'recipes-and-plans-domain', 'schema', 'user-data-export', 'user-repository', 'user-scope-isolation',
 ].map((name) => `test/${name}.test.ts`);
 
+/**
+ * The streaming-replication files start their own cluster from Debian's PostgreSQL 15, whatever the run's
+ * major, so they run once: in the default major's pass (or a plain `npm test`), not again in each other pass.
+ */
+const REPLICATION_FILES = ['test/replication.test.ts', 'test/replication-cluster.test.ts'];
+const onlyOnce = REPLICATION_FILES.flatMap((file) => ['--exclude', file]);
+
 /** One vitest run: a major, the PgBouncer pass or the own-schema pass. */
 type Target = number | 'pgbouncer' | 'schema';
 const PASSES = new Set(['pgbouncer', 'schema']);
@@ -55,9 +64,9 @@ interface Run {
 }
 
 /** Runs vitest; with `collect`, echoes its output and reads the summary reporter's closing line. */
-function vitest(env: NodeJS.ProcessEnv, collect: boolean, files: string[] = []): Promise<Run> {
+function vitest(env: NodeJS.ProcessEnv, collect: boolean, files: string[] = [], extra: string[] = []): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitestCli, ...vitestArgs, ...files], {
+    const child = spawn(process.execPath, [vitestCli, ...vitestArgs, ...extra, ...files], {
       env: collect && process.stdout.isTTY && env.FORCE_COLOR === undefined ? { ...env, FORCE_COLOR: '1' } : env,
       stdio: ['inherit', collect ? 'pipe' : 'inherit', 'inherit'],
     });
@@ -124,10 +133,10 @@ async function main(): Promise<number> {
       run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
     } else if (major === 'schema') {
       console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
-      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }, true);
+      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }, true, [], onlyOnce);
     } else {
       console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
-      run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true);
+      run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true, [], major === DEFAULT_PG_MAJOR ? [] : onlyOnce);
     }
     results.push({ major, run, seconds: Math.round((Date.now() - started) / 1000) });
   }
