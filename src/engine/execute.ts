@@ -7,9 +7,6 @@ import { ScopedQuery, type Prelude } from './scoped-query.js';
 import { isConnectionLoss, isReadOnlyRefusal } from './server-signals.js';
 import type { Engine } from './create-engine.js';
 
-/** Where a read may run: see {@link QueryOptions.consistency}. */
-export type Consistency = 'replica' | 'primary';
-
 /** Options every repository method accepts. */
 export interface QueryOptions {
   /**
@@ -22,8 +19,11 @@ export interface QueryOptions {
    * bound (the primary when none is), `primary` sends it to the primary, to read your own writes at once.
    * Writes, and every statement in a transaction, run on the primary whatever this says. Default: `replica`.
    */
-  consistency?: Consistency;
+  consistency?: 'replica' | 'primary';
 }
+
+/** Where a read may run: see {@link QueryOptions.consistency}. */
+export type Consistency = NonNullable<QueryOptions['consistency']>;
 
 /** @internal Options only the library's own callers pass. */
 export interface ExecuteOptions extends QueryOptions {
