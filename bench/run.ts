@@ -21,6 +21,7 @@ import { instrument } from '../src/entries/ops.js';
 import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '../src/entries/opentelemetry.js';
 import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
+import { measureReadScaling } from './read-scaling.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -453,6 +454,11 @@ async function main(): Promise<void> {
       await provider.shutdown();
     }
 
+    // Last, after this server's numbers: three more servers on the same cores would disturb them.
+    console.log('read scaling: starting a primary and two streaming replicas ...');
+    const scaling = await measureReadScaling(SECONDS / 2);
+    for (const line of scaling.lines) console.log(line);
+
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const report = [
       '# Benchmark results',
@@ -482,6 +488,10 @@ async function main(): Promise<void> {
       '| call | p50 |',
       '| --- | --- |',
       ...domain,
+      '',
+      '## Read scaling with streaming replicas',
+      '',
+      ...scaling.lines,
       '',
       '## Instrumentation overhead',
       '',

@@ -182,8 +182,10 @@ export class DatabaseError extends FoodsaveDbError {
 
 /**
  * The connection could not be opened or was lost: refused, reset, terminated by an administrator
- * (`57P01`), a server shutting down (`57P02`, `57P03`), or any SQLSTATE of class `08`. The statement may
- * or may not have run; a transaction it was part of did not commit.
+ * (`57P01`), a server shutting down (`57P02`, `57P03`), any SQLSTATE of class `08`, no host of the URL
+ * matching `target_session_attrs`, or a write refused because the server is read-only (`25006`: a standby,
+ * or a primary demoted by a failover; nothing was written). The statement may or may not have run; a
+ * transaction it was part of did not commit. The next call reconnects, to the new primary after a failover.
  */
 export class ConnectionError extends DatabaseError {
   constructor(message: string, options?: { cause?: unknown; sqlState?: string }) {

@@ -41,7 +41,7 @@ export { createEngine, closeEngine, type Engine, type EngineOptions, type Engine
 export type { EngineEvents, EngineEventMap, QueryEvent } from './engine/engine-events.js';
 export { silentLogger, type Logger } from './engine/logger.js';
 export type { Consistency, QueryOptions } from './engine/execute.js';
-export type { ReplicaState, ReplicaStatus } from './engine/replica-set.js';
+export type { ReplicaState, ReplicaStatus } from './engine/replica-status.js';
 export { withTransaction, type TransactionOptions } from './db/with-transaction.js';
 export { withRowScope, type RowScope } from './db/row-scope.js';
 

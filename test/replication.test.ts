@@ -13,6 +13,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, ConnectionError, createEngine, createFoodsave, migrationStatus, runMigrations, type Engine, type EngineOptions } from '../src/index.js';
 import { checkDatabaseHealth, createBackup, instrument } from '../src/entries/ops.js';
+import { createOpenTelemetryMetricProducer } from '../src/entries/opentelemetry.js';
 import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { componentMissing, pgToolsMissingReason } from './support/components.js';
 import { replicationMissingReason, startReplicationCluster, type ClusterNode, type ReplicationCluster } from './support/replication-cluster.js';
@@ -137,6 +138,8 @@ describe.skipIf(missing)('read replicas and failover on streaming replication', 
     const engine = replicated();
     const registry = new Registry();
     instrument(engine, createPrometheusMetrics({ registry }));
+    const otel = createOpenTelemetryMetricProducer();
+    instrument(engine, otel.hooks);
     const db = createFoodsave(engine);
     const user = await newUser(engine);
     await cluster.waitForCatchUp();
@@ -166,6 +169,15 @@ describe.skipIf(missing)('read replicas and failover on streaming replication', 
       expect(text).toContain(`database_replica_up{replica="${status[1]!.name}"} 0`);
       expect(text).toContain(`database_replica_up{replica="${status[0]!.name}"} 1`);
       expect(text).toMatch(new RegExp(`database_replica_lag_seconds\\{replica="${status[1]!.name.replace(/\./g, '\\.')}"\\} [1-9]`));
+      const { resourceMetrics } = await otel.producer.collect();
+      const metrics = resourceMetrics.scopeMetrics[0]!.metrics;
+      const up = metrics.find((m) => m.descriptor.name === 'db.client.replica.up')!.dataPoints;
+      expect(up.map((p) => [p.attributes['db.client.replica'], p.attributes['db.client.replica.state'], p.value])).toEqual([
+        [status[0]!.name, 'up', 1],
+        [status[1]!.name, 'lagging', 0],
+      ]);
+      const lag = metrics.find((m) => m.descriptor.name === 'db.client.replica.lag')!.dataPoints;
+      expect(lag[1]!.value).toBeGreaterThan(1);
     } finally {
       await cluster.standby2.resumeReplay();
     }

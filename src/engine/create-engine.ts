@@ -13,7 +13,8 @@ import { silentLogger, type Logger } from './logger.js';
 import { driver, type DeadlineClient } from './pg-driver.js';
 import { queryPool } from './pool-access.js';
 import { instrumentPool, instrumentQueries } from './pool-instrumentation.js';
-import { LAG_SQL, ReplicaSet, type ReplicaMember, type ReplicaStatus } from './replica-set.js';
+import { LAG_SQL, ReplicaSet, type ReplicaMember } from './replica-set.js';
+import type { ReplicaStatus } from './replica-status.js';
 
 /** Options for {@link createEngine}. Every setting not given here is read from the environment. */
 export interface EngineOptions extends Partial<DatabaseConfigInput> {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ReplicaStatus } from './replica-set.js';
+import type { ReplicaStatus } from './replica-status.js';
 
 /** What the engine reports about itself. Echo logging and metrics hooks both listen here. */
 export interface EngineEventMap {

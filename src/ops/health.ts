@@ -1,6 +1,6 @@
 import { passwordOf, scrubSecrets } from '../config/redact.js';
 import type { Engine, PoolStats } from '../engine/create-engine.js';
-import type { ReplicaStatus } from '../engine/replica-set.js';
+import type { ReplicaStatus } from '../engine/replica-status.js';
 import { execute } from '../engine/execute.js';
 import { ALL_ROWS } from '../engine/scoped-query.js';
 import { quotedSchema } from '../db/run-statement.js';

@@ -24,6 +24,7 @@ export interface OpenTelemetryMetricProducerOptions {
 // The numeric values of the SDK's enums (DataPointType, AggregationTemporality, ValueType), so the SDK
 // is needed for its types only.
 const HISTOGRAM = 0;
+const GAUGE = 2;
 const SUM = 3;
 const CUMULATIVE = 1;
 const DOUBLE = 1;
@@ -101,6 +102,8 @@ export function createOpenTelemetryMetricProducer(options: OpenTelemetryMetricPr
           { startTime: start, endTime: end, attributes: { 'db.client.connection.state': 'used', 'db.client.connection.pool.name': pool }, value: stats.inUse },
         ];
       });
+      const replicas = [...engines.keys()].flatMap((engine) => engine.replicaStatus());
+      const point = (attributes: Attributes, value: number) => ({ startTime: start, endTime: end, attributes, value });
       const resourceMetrics = {
         // The reader keeps the SDK's own resource; only scopeMetrics are merged from producers.
         resource: undefined,
@@ -135,6 +138,18 @@ export function createOpenTelemetryMetricProducer(options: OpenTelemetryMetricPr
                 dataPointType: SUM,
                 isMonotonic: false,
                 dataPoints: connections,
+              },
+              {
+                descriptor: { name: 'db.client.replica.lag', description: 'Seconds each read replica is behind the primary at its last check.', unit: 's', valueType: DOUBLE },
+                dataPointType: GAUGE,
+                aggregationTemporality: CUMULATIVE,
+                dataPoints: replicas.flatMap((r) => (r.lagSeconds === null ? [] : [point({ 'db.client.replica': r.name }, r.lagSeconds)])),
+              },
+              {
+                descriptor: { name: 'db.client.replica.up', description: 'Whether each read replica serves reads (1) or is skipped, lagging or down (0).', unit: '1', valueType: INT },
+                dataPointType: GAUGE,
+                aggregationTemporality: CUMULATIVE,
+                dataPoints: replicas.map((r) => point({ 'db.client.replica': r.name, 'db.client.replica.state': r.state }, r.state === 'up' ? 1 : 0)),
               },
             ],
           },
