@@ -96,3 +96,43 @@ describe('target_session_attrs, as libpq decides it', () => {
     expect([primary, readOnlyPrimary, standby].map((kind) => satisfies(target, kind))).toEqual(expected);
   });
 });
+
+describe('the engine options for hosts and replicas', () => {
+  it('takes the primary hosts and target_session_attrs from options over the URL, and redacts every replica URL', async () => {
+    const { createEngine } = await import('../src/index.js');
+    const engine = createEngine({
+      env: {},
+      url: 'postgres://app:pw@ignored:1/db',
+      hosts: [{ host: 'db-a', port: 6432 }, { host: 'db-b' }],
+      targetSessionAttrs: 'primary',
+      replicaUrls: ['postgres://app:replica-secret@r1:5432/db'],
+    });
+    try {
+      expect(engine.connections.primary.hosts).toEqual([{ host: 'db-a', port: 6432 }, { host: 'db-b', port: 5432 }]);
+      expect(engine.connections.primary.targetSessionAttrs).toBe('primary');
+      expect(engine.settings.replicaUrls).toEqual(['postgres://app:***@r1:5432/db']);
+      expect(JSON.stringify(engine.settings)).not.toContain('replica-secret');
+      // Nothing is checked or opened before the first read.
+      expect(engine.replicaStatus()).toEqual([{ name: 'r1:5432', state: 'unknown', lagSeconds: null, standby: null, checkedAt: null }]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses bad hosts, an unknown targetSessionAttrs, and replicas on an adopted instance, naming each option', async () => {
+    const { createEngine } = await import('../src/index.js');
+    const { Sequelize } = await import('sequelize');
+    const issues = configIssues(() =>
+      createEngine({ env: {}, url: 'postgres://u@h/db', hosts: [{ host: '', port: 0 }], targetSessionAttrs: 'writable' as 'any' }),
+    );
+    expect(issues.map((i) => i.variable).sort()).toEqual(['hosts', 'targetSessionAttrs']);
+    const host = new Sequelize('postgres://u@h/db', { logging: false });
+    try {
+      expect(configIssues(() => createEngine({ env: {}, sequelize: host, replicaUrls: ['postgres://u@r/db'] }))).toEqual([
+        { variable: 'replicaUrls', message: 'does not apply to an adopted instance' },
+      ]);
+    } finally {
+      await host.close();
+    }
+  });
+});

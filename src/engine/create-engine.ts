@@ -1,7 +1,7 @@
 import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
 import { resolveConnectionSettings, TARGET_SESSION_ATTRS, withTarget, type ConnectionSettings, type TargetSessionAttrs } from '../config/connection-settings.js';
 import type { HostPort } from '../config/connection-url.js';
-import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
+import { ENV_VARIABLES, resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { INPUT_BOUNDS, resolveInputBounds, type InputBounds } from '../config/input-bounds.js';
 import { redactUrl } from '../config/redact.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
@@ -193,42 +193,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const { env = process.env, logger = silentLogger, sequelize: adopted } = options;
   if (adopted) checkAdoptable(adopted, options);
   const inputBounds = resolveInputBounds(options.inputBounds);
+  // Every config field is an option of the same name; the list of them lives in ENV_VARIABLES alone.
+  const explicit = Object.fromEntries(Object.keys(ENV_VARIABLES).map((field) => [field, options[field as keyof DatabaseConfig]]));
   const config = resolveDatabaseConfig(env, {
+    ...explicit,
     url: options.url ?? (adopted && !env.DATABASE_URL ? adoptedUrl(adopted) : undefined),
-    migrationUrl: options.migrationUrl,
-    schema: options.schema,
-    poolSize: options.poolSize,
-    maxOverflow: options.maxOverflow,
-    poolTimeout: options.poolTimeout,
-    poolRecycle: options.poolRecycle,
-    queryTimeout: options.queryTimeout,
-    statementTimeout: options.statementTimeout,
-    connectTimeout: options.connectTimeout,
-    closeTimeout: options.closeTimeout,
-    echo: options.echo,
-    echoPool: options.echoPool,
-    replicaUrls: options.replicaUrls,
-    replicaMaxLag: options.replicaMaxLag,
-    replicaCheckInterval: options.replicaCheckInterval,
   });
   const primary = primarySettings(resolveConnectionSettings(config.url), options);
   const migration = config.migrationUrl ? resolveConnectionSettings(config.migrationUrl, 'DATABASE_MIGRATION_URL') : primary;
   const events = new EngineEvents();
+  // Before anything touches an adopted instance: replicas are refused with one.
+  const replicas = createReplicas(config, options, events);
   const hosts = new HostTracker(primary);
   const pool = createPoolPolicy(config, hosts);
   const live = new Set<DeadlineClient>();
   const sequelize = adopted ?? ownSequelize(config, hosts, options, pool.validate);
   pool.bind(sequelize, adopted !== undefined);
-  const replicas = createReplicas(config, options, events);
-  sequelize.addHook('afterConnect', (connection: unknown) => {
-    live.add(connection as DeadlineClient);
-    pool.born(connection as object);
-    events.emit('connect', {});
-  });
-  sequelize.addHook('afterDisconnect', (connection: unknown) => {
-    live.delete(connection as DeadlineClient);
-    events.emit('disconnect', pool.wasRecycled(connection as object) ? { reason: 'recycled' } : {});
-  });
+  trackConnections(sequelize, live, pool, events);
   instrumentPool(sequelize, events);
   instrumentQueries(sequelize, events);
   logEvents(events, logger, config);
@@ -252,12 +233,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     connectionUrl: config.url,
     connections: { primary, migration },
     routing: { hosts, replicas: replicas?.set },
-    settings: {
-      ...config,
-      url: redactUrl(config.url),
-      replicaUrls: config.replicaUrls.map(redactUrl),
-      ...(config.migrationUrl ? { migrationUrl: redactUrl(config.migrationUrl) } : {}),
-    },
+    settings: redactedSettings(config),
     poolStats: () => pool.stats(),
     replicaStatus: () => replicas?.set.status() ?? [],
     async checkReplicas() {
@@ -270,6 +246,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return closing;
     },
   };
+}
+
+/**
+ * Keeps the open connections in `live` (for a bounded close) and stamps each for recycling; with `events`,
+ * reports connects and disconnects (the primary's pool; the replicas' pools are reported by their state).
+ */
+function trackConnections(sequelize: Sequelize, live: Set<DeadlineClient>, pool: ReturnType<typeof createPoolPolicy>, events?: EngineEvents): void {
+  sequelize.addHook('afterConnect', (connection: unknown) => {
+    live.add(connection as DeadlineClient);
+    pool.born(connection as object);
+    events?.emit('connect', {});
+  });
+  sequelize.addHook('afterDisconnect', (connection: unknown) => {
+    live.delete(connection as DeadlineClient);
+    events?.emit('disconnect', pool.wasRecycled(connection as object) ? { reason: 'recycled' } : {});
+  });
 }
 
 /** The URL's settings, with the `hosts` and `targetSessionAttrs` options in place of its own. */
@@ -304,11 +296,7 @@ function createReplicas(config: DatabaseConfig, options: EngineOptions, events: 
     const sequelize = ownSequelize(config, tracker, options, policy.validate);
     policy.bind(sequelize, false);
     const live = new Set<DeadlineClient>();
-    sequelize.addHook('afterConnect', (connection: unknown) => {
-      live.add(connection as DeadlineClient);
-      policy.born(connection as object);
-    });
-    sequelize.addHook('afterDisconnect', (connection: unknown) => void live.delete(connection as DeadlineClient));
+    trackConnections(sequelize, live, policy);
     pools.push({ sequelize, live });
     const name = `${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
     return { name, settings, sequelize, status: { name, state: 'unknown', lagSeconds: null, standby: null, checkedAt: null } };
@@ -325,6 +313,12 @@ function createReplicas(config: DatabaseConfig, options: EngineOptions, events: 
     },
   });
   return { set, pools };
+}
+
+/** The settings with every URL's password replaced by `***`. */
+function redactedSettings(config: DatabaseConfig): EngineSettings {
+  const { migrationUrl } = config;
+  return { ...config, url: redactUrl(config.url), replicaUrls: config.replicaUrls.map(redactUrl), ...(migrationUrl ? { migrationUrl: redactUrl(migrationUrl) } : {}) };
 }
 
 /** The engine's own Sequelize instance, connecting as libpq would and applying the session settings. */
