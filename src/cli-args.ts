@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './cli-errors.js';
 
 /** Every option a command may take, besides `--help` and `--version`. */
-export type OptionName = 'to' | 'all' | 'lock-timeout' | 'json' | 'dir' | 'clean' | 'keep' | 'timeout' | 'yes';
+export type OptionName = 'to' | 'all' | 'lock-timeout' | 'json' | 'dir' | 'from-standby' | 'clean' | 'keep' | 'timeout' | 'yes';
 
 /** The parsed options of one command; only the command's own can be set. */
 export type CommandOptions = Partial<Record<'to' | 'lock-timeout' | 'dir' | 'keep' | 'timeout', string>> &
-  Partial<Record<'all' | 'json' | 'clean' | 'yes', boolean>>;
+  Partial<Record<'all' | 'json' | 'from-standby' | 'clean' | 'yes', boolean>>;
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -26,6 +26,7 @@ const OPTIONS: Record<OptionName, OptionSpec> = {
   'lock-timeout': { type: 'string', value: 'SECONDS', help: "Wait this long for another runner's migration lock (default 60)" },
   json: { type: 'boolean', help: 'Print JSON' },
   dir: { type: 'string', value: 'DIR', help: 'The backup folder (default ./backups/database)' },
+  'from-standby': { type: 'boolean', help: 'Dump a standby: the first of DATABASE_REPLICA_URLS, else one in the URL\'s host list' },
   clean: { type: 'boolean', help: "Drop the dump's objects before restoring them" },
   keep: { type: 'string', value: 'N', help: 'How many dumps to keep (0 or more)' },
   timeout: { type: 'string', value: 'MS', help: "The health check's deadline (default 2000)" },
@@ -53,7 +54,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Revert the newest migration, or down to and including NAME, or all. Asks first.',
   },
   { name: 'migrate status', options: ['json'], usage: 'migrate status [--json]', summary: 'List applied, pending and changed migrations.' },
-  { name: 'backup create', options: ['dir'], usage: 'backup create [--dir DIR]', summary: 'Dump the database (pg_dump -Fc) with a checksum and a manifest; progress on a terminal.' },
+  {
+    name: 'backup create',
+    options: ['dir', 'from-standby'],
+    usage: 'backup create [--dir DIR] [--from-standby]',
+    summary: 'Dump the primary (or a standby) with pg_dump -Fc, a checksum and a manifest; progress on a terminal.',
+  },
   {
     name: 'backup restore',
     options: ['clean', 'yes'],
@@ -89,6 +95,7 @@ export function helpText(): string {
     column('DATABASE_URL', 'postgres://user:password@host:port/database (required)'),
     column('DATABASE_MIGRATION_URL', 'A direct URL past a pooler, for migrations and backups'),
     column('DATABASE_SCHEMA', "The schema of the library's tables (default public)"),
+    column('DATABASE_REPLICA_URLS', 'Streaming replicas, comma-separated (backup create --from-standby)'),
     column('PG_BIN_DIR', 'Where to look first for pg_dump and pg_restore'),
     '',
     'Exit codes:',

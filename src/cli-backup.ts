@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { wholeNumber } from './cli-args.js';
-import { backupUrl, confirmed, whereTo, type CliContext } from './cli-context.js';
+import { backupUrl, confirmed, standbyUrl, whereTo, type CliContext } from './cli-context.js';
 import { CommandError } from './cli-errors.js';
 
 const DEFAULT_DIR = './backups/database';
@@ -23,8 +23,10 @@ async function existingFile(ctx: CliContext): Promise<string> {
 export async function backupCreate(ctx: CliContext): Promise<number> {
   const { createBackup } = await import('./ops/backup.js');
   const tty = ctx.err.isTTY === true;
+  const fromStandby = ctx.options['from-standby'] === true;
   const result = await createBackup({
-    databaseUrl: backupUrl(ctx),
+    databaseUrl: fromStandby ? standbyUrl(ctx) : backupUrl(ctx),
+    ...(fromStandby ? { from: 'standby' as const } : {}),
     dir: dirOf(ctx),
     onProgress: tty ? (bytes) => ctx.err.write(`\r${(bytes / 1024 / 1024).toFixed(1)} MiB written`) : undefined,
   });

@@ -82,10 +82,10 @@ describe('foodsave-db --help and --version', () => {
   });
 
   it('each command takes exactly the options its usage line shows', () => {
-    const every: OptionName[] = ['to', 'all', 'lock-timeout', 'json', 'dir', 'clean', 'keep', 'timeout', 'yes'];
+    const every: OptionName[] = ['to', 'all', 'lock-timeout', 'json', 'dir', 'from-standby', 'clean', 'keep', 'timeout', 'yes'];
     const values: Record<OptionName, string[]> = {
       to: ['--to', names[0]!], all: ['--all'], 'lock-timeout': ['--lock-timeout', '5'], json: ['--json'], dir: ['--dir', '/tmp'],
-      clean: ['--clean'], keep: ['--keep', '1'], timeout: ['--timeout', '100'], yes: ['--yes'],
+      'from-standby': ['--from-standby'], clean: ['--clean'], keep: ['--keep', '1'], timeout: ['--timeout', '100'], yes: ['--yes'],
     };
     for (const line of commandsIn(readmeCommandBlock())) {
       const command = COMMANDS.find((c) => line.startsWith(`${c.name} `) || line === c.name)!;
@@ -407,6 +407,16 @@ describe.skipIf(noTools)('foodsave-db backup', () => {
     expect(restore.code, restore.stderr).toBe(0);
     const prune = await runCli(['backup', 'prune', '--keep', '1', '--dir', dir, '--yes'], env);
     expect(prune.stdout).toBe(`removed ${file}\n`);
+  });
+
+  it('backup create --from-standby dumps the first of DATABASE_REPLICA_URLS, not DATABASE_URL', async () => {
+    // DATABASE_URL points nowhere: only the replica's URL can have been dumped.
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none?connect_timeout=2', DATABASE_REPLICA_URLS: `${t.url}, postgres://nobody@127.0.0.1:1/other` };
+    const created = await runCli(['backup', 'create', '--dir', dir, '--from-standby'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/backup_\d{8}_\d{6}(_\d+)?\.dump\n/);
+    const refused = await runCli(['backup', 'create', '--dir', dir], env);
+    expect(refused.code).toBe(1);
   });
 
   it('restore into a populated database without --clean prints pg_restore\'s error and the --clean hint', async () => {

@@ -130,3 +130,13 @@ export function formatConnectionUrl(parts: Omit<ConnectionParts, 'params' | 'hos
     .join('&');
   return `postgres://${auth}@${authority}/${encodeURIComponent(parts.database)}${query ? `?${query}` : ''}`;
 }
+
+/**
+ * `DATABASE_REPLICA_URLS` as a list. A URL may itself hold commas (a host list), so the list splits only
+ * where the next URL starts.
+ *
+ * @internal
+ */
+export function splitReplicaUrls(raw: string): string[] {
+  return raw.trim().split(/\s*,\s*(?=postgres(?:ql)?:\/\/)/i).filter(Boolean);
+}

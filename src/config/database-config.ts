@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { parseConnectionUrl } from './connection-url.js';
+import { parseConnectionUrl, splitReplicaUrls } from './connection-url.js';
 
 const postgresUrl = () =>
   z.string({ error: 'is required' }).superRefine((value, ctx) => {
@@ -144,8 +144,7 @@ function readEnv(env: Record<string, string | undefined>): {
   if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
   if (env.DATABASE_MIGRATION_URL) values.migrationUrl = env.DATABASE_MIGRATION_URL;
   if (env.DATABASE_SCHEMA) values.schema = env.DATABASE_SCHEMA;
-  // A URL may itself hold commas (a host list), so the list splits only where the next URL starts.
-  if (env.DATABASE_REPLICA_URLS?.trim()) values.replicaUrls = env.DATABASE_REPLICA_URLS.trim().split(/\s*,\s*(?=postgres(?:ql)?:\/\/)/i);
+  if (env.DATABASE_REPLICA_URLS?.trim()) values.replicaUrls = splitReplicaUrls(env.DATABASE_REPLICA_URLS);
   for (const field of NUMERIC_FIELDS) {
     const raw = env[ENV_VARIABLES[field]];
     if (raw === undefined || raw.trim() === '') continue;
