@@ -4,22 +4,10 @@
  * resumed, and a failover with a standby following the promoted one. Skips with the reason printed
  * when the server binaries are missing (a failure in CI).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentMissing } from './support/components.js';
+import { rawQuery as query } from './support/test-database.js';
 import { replicationMissingReason, startReplicationCluster, type ClusterNode, type ReplicationCluster } from './support/replication-cluster.js';
-
-/** Connects to `url`, runs `sql`, always ends the client. */
-async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /** The ids in the probe table as `node` sees them. */
 async function ids(node: ClusterNode, url = node.url): Promise<number[]> {

@@ -16,6 +16,7 @@ import { checkDatabaseHealth, createBackup, instrument } from '../src/entries/op
 import { createOpenTelemetryMetricProducer } from '../src/entries/opentelemetry.js';
 import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { componentMissing, pgToolsMissingReason } from './support/components.js';
+import { rawQuery } from './support/test-database.js';
 import { replicationMissingReason, startReplicationCluster, type ClusterNode, type ReplicationCluster } from './support/replication-cluster.js';
 
 const DATABASE = 'foodsave_replication';
@@ -33,15 +34,7 @@ describe.skipIf(missing)('read replicas and failover on streaming replication', 
   };
   const replicated = () =>
     engineWith({ url: url(cluster.primary), replicaUrls: [url(cluster.standby1), url(cluster.standby2)], replicaMaxLag: 1, replicaCheckInterval: 0.2 });
-  const query = async <R extends pg.QueryResultRow>(node: ClusterNode, text: string, values: unknown[] = []): Promise<R[]> => {
-    const client = new pg.Client({ connectionString: cluster.urlFor(node, DATABASE) });
-    await client.connect();
-    try {
-      return (await client.query<R>(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <R extends pg.QueryResultRow>(node: ClusterNode, text: string, values: unknown[] = []) => rawQuery<R>(cluster.urlFor(node, DATABASE), text, values);
   /** The statements the library's connections last ran on a server. */
   const lastStatements = async (node: ClusterNode) =>
     (await query<{ query: string }>(node, 'SELECT query FROM pg_stat_activity WHERE application_name = $1', [APP])).map((r) => r.query);
