@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type QueryEvent } from '../src/index.js';
 import { rawQuery, useTestDatabase } from './support/test-database.js';
@@ -23,27 +24,45 @@ function nodes(plan: PlanNode): PlanNode[] {
  * planned as it runs: as the engine's role, in the row-level security scope of the user who is the first
  * value (every statement here is a user's), since the policies' conditions are part of the plan.
  */
-async function planOf(fn: () => Promise<unknown>, values: unknown[], statement = 0, statements = 1): Promise<PlanNode[]> {
+/**
+ * The plan of statement `statement` (of `statements`) that `fn` sends, with `values`, in the scope of
+ * `values[0]`. `custom`: EXPLAIN of the text, planned for these values, as an unnamed statement is.
+ * `prepared`: the plan PostgreSQL runs for the text as a named prepared statement at its 7th execution,
+ * after the plan cache has had 5 custom plans to weigh a generic one against (the engine names repeated
+ * statements, DATABASE_PREPARED_STATEMENTS).
+ */
+async function planOf(fn: () => Promise<unknown>, values: unknown[], statement = 0, statements = 1, mode: 'custom' | 'prepared' = 'custom'): Promise<PlanNode[]> {
   const seen: QueryEvent[] = [];
   const listener = (e: QueryEvent) => seen.push(e);
   t.engine.events.on('query', listener);
   await fn();
   t.engine.events.off('query', listener);
   expect(seen).toHaveLength(statements);
-  const client = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }> }> }).getConnection();
+  type Client = { query(q: string, v: unknown[]): Promise<{ rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] }>; escapeLiteral(s: string): string };
+  const client = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<Client> }).getConnection();
   try {
     await client.query('BEGIN', []);
     try {
       await client.query("SELECT set_config('foodsave.user_id', $1, true)", [values[0]]);
-      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${seen[statement]!.sql}`, values);
-      return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
+      const sql = seen[statement]!.sql;
+      if (mode === 'custom') return nodes((await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, values)).rows[0]!['QUERY PLAN'][0]!.Plan);
+      const literals = values.map((v) => client.escapeLiteral(String(prepareValue(v)))).join(', ');
+      await client.query(`PREPARE fsdb_plan_check AS ${sql}`, []);
+      for (let i = 0; i < 6; i++) await client.query(`EXECUTE fsdb_plan_check(${literals})`, []);
+      return nodes((await client.query(`EXPLAIN (FORMAT JSON) EXECUTE fsdb_plan_check(${literals})`, [])).rows[0]!['QUERY PLAN'][0]!.Plan);
     } finally {
       await client.query('ROLLBACK', []);
+      await client.query('DEALLOCATE ALL', []);
     }
   } finally {
     (t.engine.sequelize.connectionManager as unknown as { releaseConnection(c: unknown): void }).releaseConnection(client);
   }
 }
+
+const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue;
+
+/** Both plans a statement may run with: planned for its values, and as a prepared statement. */
+const MODES = ['custom', 'prepared'] as const;
 
 beforeAll(async () => {
   // 1M pantry lots over 10k users, as in the benchmark: generated in SQL, so loading takes seconds.
@@ -119,46 +138,54 @@ describe('hot queries at 1M pantry rows', () => {
 
   it('pantry items expiring within 3 days: one range scan on (user_id, expiry_date), at most a sort of its rows', async () => {
     const me = createFoodsave(t.engine).forUser(userId);
-    const plan = await planOf(() => me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', 3]);
-    const types = plan.map((n) => n['Node Type']);
-    // Not "no Sort": the user's ~30 lots due by then lie on ~30 different heap pages, and at the server's
-    // random_page_cost of 4 the planner prices reading them in block order (bitmap heap scan) and sorting
-    // ~30 rows in memory a little below reading them in index order (cost 110 against 113). Both read the
-    // same 3 index and 33 heap pages: from disk both take ~2.8 ms, from cache 0.08 against 0.05 ms
-    // (measured on this data). No index makes the ordered scan the cheaper one: an index-only scan needs
-    // every column in the index (notes is unbounded text), and a partial index on quantity > 0 prices the
-    // same. What matters is that only this user's lots up to the date are read, through this one index.
-    expect([['Index Scan'], ['Sort', 'Bitmap Heap Scan', 'Bitmap Index Scan']]).toContainEqual(types);
-    const scan = plan.find((n) => n['Index Name'] === 'idx_pantry_items_user_expiry');
-    expect(scan?.['Index Cond']).toMatch(/user_id = .* AND .*expiry_date <= /);
+    for (const mode of MODES) {
+      const plan = await planOf(() => me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', 3], 0, 1, mode);
+      const types = plan.map((n) => n['Node Type']);
+      // Not "no Sort": the user's ~30 lots due by then lie on ~30 different heap pages, and at the server's
+      // random_page_cost of 4 the planner prices reading them in block order (bitmap heap scan) and sorting
+      // ~30 rows in memory a little below reading them in index order (cost 110 against 113). Both read the
+      // same 3 index and 33 heap pages: from disk both take ~2.8 ms, from cache 0.08 against 0.05 ms
+      // (measured on this data). No index makes the ordered scan the cheaper one: an index-only scan needs
+      // every column in the index (notes is unbounded text), and a partial index on quantity > 0 prices the
+      // same. What matters is that only this user's lots up to the date are read, through this one index.
+      expect([['Index Scan'], ['Sort', 'Bitmap Heap Scan', 'Bitmap Index Scan']]).toContainEqual(types);
+      const scan = plan.find((n) => n['Index Name'] === 'idx_pantry_items_user_expiry');
+      expect(scan?.['Index Cond']).toMatch(/user_id = .* AND .*expiry_date <= /);
+    }
     expect((await me.pantry.getExpiringWithin(3, { asOf: '2026-11-26' })).length).toBeGreaterThan(0);
   });
 
   it("a user's pantry in expiry order: same index, no Sort", async () => {
     const me = createFoodsave(t.engine).forUser(userId);
-    const plan = await planOf(() => me.pantry.listItems({ expiringBy: '2026-12-31' }), [userId, '2026-12-31']);
-    expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
-    expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
+    for (const mode of MODES) {
+      const plan = await planOf(() => me.pantry.listItems({ expiringBy: '2026-12-31' }), [userId, '2026-12-31'], 0, 1, mode);
+      expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
+    }
   });
 
   it("the ledger's expiring-soon query reads the (user_id, expiry_date) index", async () => {
     const ledger = createFoodsave(t.engine).forUser(userId).ledger;
-    const plan = await planOf(() => ledger.getExpiringSoon(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', '2026-11-26', 3]);
-    expectIndexScans(plan);
-    expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
+    for (const mode of MODES) {
+      const plan = await planOf(() => ledger.getExpiringSoon(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', '2026-11-26', 3], 0, 1, mode);
+      expectIndexScans(plan);
+      expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
+    }
   });
 
   it('getCookableRecipes over 10k recipes and a 200-lot pantry: index scans on the large tables', async () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     // Parameters in order of appearance: the owner, maxMissing twice, the limit, the day.
     const values = [COOK, 2, 2, 20, '2026-11-26'];
-    const plan = await planOf(() => me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 2 }), values);
-    // Except recipes: this pantry touches 8,560 of the 10,000, and the ingredient count of each is needed.
-    // Reading recipes once (a Seq Scan of their ~800 pages) and hashing them takes about half the time of
-    // 8,560 look-ups by primary key (16 against 28 ms for the whole statement, measured on this data), so
-    // that Seq Scan is the better plan, not a missing index. Every other large table is read by index.
-    expectIndexScans(plan, { except: ['recipes'] });
-    expect(plan.some((n) => n['Index Name'] === 'idx_recipe_ingredients_product_id')).toBe(true);
+    for (const mode of MODES) {
+      const plan = await planOf(() => me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 2 }), values, 0, 1, mode);
+      // Except recipes: this pantry touches 8,560 of the 10,000, and the ingredient count of each is needed.
+      // Reading recipes once (a Seq Scan of their ~800 pages) and hashing them takes about half the time of
+      // 8,560 look-ups by primary key (16 against 28 ms for the whole statement, measured on this data), so
+      // that Seq Scan is the better plan, not a missing index. Every other large table is read by index.
+      expectIndexScans(plan, { except: ['recipes'] });
+      expect(plan.some((n) => n['Index Name'] === 'idx_recipe_ingredients_product_id')).toBe(true);
+    }
     expect((await me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 8 })).length).toBe(20);
     const started = performance.now();
     const found = await me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 2 });
@@ -168,14 +195,14 @@ describe('hot queries at 1M pantry rows', () => {
   it('getShoppingList: both statements use indexes', async () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     const list = () => me.mealPlans.getShoppingList({ from: '2026-11-27', to: '2026-12-10' });
-    expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], 0, 2));
+    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], 0, 2, mode));
     const [{ ids }] = (await rawQuery<{ ids: string[] }>(
       t.url,
       `SELECT array_agg(DISTINCT ri.product_id) AS ids FROM meal_plan_items mi JOIN recipe_ingredients ri ON ri.recipe_id = mi.recipe_id
          JOIN meal_plans mp ON mp.id = mi.meal_plan_id WHERE mp.user_id = $1`,
       [COOK],
     )) as [{ ids: string[] }];
-    expectIndexScans(await planOf(list, [COOK, ids], 1, 2));
+    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, ids], 1, 2, mode));
     expect((await list()).items.length).toBeGreaterThan(0);
   });
 });

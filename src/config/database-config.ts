@@ -86,6 +86,13 @@ export const databaseConfigSchema = z.strictObject({
    * Default 1.
    */
   replicaCheckInterval: z.number().min(0.05, 'must be at least 0.05').max(3600, 'must be at most 3600').default(1),
+  /**
+   * `DATABASE_PREPARED_STATEMENTS`: `auto`, `on` or `off`. With `auto` and `on`, a statement text that
+   * repeats is sent as a named prepared statement, parsed and planned once per connection. `auto` turns
+   * itself off, with a warning, behind a pooler that does not keep them across transactions (PgBouncer
+   * before 1.21 in transaction mode); `on` does not. Default `auto`.
+   */
+  preparedStatements: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
   /** `DATABASE_ECHO`: log every SQL statement with its duration. Default false. */
   echo: z.boolean().default(false),
   /** `DATABASE_ECHO_POOL`: log pool acquire, release, connect and disconnect. Default false. */
@@ -113,6 +120,7 @@ export const ENV_VARIABLES = {
   replicaUrls: 'DATABASE_REPLICA_URLS',
   replicaMaxLag: 'DATABASE_REPLICA_MAX_LAG',
   replicaCheckInterval: 'DATABASE_REPLICA_CHECK_INTERVAL',
+  preparedStatements: 'DATABASE_PREPARED_STATEMENTS',
   echo: 'DATABASE_ECHO',
   echoPool: 'DATABASE_ECHO_POOL',
 } as const satisfies Record<keyof DatabaseConfig, string>;
@@ -144,6 +152,7 @@ function readEnv(env: Record<string, string | undefined>): {
   if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') values.url = env.DATABASE_URL;
   if (env.DATABASE_MIGRATION_URL) values.migrationUrl = env.DATABASE_MIGRATION_URL;
   if (env.DATABASE_SCHEMA) values.schema = env.DATABASE_SCHEMA;
+  if (env.DATABASE_PREPARED_STATEMENTS?.trim()) values.preparedStatements = env.DATABASE_PREPARED_STATEMENTS.trim().toLowerCase();
   if (env.DATABASE_REPLICA_URLS?.trim()) values.replicaUrls = splitReplicaUrls(env.DATABASE_REPLICA_URLS);
   for (const field of NUMERIC_FIELDS) {
     const raw = env[ENV_VARIABLES[field]];

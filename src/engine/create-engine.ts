@@ -14,6 +14,7 @@ import { driver, type DeadlineClient } from './pg-driver.js';
 import { queryPool } from './pool-access.js';
 import { instrumentPool, instrumentQueries } from './pool-instrumentation.js';
 import { LAG_SQL, ReplicaSet, type ReplicaMember } from './replica-set.js';
+import { StatementNames } from './statement-names.js';
 import type { ReplicaStatus } from './replica-status.js';
 
 /** Options for {@link createEngine}. Every setting not given here is read from the environment. */
@@ -145,8 +146,11 @@ export interface Engine {
   replicaStatus(): ReplicaStatus[];
   /** Checks every replica now (lag and reachability) and returns their states. Empty without replicas. */
   checkReplicas(): Promise<ReplicaStatus[]>;
-  /** @internal Where statements go: the primary's hosts, and the replicas (undefined without any). */
-  readonly routing: { readonly hosts: HostTracker; readonly replicas: ReplicaSet | undefined };
+  /**
+   * @internal Where statements go: the primary's hosts, the replicas (undefined without any), and which
+   * statements are sent named.
+   */
+  readonly routing: { readonly hosts: HostTracker; readonly replicas: ReplicaSet | undefined; readonly statements: StatementNames };
 }
 
 /**
@@ -232,7 +236,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     adopted: adopted !== undefined,
     connectionUrl: config.url,
     connections: { primary, migration },
-    routing: { hosts, replicas: replicas?.set },
+    routing: { hosts, replicas: replicas?.set, statements: new StatementNames(config.preparedStatements, logger) },
     settings: redactedSettings(config),
     poolStats: () => pool.stats(),
     replicaStatus: () => replicas?.set.status() ?? [],

@@ -4,7 +4,8 @@ import { PoolTimeoutError } from '../errors.js';
 import { poolOf, type PgConnection, type Pool } from './pool-access.js';
 import type { ReplicaMember } from './replica-set.js';
 import { ScopedQuery, type Prelude } from './scoped-query.js';
-import { isConnectionLoss, isReadOnlyRefusal } from './server-signals.js';
+import type { StatementNames } from './statement-names.js';
+import { isConnectionLoss, isLostPreparedStatement, isReadOnlyRefusal } from './server-signals.js';
 import type { Engine } from './create-engine.js';
 
 /** Options every repository method accepts. */
@@ -43,18 +44,23 @@ export interface ExecuteOptions extends QueryOptions {
   read?: boolean;
 }
 
-/** Runs `text` with the row scope set in the same round trip ({@link ScopedQuery}). */
+/**
+ * Runs `text` with the row scope set in the same round trip ({@link ScopedQuery}). With `names` (outside
+ * a caller's transaction), repeated texts go as named statements; in a transaction never, so a pooler
+ * that loses them can fail nothing but a batch that is safe to run again.
+ */
 function scoped<R extends QueryResultRow>(
   connection: PgConnection,
   scope: string,
   text: string,
   values: readonly unknown[],
   preludes: readonly Prelude[] | undefined,
-  inTransaction: boolean,
+  names: StatementNames | undefined,
 ): Promise<{ rows: R[]; rowCount: number | null }> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, result?: unknown) => (error ? reject(error) : resolve(result as { rows: R[]; rowCount: number | null }));
-    connection.query(new ScopedQuery(scope, text, values, done, { preludes: preludes ?? [], inTransaction }));
+    const nameFor = names && names.current !== 'off' ? (t: string) => names.nameFor(t) : undefined;
+    connection.query(new ScopedQuery(scope, text, values, done, { preludes: preludes ?? [], inTransaction: names === undefined, ...(nameFor ? { nameFor } : {}) }));
   });
 }
 
@@ -89,7 +95,7 @@ export async function execute<R extends QueryResultRow>(
   if (replicas && options.read && !transactional && options.consistency !== 'primary') {
     for (const member of await replicas.candidates()) {
       try {
-        return await runOn<R>(engine, member, undefined, text, values, options);
+        return await runNamedOrNot<R>(engine, member, text, values, options);
       } catch (error) {
         if (isReadOnlyRefusal(error)) break;
         if (!isConnectionLoss(error)) throw error;
@@ -97,7 +103,27 @@ export async function execute<R extends QueryResultRow>(
       }
     }
   }
-  return runOn<R>(engine, undefined, transactional, text, values, options);
+  return transactional ? runOn<R>(engine, undefined, transactional, text, values, options) : runNamedOrNot<R>(engine, undefined, text, values, options);
+}
+
+/**
+ * Outside a transaction, on a pooled connection: named statements where the engine names them. When the
+ * connection path turns out not to keep them (a pooler), nothing ran, as the whole batch was one
+ * implicit transaction: in `auto` the call runs again unnamed, as every later one will.
+ */
+async function runNamedOrNot<R extends QueryResultRow>(
+  engine: Engine,
+  replica: ReplicaMember | undefined,
+  text: string,
+  values: readonly unknown[],
+  options: ExecuteOptions,
+): Promise<{ rows: R[]; rowCount: number }> {
+  try {
+    return await runOn<R>(engine, replica, undefined, text, values, options);
+  } catch (error) {
+    if (!isLostPreparedStatement(error) || !engine.routing.statements.giveUp(error)) throw error;
+    return runOn<R>(engine, replica, undefined, text, values, options);
+  }
 }
 
 /** Runs the statement on a replica's pool, the transaction's connection, or the primary's pool. */
@@ -121,7 +147,9 @@ async function runOn<R extends QueryResultRow>(
   const where = replica ? { replica: replica.name } : {};
   try {
     const result =
-      options.rowScope === undefined ? await connection.query<R>(text, values as unknown[]) : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional !== undefined);
+      options.rowScope === undefined
+        ? await connection.query<R>(text, values as unknown[])
+        : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional === undefined ? engine.routing.statements : undefined);
     if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started, ...where });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {

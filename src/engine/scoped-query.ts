@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { MAX_NAMED_PER_CONNECTION, statementsOf } from './statement-names.js';
 
 /** The transaction-local setting the row-level security policies read (migration 0011). */
 export const ROW_SCOPE_SETTING = 'foodsave.user_id';
@@ -25,6 +26,8 @@ interface ProtocolQuery {
   prepare(connection: unknown): void;
   handleDataRow(message: unknown): void;
   handleCommandComplete(message: unknown, connection: unknown): void;
+  handleError(error: unknown, connection: unknown): void;
+  handleReadyForQuery(connection: unknown): void;
 }
 /** pg's own conversion of a JavaScript value to a parameter (dates, buffers, arrays, JSON). */
 const prepareValue = (pg as unknown as { utils?: { prepareValue(value: unknown): unknown } }).utils?.prepareValue ?? ((value: unknown) => value);
@@ -32,10 +35,11 @@ const QueryBase = pg.Query as unknown as new (config: { text: string; values: un
 
 /** The parts of pg's protocol connection a query writes to. */
 interface Wire {
-  parse(message: { text: string }): void;
-  bind(message: { values: unknown[] }): void;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { values: unknown[]; statement?: string }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(message: { portal: string }): void;
+  close(message: { type: 'S'; name: string }): void;
   sync(): void;
 }
 
@@ -75,19 +79,23 @@ export class ScopedQuery extends QueryBase {
   /** Replies to consume before the statement's own (`before`), then after it (the restore). */
   private phase: 'before' | 'main' | 'after' = 'before';
   private pending: number;
+  /** How to name a text (undefined: all unnamed), and the names this batch parses, until it is answered. */
+  private readonly nameFor: ((text: string) => string | undefined) | undefined;
+  private parsing: { connection: object; names: string[] } | undefined;
 
   constructor(
     scope: string,
     text: string,
     values: readonly unknown[],
     callback: Callback,
-    options: { preludes?: readonly Prelude[]; inTransaction?: boolean } = {},
+    options: { preludes?: readonly Prelude[]; inTransaction?: boolean; nameFor?: (text: string) => string | undefined } = {},
   ) {
     super({ text, values: values as unknown[] }, undefined, callback);
     this.restore = options.inTransaction === true;
     const set = { text: SET_SCOPE, values: [scope] };
     this.before = [...(this.restore ? [{ text: SAVE_SCOPE, values: [] }] : []), set, ...(options.preludes ?? [])];
     this.pending = this.before.length;
+    this.nameFor = options.nameFor;
   }
 
   /** Always the extended protocol: the setting travels as a bind parameter, never in the text. */
@@ -107,13 +115,58 @@ export class ScopedQuery extends QueryBase {
       wire.sync();
       return;
     }
-    for (const statement of before) run(wire, statement.text, statement.values);
-    wire.parse({ text: this.text });
-    wire.bind({ values });
+    for (const statement of before) {
+      this.parseAndBind(wire, connection as object, statement.text, statement.values);
+      wire.execute({ portal: '' });
+    }
+    this.parseAndBind(wire, connection as object, this.text, values);
     wire.describe({ type: 'P', name: '' });
     wire.execute({ portal: '' });
-    if (this.restore) run(wire, RESTORE_SCOPE, []);
+    if (this.restore) {
+      this.parseAndBind(wire, connection as object, RESTORE_SCOPE, []);
+      wire.execute({ portal: '' });
+    }
     wire.sync();
+  }
+
+  /**
+   * Parse (unless this connection's server already holds the named statement) and Bind. A name a failed
+   * batch may have left half made is closed first: closing a statement that does not exist is no error.
+   */
+  private parseAndBind(wire: Wire, connection: object, text: string, values: unknown[]): void {
+    const name = this.nameFor?.(text);
+    if (name === undefined) {
+      wire.parse({ text });
+      wire.bind({ values });
+      return;
+    }
+    const held = statementsOf(connection);
+    if (!held.prepared.has(name)) {
+      if (held.prepared.size >= MAX_NAMED_PER_CONNECTION) {
+        wire.parse({ text });
+        wire.bind({ values });
+        return;
+      }
+      if (held.uncertain.delete(name)) wire.close({ type: 'S', name });
+      wire.parse({ text, name });
+      this.parsing ??= { connection, names: [] };
+      this.parsing.names.push(name);
+    }
+    wire.bind({ values, statement: name });
+  }
+
+  /** Answered without error: the statements this batch parsed are on the server now. */
+  override handleReadyForQuery(connection: unknown): void {
+    if (this.parsing) for (const name of this.parsing.names) statementsOf(this.parsing.connection).prepared.add(name);
+    this.parsing = undefined;
+    super.handleReadyForQuery(connection);
+  }
+
+  /** Failed: which of this batch's statements were parsed before the error is unknown. */
+  override handleError(error: unknown, connection: unknown): void {
+    if (this.parsing) for (const name of this.parsing.names) statementsOf(this.parsing.connection).uncertain.add(name);
+    this.parsing = undefined;
+    super.handleError(error, connection);
   }
 
   override handleDataRow(message: unknown): void {
@@ -130,11 +183,4 @@ export class ScopedQuery extends QueryBase {
       super.handleCommandComplete(message, connection);
     }
   }
-}
-
-/** Parse, Bind and Execute of an unnamed statement whose reply nobody describes. */
-function run(wire: Wire, text: string, values: unknown[]): void {
-  wire.parse({ text });
-  wire.bind({ values });
-  wire.execute({ portal: '' });
 }

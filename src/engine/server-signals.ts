@@ -39,6 +39,18 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 /**
+ * Whether a named prepared statement was missing (26000) or already there (42P05) on the server
+ * connection: the statement did not run, and the connection path (a pooler) does not keep named
+ * statements from one transaction to the next.
+ *
+ * @internal
+ */
+export function isLostPreparedStatement(error: unknown): boolean {
+  const code = root(error)?.code;
+  return code === '26000' || code === '42P05';
+}
+
+/**
  * Whether the server refused a write because it is read-only (`25006`): a standby, or a primary that
  * was demoted. Nothing ran, so the statement may go to the writable server.
  *
