@@ -1,0 +1,129 @@
+/**
+ * Named prepared statements (DATABASE_PREPARED_STATEMENTS): on a direct connection a repeated statement
+ * is parsed once per connection; behind Debian's PgBouncer 1.18 in transaction mode, `auto` finds out
+ * that the pooler does not keep them, runs the call again unnamed and stays unnamed.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConflictError, createEngine, createFoodsave, runMigrations, type Engine, type EngineOptions, type Logger } from '../src/index.js';
+import { SET_SCOPE } from '../src/engine/scoped-query.js';
+import { componentMissing } from './support/components.js';
+import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
+import { createTestDatabase, type TestDatabase, testEnv, useTestDatabase } from './support/test-database.js';
+
+const t = useTestDatabase({ label: 'prepared', engine: { poolSize: 1, maxOverflow: 0 } });
+const engines: Engine[] = [];
+
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.close({ timeoutMs: 2000 })));
+});
+
+function engineWith(options: EngineOptions): Engine {
+  const engine = createEngine({ env: testEnv, poolSize: 1, maxOverflow: 0, ...options });
+  engines.push(engine);
+  return engine;
+}
+
+/** The server's prepared statements on the engine's one pooled connection. */
+async function preparedOn(engine: Engine): Promise<{ name: string; statement: string }[]> {
+  const [rows] = await engine.sequelize.query("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'fsdb\\_%' ORDER BY statement");
+  return rows as { name: string; statement: string }[];
+}
+
+async function signUp(engine: Engine) {
+  const suffix = randomUUID().slice(0, 8);
+  return createFoodsave(engine).admin.users.create({ username: `p-${suffix}`, email: `p-${suffix}@example.com` });
+}
+
+describe('on a direct connection', () => {
+  it('names a statement the second time it is sent, and the connection parses it once for every later call', async () => {
+    const user = await signUp(t.engine);
+    const me = createFoodsave(t.engine).forUser(user.id);
+    await me.conversations.create({ sessionId: `s-${randomUUID()}` });
+    for (let i = 0; i < 5; i++) expect(await me.conversations.list()).toHaveLength(1);
+    const prepared = await preparedOn(t.engine);
+    const list = prepared.filter((p) => /FROM .*"conversations"/.test(p.statement) && p.statement.startsWith('SELECT'));
+    expect(list).toHaveLength(1);
+    expect(prepared.filter((p) => p.statement === SET_SCOPE)).toHaveLength(1);
+    expect(list[0]!.name).toMatch(/^fsdb_[\w-]{32}$/);
+    expect(t.engine.routing.statements.current).toBe('auto');
+  });
+
+  it('gives the same answers with DATABASE_PREPARED_STATEMENTS=off, which names nothing', async () => {
+    const off = engineWith({ url: t.appUrl, env: { ...testEnv, DATABASE_PREPARED_STATEMENTS: 'off' } });
+    const user = await signUp(t.engine);
+    const named = createFoodsave(t.engine).forUser(user.id);
+    const unnamed = createFoodsave(off).forUser(user.id);
+    await named.conversations.create({ sessionId: `s-${randomUUID()}` });
+    for (let i = 0; i < 3; i++) expect(await unnamed.conversations.list()).toEqual(await named.conversations.list());
+    expect(await preparedOn(off)).toEqual([]);
+  });
+
+  it('keeps working after a named statement fails (a unique violation), closing and parsing it again', async () => {
+    const taken = await signUp(t.engine);
+    const users = createFoodsave(t.engine).admin.users;
+    for (let i = 0; i < 3; i++) {
+      await expect(users.create({ username: taken.username, email: `x-${randomUUID().slice(0, 8)}@example.com` })).rejects.toBeInstanceOf(ConflictError);
+    }
+    const created = await signUp(t.engine);
+    expect(await users.get(created.id)).toMatchObject({ id: created.id });
+    const inserts = (await preparedOn(t.engine)).filter((p) => p.statement.startsWith('INSERT INTO') && p.statement.includes('"users"'));
+    expect(inserts).toHaveLength(1);
+  });
+
+  it('refuses an unknown DATABASE_PREPARED_STATEMENTS, naming it', () => {
+    expect(() => createEngine({ env: { DATABASE_PREPARED_STATEMENTS: 'sometimes' }, url: t.appUrl })).toThrow(/DATABASE_PREPARED_STATEMENTS.*must be auto, on or off/);
+  });
+});
+
+const skip = componentMissing('PgBouncer', pgbouncerMissingReason());
+
+describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
+  let bouncer: PgBouncer;
+  let db: TestDatabase;
+  beforeAll(async () => {
+    // One server connection for every client: a statement one client named is there when another,
+    // which never parsed it, names it too (42P05), every time.
+    bouncer = await startPgBouncer({ serverUrl: inject('serverUrl'), poolMode: 'transaction', defaultPoolSize: 1 });
+    db = await createTestDatabase('prepared_bouncer', { roles: false });
+    await runMigrations(createEngineForMigrations(db.url));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(engines.map((e) => e.close({ timeoutMs: 2000 })));
+    await bouncer?.stop();
+    await db?.drop();
+  });
+
+  const createEngineForMigrations = (url: string) => engineWith({ url, poolSize: 1 });
+
+  it('auto: the call that finds the pooler losing named statements runs again unnamed, and the engine stays unnamed, with one warning', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error() {} };
+    const first = engineWith({ url: bouncer.url(db.name), logger });
+    const second = engineWith({ url: bouncer.url(db.name), logger });
+    const user = await signUp(first);
+    for (const engine of [first, second]) {
+      const me = createFoodsave(engine).forUser(user.id);
+      for (let i = 0; i < 4; i++) expect(await me.conversations.list()).toEqual([]);
+    }
+    expect([first.routing.statements.current, second.routing.statements.current]).toContain('off');
+    expect(warnings.filter((w) => w.startsWith('prepared statements are off'))).toHaveLength(1);
+    // And every call after it is fine, concurrency and transactions included.
+    const me = createFoodsave(second).forUser(user.id);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => me.conversations.create({ sessionId: `b-${i}-${randomUUID()}` })));
+    expect(await me.conversations.list()).toHaveLength(8);
+  });
+
+  it('on: the pooler error reaches the caller, with its SQLSTATE', async () => {
+    const first = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
+    const second = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
+    const user = await signUp(first);
+    const errors: unknown[] = [];
+    for (const engine of [first, second]) {
+      const me = createFoodsave(engine).forUser(user.id);
+      for (let i = 0; i < 4; i++) await me.conversations.list().catch((error: unknown) => errors.push(error));
+    }
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatchObject({ sqlState: expect.stringMatching(/^(26000|42P05)$/) });
+  });
+});
