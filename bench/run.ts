@@ -8,8 +8,8 @@
  * Environment knobs: BENCH_ITERATIONS (latency samples per call, default 1500), BENCH_SECONDS (seconds
  * per throughput run, default 2).
  */
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,16 +37,28 @@ class BenchReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
   protected async onForceFlush(): Promise<void> {}
 }
+/** Runs one statement the way a side sends it: unnamed, or named after a hash of its text. */
+type Query = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
+type Sender = (target: pg.Pool | pg.PoolClient) => Query;
+const unnamed: Sender = (target) => (text, values) => target.query(text, values);
+/** As a hand-written app prepares its statements: one name per text, pg's `{ name, text, values }`. */
+const named: Sender = (target) => (text, values) =>
+  target.query({ name: `b_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`, text, values });
 interface Case {
   name: string;
   library: Call;
-  raw: Call;
+  /** The hand-written call, given the way to send its statements. */
+  raw: (send: Sender, pool: pg.Pool) => Promise<unknown>;
 }
 interface Measure {
   p50: number;
   throughput: number;
   cpuPerOp: number;
+  /** Server CPU per call in µs (the side's backends, from /proc), or NaN where the server is not local. */
+  serverCpuPerOp: number;
 }
+type Side = 'library' | 'raw' | 'named';
+const SIDES: Side[] = ['library', 'raw', 'named'];
 
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
@@ -65,8 +77,29 @@ function median(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function throughput(call: Call, seconds: number): Promise<{ ops: number; cpuPerOp: number }> {
+/**
+ * CPU time in µs of the server backends whose application_name is `app`, by pid, read from /proc (the
+ * server runs on this machine, as root can read it); empty when it cannot be read.
+ */
+async function backendCpu(admin: pg.Client, app: string): Promise<Map<number, number>> {
+  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app]);
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
+      ticks.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100);
+    } catch {
+      // Not local, or gone.
+    }
+  }
+  return ticks;
+}
+
+async function throughput(call: Call, seconds: number, server?: { admin: pg.Client; app: string }): Promise<{ ops: number; cpuPerOp: number; serverCpuPerOp: number }> {
   let ops = 0;
+  const before = server ? await backendCpu(server.admin, server.app) : new Map<number, number>();
   const deadline = performance.now() + seconds * 1000;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -80,38 +113,36 @@ async function throughput(call: Call, seconds: number): Promise<{ ops: number; c
   );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { ops: ops / elapsed, cpuPerOp: (cpu.user + cpu.system) / ops };
+  const after = server ? await backendCpu(server.admin, server.app) : new Map<number, number>();
+  let serverCpu = 0;
+  for (const [pid, used] of after) serverCpu += used - (before.get(pid) ?? 0);
+  return { ops: ops / elapsed, cpuPerOp: (cpu.user + cpu.system) / ops, serverCpuPerOp: after.size > 0 ? serverCpu / ops : Number.NaN };
 }
 
-/** Alternates library and raw in blocks, so drift (autovacuum, cache) hits both alike. */
-async function measure(c: Case): Promise<{ library: Measure; raw: Measure }> {
-  for (const call of [c.library, c.raw]) await latency(call, 100); // warm-up
-  const lib: number[] = [];
-  const raw: number[] = [];
+/**
+ * Alternates the sides in blocks and rounds (library, raw pg unnamed, raw pg named), so drift
+ * (autovacuum, cache) hits all alike.
+ */
+async function measure(calls: Record<Side, Call>, servers: Record<Side, { admin: pg.Client; app: string }>): Promise<Record<Side, Measure>> {
+  for (const side of SIDES) await latency(calls[side], 100); // warm-up
+  const samples: Record<Side, number[]> = { library: [], raw: [], named: [] };
   const block = Math.max(50, Math.floor(ITERATIONS / 6));
-  for (let done = 0; done < ITERATIONS; done += block) {
-    lib.push(...(await latency(c.library, block)));
-    raw.push(...(await latency(c.raw, block)));
-  }
-  // Throughput and CPU: ROUNDS rounds in alternating order, each side SECONDS / 2 per round; the medians
-  // resist a round disturbed by autovacuum or the machine's other load.
-  const half = SECONDS / 2;
-  const libRuns: { ops: number; cpuPerOp: number }[] = [];
-  const rawRuns: { ops: number; cpuPerOp: number }[] = [];
+  for (let done = 0; done < ITERATIONS; done += block) for (const side of SIDES) samples[side].push(...(await latency(calls[side], block)));
+  // Throughput and CPU: ROUNDS rounds, the order of the sides rotating, each side SECONDS / 2 per round;
+  // the medians resist a round disturbed by autovacuum or the machine's other load.
+  const runs: Record<Side, { ops: number; cpuPerOp: number; serverCpuPerOp: number }[]> = { library: [], raw: [], named: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      libRuns.push(await throughput(c.library, half));
-      rawRuns.push(await throughput(c.raw, half));
-    } else {
-      rawRuns.push(await throughput(c.raw, half));
-      libRuns.push(await throughput(c.library, half));
+    for (let i = 0; i < SIDES.length; i++) {
+      const side = SIDES[(round + i) % SIDES.length]!;
+      runs[side].push(await throughput(calls[side], SECONDS / 2, servers[side]));
     }
   }
-  const med = (runs: { ops: number; cpuPerOp: number }[], key: 'ops' | 'cpuPerOp') => median(runs.map((r) => r[key]));
-  return {
-    library: { p50: median(lib), throughput: med(libRuns, 'ops'), cpuPerOp: med(libRuns, 'cpuPerOp') },
-    raw: { p50: median(raw), throughput: med(rawRuns, 'ops'), cpuPerOp: med(rawRuns, 'cpuPerOp') },
-  };
+  const med = (side: Side, key: 'ops' | 'cpuPerOp' | 'serverCpuPerOp') => median(runs[side].map((r) => r[key]));
+  const result = {} as Record<Side, Measure>;
+  for (const side of SIDES) {
+    result[side] = { p50: median(samples[side]), throughput: med(side, 'ops'), cpuPerOp: med(side, 'cpuPerOp'), serverCpuPerOp: med(side, 'serverCpuPerOp') };
+  }
+  return result;
 }
 
 async function load(client: pg.Client): Promise<void> {
@@ -216,9 +247,18 @@ async function main(): Promise<void> {
     appUrl.username = appRole.user;
     appUrl.password = appRole.password;
   }
-  const engine = createEngine({ url: appUrl.toString(), migrationUrl: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0 });
-  // Both sides run at the server's planner defaults: the engine applies no planner settings.
-  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY });
+  const engine = createEngine({
+    url: appUrl.toString(),
+    migrationUrl: url.toString(),
+    env: {},
+    poolSize: CONCURRENCY,
+    maxOverflow: 0,
+    applicationName: 'bench-library',
+  });
+  // Every side runs at the server's planner defaults: the engine applies no planner settings. Each has its
+  // own pool and application_name, so each side's backends (and their CPU) can be told apart.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' });
+  const namedPool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' });
   try {
     await runMigrations(engine);
     if (appRole) await grantData(url.toString(), appRole.user);
@@ -247,13 +287,13 @@ async function main(): Promise<void> {
       {
         name: 'get by id',
         library: () => as(pick(userIds)).account.get(),
-        raw: async () => (await pool.query(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
+        raw: async (send, pool) => (await send(pool)(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
       },
       {
         name: "a user's conversations",
         library: () => as(pick(userIds)).conversations.list({ limit: 50 }),
-        raw: async () =>
-          (await pool.query(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
+        raw: async (send, pool) =>
+          (await send(pool)(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
       },
       {
         name: 'context window (20)',
@@ -261,9 +301,9 @@ async function main(): Promise<void> {
           const c = pick(conversations);
           return as(c.owner).conversations.getContextWindow(c.id, 20);
         },
-        raw: async () => {
+        raw: async (send, pool) => {
           const c = pick(conversations);
-          const { rows } = await pool.query(
+          const { rows } = await send(pool)(
             `SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)
               ORDER BY created_at DESC, id DESC LIMIT 20`,
             [c.id, c.owner],
@@ -277,9 +317,9 @@ async function main(): Promise<void> {
           const c = pick(conversations);
           return as(c.owner).conversations.addMessage(c.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
         },
-        raw: async () =>
+        raw: async (send, pool) =>
           (
-            await pool.query(
+            await send(pool)(
               `INSERT INTO messages (conversation_id, content, role, agent_used, created_at)
                SELECT id, $3, $4, $5, clock_timestamp() FROM conversations WHERE id = $1 AND user_id = $2 RETURNING ${MSG_COLS}`,
               (({ id, owner }) => [id, owner, 'Use the spinach first.', 'assistant', 'pantry-agent'])(pick(conversations)),
@@ -289,13 +329,14 @@ async function main(): Promise<void> {
       {
         name: 'create a receipt, 30 items',
         library: () => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
-        raw: async () => {
+        raw: async (send, pool) => {
           // The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert.
           const client = await pool.connect();
+          const query = send(client);
           try {
             await client.query('BEGIN');
             const receipt = (
-              await client.query(`INSERT INTO receipts (user_id, store_name, total_amount, purchase_date) VALUES ($1, $2, $3, $4) RETURNING *`, [
+              await query(`INSERT INTO receipts (user_id, store_name, total_amount, purchase_date) VALUES ($1, $2, $3, $4) RETURNING *`, [
                 pick(userIds),
                 'Bench',
                 '112.20',
@@ -309,7 +350,7 @@ async function main(): Promise<void> {
               return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, clock_timestamp())`;
             });
             const items = (
-              await client.query(
+              await query(
                 `INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, unit, created_at) VALUES ${tuples.join(', ')} RETURNING *`,
                 values,
               )
@@ -330,8 +371,8 @@ async function main(): Promise<void> {
           const r = pick(receipts);
           return as(r.owner).receipts.getReceiptWithItems(r.id);
         },
-        raw: async () => {
-          const { rows } = await pool.query(
+        raw: async (send, pool) => {
+          const { rows } = await send(pool)(
             `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
                     i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
                FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 AND r.user_id = $2 ORDER BY i.created_at, i.id`,
@@ -345,9 +386,9 @@ async function main(): Promise<void> {
       {
         name: 'spending stats',
         library: () => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
-        raw: async () =>
+        raw: async (send, pool) =>
           (
-            await pool.query(
+            await send(pool)(
               `SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount", round(avg(total_amount), 2)::text AS "avgReceipt"
                  FROM receipts WHERE user_id = $1 AND purchase_date >= $2 AND purchase_date <= $3`,
               [pick(userIds), '2026-01-01', '2026-12-31'],
@@ -357,30 +398,42 @@ async function main(): Promise<void> {
       {
         name: 'pantry expiring within 3 days',
         library: () => as(pick(userIds)).pantry.getExpiringWithin(3),
-        raw: async () =>
-          (await pool.query(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
+        raw: async (send, pool) =>
+          (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
       },
     ];
 
+    const callsOf = (c: Case): Record<Side, Call> => ({ library: c.library, raw: () => c.raw(unnamed, pool), named: () => c.raw(named, namedPool) });
+    const servers: Record<Side, { admin: pg.Client; app: string }> = {
+      library: { admin, app: 'bench-library' },
+      raw: { admin, app: 'bench-raw' },
+      named: { admin, app: 'bench-raw-named' },
+    };
     // Warm every path (JIT, plan caches, buffers) before anything is measured.
-    for (const c of cases) for (const call of [c.library, c.raw]) await latency(call, 200);
+    for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
 
     const rows: string[] = [];
     const measured = new Map<string, number>();
+    const us = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} µs`);
+    const ratio = (a: number, b: number) => (Number.isNaN(a / b) ? 'n/a' : (a / b).toFixed(2));
     for (const c of cases) {
-      const m = await measure(c);
+      const m = await measure(callsOf(c), servers);
       measured.set(c.name, m.library.cpuPerOp);
       const row = [
         c.name,
-        `${(m.library.p50 * 1000).toFixed(0)} µs`,
-        `${(m.raw.p50 * 1000).toFixed(0)} µs`,
-        (m.library.p50 / m.raw.p50).toFixed(2),
+        us(m.library.p50 * 1000),
+        us(m.raw.p50 * 1000),
+        us(m.named.p50 * 1000),
+        ratio(m.library.p50, m.raw.p50),
+        ratio(m.library.p50, m.named.p50),
         `${m.library.throughput.toFixed(0)}/s`,
         `${m.raw.throughput.toFixed(0)}/s`,
-        (m.raw.throughput / m.library.throughput).toFixed(2),
-        `${m.library.cpuPerOp.toFixed(0)} µs`,
-        `${m.raw.cpuPerOp.toFixed(0)} µs`,
-        (m.library.cpuPerOp / m.raw.cpuPerOp).toFixed(2),
+        `${m.named.throughput.toFixed(0)}/s`,
+        ratio(m.library.throughput, m.raw.throughput),
+        `${us(m.library.cpuPerOp)} / ${us(m.raw.cpuPerOp)} / ${us(m.named.cpuPerOp)}`,
+        ratio(m.library.cpuPerOp, m.raw.cpuPerOp),
+        `${us(m.library.serverCpuPerOp)} / ${us(m.raw.serverCpuPerOp)} / ${us(m.named.serverCpuPerOp)}`,
+        ratio(m.library.serverCpuPerOp, m.raw.serverCpuPerOp),
       ];
       rows.push(`| ${row.join(' | ')} |`);
       console.log(rows.at(-1));
@@ -468,17 +521,19 @@ async function main(): Promise<void> {
       `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
         `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
         `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients, and a cook with a 200-lot pantry and 14 planned dinners.`,
-      `Method: ${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
-        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} alternating rounds of ${SECONDS / 2} s per side, medians; client CPU is process user+system time per operation in those runs. ` +
-        'Ratios are foodsave-db ÷ raw pg for latency and CPU, raw ÷ foodsave-db for throughput: 1.00 is parity, lower is better. ' +
+      `Method: three sides, each with its own pool of ${CONCURRENCY}: foodsave-db, raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
+        `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
+        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, medians; client CPU is this process's user+system time per operation in those runs, ` +
+        "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
+        'Latency and CPU ratios are foodsave-db ÷ raw pg (lower is better); the throughput ratio is foodsave-db ÷ raw pg unnamed (higher is better). ' +
         'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
         "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
         (appRole
           ? 'foodsave-db connects as a role held to row-level security, so its numbers include the scope setting sent with every statement and the policies; raw pg connects as the superuser, to which no policy applies.'
           : 'Row-level security is not in these numbers: the server would not create a role held to it, so both sides ran as its superuser.'),
       '',
-      '| call | p50 foodsave-db | p50 raw pg | latency ratio | throughput foodsave-db | throughput raw pg | throughput ratio | CPU/op foodsave-db | CPU/op raw pg | CPU ratio |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
       '## Food-saving queries',
@@ -509,6 +564,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}`);
   } finally {
     await pool.end();
+    await namedPool.end();
     await engine.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     if (appRole) await admin.query(`DROP ROLE IF EXISTS ${appRole.user}`);
