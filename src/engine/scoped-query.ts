@@ -141,7 +141,8 @@ export class ScopedQuery extends QueryBase {
       return;
     }
     const held = statementsOf(connection);
-    if (!held.prepared.has(name)) {
+    // Parsed already, or earlier in this same batch (a text sent twice in one batch is parsed once).
+    if (!held.prepared.has(name) && !this.parsing?.names.includes(name)) {
       if (held.prepared.size >= MAX_NAMED_PER_CONNECTION) {
         wire.parse({ text });
         wire.bind({ values });
