@@ -32,6 +32,7 @@ describe('loadDatabaseConfig', () => {
       replicaUrls: [],
       replicaMaxLag: 10,
       replicaCheckInterval: 1,
+      preparedStatements: 'auto',
       echo: false,
       echoPool: false,
     });
