@@ -6,9 +6,9 @@
 import os from 'node:os';
 import pg from 'pg';
 import { createEngine, createFoodsave, runMigrations, type Engine } from '../src/index.js';
+import { CONCURRENCY, median, throughput } from './measure.js';
 import { replicationMissingReason, startReplicationCluster } from '../test/support/replication-cluster.js';
 
-const CONCURRENCY = 16;
 const ROUNDS = 6;
 const USERS = 2_000;
 const CONVERSATIONS_PER_USER = 10;
@@ -17,23 +17,6 @@ export interface ReadScaling {
   /** Markdown lines for RESULTS.md. */
   lines: string[];
 }
-
-async function opsPerSecond(call: () => Promise<unknown>, seconds: number): Promise<number> {
-  let ops = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        ops++;
-      }
-    }),
-  );
-  return ops / ((performance.now() - t0) / 1000);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Measures, or says why it could not. */
 export async function measureReadScaling(secondsPerRound: number): Promise<ReadScaling> {
@@ -80,7 +63,7 @@ export async function measureReadScaling(secondsPerRound: number): Promise<ReadS
     const runs = { primary: [] as number[], replicas: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? (['primary', 'replicas'] as const) : (['replicas', 'primary'] as const);
-      for (const side of order) runs[side].push(await opsPerSecond(sides[side], secondsPerRound));
+      for (const side of order) runs[side].push((await throughput(sides[side], secondsPerRound)).ops);
     }
     const primary = median(runs.primary);
     const replicas = median(runs.replicas);

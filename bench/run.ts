@@ -9,7 +9,7 @@
  * per throughput run, default 2).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +21,15 @@ import { instrument } from '../src/entries/ops.js';
 import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '../src/entries/opentelemetry.js';
 import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
+import { CONCURRENCY, latency, median, throughput, type Call } from './measure.js';
 import { measureReadScaling } from './read-scaling.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const CONCURRENCY = 16;
 /** Throughput rounds per call, alternating sides. */
 const ROUNDS = 6;
 const SIZES = { users: 10_000, conversations: 20_000, messages: 100_000, receipts: 5_000, itemsPerReceipt: 30, pantry: 1_000_000, recipes: 10_000 };
 
-type Call = () => Promise<unknown>;
 
 /** A reader that is never collected: the SDK aggregates as it would under a real exporter. */
 class BenchReader extends MetricReader {
@@ -61,63 +60,6 @@ type Side = 'library' | 'raw' | 'named';
 const SIDES: Side[] = ['library', 'raw', 'named'];
 
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
-
-async function latency(call: Call, n: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await call();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/**
- * CPU time in µs of the server backends whose application_name is `app`, by pid, read from /proc (the
- * server runs on this machine, as root can read it); empty when it cannot be read.
- */
-async function backendCpu(admin: pg.Client, app: string): Promise<Map<number, number>> {
-  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app]);
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime, fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
-      ticks.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100);
-    } catch {
-      // Not local, or gone.
-    }
-  }
-  return ticks;
-}
-
-async function throughput(call: Call, seconds: number, server?: { admin: pg.Client; app: string }): Promise<{ ops: number; cpuPerOp: number; serverCpuPerOp: number }> {
-  let ops = 0;
-  const before = server ? await backendCpu(server.admin, server.app) : new Map<number, number>();
-  const deadline = performance.now() + seconds * 1000;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        ops++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const after = server ? await backendCpu(server.admin, server.app) : new Map<number, number>();
-  let serverCpu = 0;
-  for (const [pid, used] of after) serverCpu += used - (before.get(pid) ?? 0);
-  return { ops: ops / elapsed, cpuPerOp: (cpu.user + cpu.system) / ops, serverCpuPerOp: after.size > 0 ? serverCpu / ops : Number.NaN };
-}
 
 /**
  * Alternates the sides in blocks and rounds (library, raw pg unnamed, raw pg named), so drift

@@ -30,18 +30,18 @@ export async function withEngine<T>(ctx: CliContext, work: (engine: Engine) => P
 }
 
 /** The URL backups use: pg_dump sets session settings before its transaction, so it needs the direct URL past a pooler. */
+export function backupUrl(ctx: CliContext): string {
+  const url = ctx.env.DATABASE_MIGRATION_URL || ctx.env.DATABASE_URL;
+  if (!url) throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is required' }]);
+  return url;
+}
+
 /**
  * The standby `backup create --from-standby` dumps: the first of `DATABASE_REPLICA_URLS`, else the backup
  * URL, whose host list may name standbys (`createBackup` prefers one).
  */
 export function standbyUrl(ctx: CliContext): string {
   return splitReplicaUrls(ctx.env.DATABASE_REPLICA_URLS ?? '')[0] ?? backupUrl(ctx);
-}
-
-export function backupUrl(ctx: CliContext): string {
-  const url = ctx.env.DATABASE_MIGRATION_URL || ctx.env.DATABASE_URL;
-  if (!url) throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is required' }]);
-  return url;
 }
 
 /** `host:port/database` of a URL, for a question; never the password. */

@@ -115,8 +115,8 @@ export function resolveConnectionSettings(url: string, variable = 'DATABASE_URL'
  *
  * @internal
  */
-export function childConnectionUrl(settings: ConnectionSettings, database = settings.database, params: Record<string, string> = {}): string {
-  return formatConnectionUrl({ ...settings, database, password: '', params: { ...settings.libpqParams, ...params } });
+export function childConnectionUrl(settings: ConnectionSettings, database = settings.database): string {
+  return formatConnectionUrl({ ...settings, database, password: '', params: { ...settings.libpqParams } });
 }
 
 /**

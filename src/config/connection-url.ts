@@ -6,6 +6,11 @@ export interface HostPort {
   port: number;
 }
 
+/** `host:port`, with an IPv6 address in brackets: how a URL, a log line or a metric label names a server. */
+export function hostLabel(h: HostPort): string {
+  return `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
+}
+
 /** A `postgres://` URL split into the parts libpq and node-postgres understand. */
 export interface ConnectionParts {
   /** The first host; `hosts[0].host`. */
@@ -123,7 +128,7 @@ export function formatConnectionUrl(parts: Omit<ConnectionParts, 'params' | 'hos
   const socket = parts.host.startsWith('/');
   if (socket) Object.assign(params, { host: parts.host, port: String(parts.port) });
   const hosts = parts.hosts && parts.hosts.length > 1 ? parts.hosts : [{ host: parts.host, port: parts.port }];
-  const authority = socket ? '' : hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(',');
+  const authority = socket ? '' : hosts.map(hostLabel).join(',');
   // Percent-encoding only: libpq reads `+` in a query value as a plus sign, never as a space.
   const query = Object.entries(params)
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)

@@ -191,10 +191,7 @@ export class RecipeFinder {
       'cookable recipes',
     );
     const query = cookableQuery(this.scope.owns(ident('p', 'user_id')), asOf ?? null, maxMissing, limit);
-    const { rows } = await runStatement<CookableData>(this.engine, this.scope, 'recipe', query, {
-      transaction: options.transaction,
-      ...(options.consistency === undefined ? {} : { consistency: options.consistency }),
-    });
+    const { rows } = await runStatement<CookableData>(this.engine, this.scope, 'recipe', query, options);
     const data = rows[0]!;
     const kitchen = new Kitchen(data, this.units, expiringWithinDays);
     return data.candidates

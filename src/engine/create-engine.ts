@@ -1,6 +1,6 @@
 import { Sequelize, type Options as SequelizeOptions } from 'sequelize';
 import { resolveConnectionSettings, TARGET_SESSION_ATTRS, withTarget, type ConnectionSettings, type TargetSessionAttrs } from '../config/connection-settings.js';
-import type { HostPort } from '../config/connection-url.js';
+import { hostLabel, type HostPort } from '../config/connection-url.js';
 import { ENV_VARIABLES, resolveDatabaseConfig, type DatabaseConfig, type DatabaseConfigInput } from '../config/database-config.js';
 import { INPUT_BOUNDS, resolveInputBounds, type InputBounds } from '../config/input-bounds.js';
 import { redactUrl } from '../config/redact.js';
@@ -302,7 +302,7 @@ function createReplicas(config: DatabaseConfig, options: EngineOptions, events: 
     const live = new Set<DeadlineClient>();
     trackConnections(sequelize, live, policy);
     pools.push({ sequelize, live });
-    const name = `${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
+    const name = hostLabel(settings);
     return { name, settings, sequelize, status: { name, state: 'unknown', lagSeconds: null, standby: null, checkedAt: null } };
   });
   // A check must not wait as long as a query may: a silent replica is found out within a few seconds.

@@ -1,7 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import type { Transaction } from 'sequelize';
 import { PoolTimeoutError } from '../errors.js';
-import { poolOf, type PgConnection, type Pool } from './pool-access.js';
+import { giveBack, poolOf, type PgConnection, type Pool } from './pool-access.js';
 import type { ReplicaMember } from './replica-set.js';
 import { ScopedQuery, type Prelude } from './scoped-query.js';
 import type { StatementNames } from './statement-names.js';
@@ -159,9 +159,7 @@ async function runOn<R extends QueryResultRow>(
     throw error;
   } finally {
     if (pool) {
-      // A connection that died (a deadline, a lost server) must never be handed out again.
-      if (connection._invalid || connection._ending || connection._ended) void pool.destroy(connection).catch(() => undefined);
-      else pool.release(connection);
+      giveBack(pool, connection);
       if (events.listenerCount('release') > 0) events.emit('release', {});
     }
   }

@@ -1,7 +1,8 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { ConnectionSettings, TargetSessionAttrs } from '../config/connection-settings.js';
-import type { HostPort } from '../config/connection-url.js';
+import { hostLabel, type HostPort } from '../config/connection-url.js';
 import { ConnectionError } from '../errors.js';
+import { errorLine } from './server-signals.js';
 import { clientConfig, connectWithAttempts, DeadlineClient, type ConnectClientOptions } from './pg-driver.js';
 
 /** What a connection must offer for the probe: pg's client does. */
@@ -37,8 +38,6 @@ export function satisfies(target: TargetSessionAttrs, kind: ServerKind): boolean
       return true;
   }
 }
-
-const label = (h: HostPort) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
 
 /**
  * Which of a URL's hosts the pool's connections should reach, and which connections belong to a server
@@ -129,7 +128,7 @@ export async function connectToTarget<T extends Probeable>(
         connection = await connectWithAttempts(settings, (attempt) => connect(host, attempt));
       } catch (error) {
         lastError = error;
-        if (pass === passes[0]) reasons.push(`${label(host)}: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+        if (pass === passes[0]) reasons.push(`${hostLabel(host)}: ${errorLine(error)}`);
         continue;
       }
       try {
@@ -137,10 +136,10 @@ export async function connectToTarget<T extends Probeable>(
           tracker.stamp(connection, index);
           return connection;
         }
-        if (pass === passes[0]) reasons.push(`${label(host)}: does not accept target_session_attrs=${pass}`);
+        if (pass === passes[0]) reasons.push(`${hostLabel(host)}: does not accept target_session_attrs=${pass}`);
       } catch (error) {
         lastError = error;
-        if (pass === passes[0]) reasons.push(`${label(host)}: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+        if (pass === passes[0]) reasons.push(`${hostLabel(host)}: ${errorLine(error)}`);
       }
       await connection.end().catch(() => undefined);
     }

@@ -35,7 +35,12 @@ export async function queryPool<R extends QueryResultRow>(sequelize: Sequelize, 
   try {
     return (await connection.query<R>(text)).rows;
   } finally {
-    if (connection._invalid || connection._ending || connection._ended) void pool.destroy(connection).catch(() => undefined);
-    else pool.release(connection);
+    giveBack(pool, connection);
   }
+}
+
+/** Back to the pool; a connection that died (a deadline, a lost server) is destroyed, never handed out again. @internal */
+export function giveBack(pool: Pool, connection: PgConnection): void {
+  if (connection._invalid || connection._ending || connection._ended) void pool.destroy(connection).catch(() => undefined);
+  else pool.release(connection);
 }

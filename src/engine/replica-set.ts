@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { ConnectionSettings } from '../config/connection-settings.js';
 import type { EngineEvents } from './engine-events.js';
 import type { ReplicaStatus } from './replica-status.js';
+import { errorLine } from './server-signals.js';
 
 /** One replica: its settings, its own pool (a Sequelize instance of its own), and its last check. */
 export interface ReplicaMember {
@@ -73,7 +74,7 @@ export class ReplicaSet {
 
   /** A read on `member` lost its connection: skip it until a check finds it again. */
   markDown(member: ReplicaMember, error: unknown): void {
-    this.update(member, { state: 'down', lagSeconds: null, error: describe(error) });
+    this.update(member, { state: 'down', lagSeconds: null, error: errorLine(error) });
   }
 
   /** Every replica's last known state. */
@@ -93,7 +94,7 @@ export class ReplicaSet {
       const state = lag > this.options.maxLagSeconds ? 'lagging' : 'up';
       this.update(member, { state, lagSeconds: lag, standby });
     } catch (error) {
-      this.update(member, { state: 'down', lagSeconds: null, error: describe(error) });
+      this.update(member, { state: 'down', lagSeconds: null, error: errorLine(error) });
     }
   }
 
@@ -103,10 +104,4 @@ export class ReplicaSet {
     member.status = { ...kept, ...change, checkedAt: new Date() };
     if (member.status.state !== before) this.options.events.emit('replica', { ...member.status });
   }
-}
-
-/** An error's first line; connection errors from pg carry no credentials. */
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
 }

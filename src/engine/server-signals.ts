@@ -38,6 +38,12 @@ export function isConnectionLoss(error: unknown): boolean {
   return CONNECTION_MESSAGE.test(e.message ?? '');
 }
 
+/** An error's first line, at most 300 characters: for reasons and states shown to operators. @internal */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 300);
+}
+
 /**
  * Whether a named prepared statement was missing (26000) or already there (42P05) on the server
  * connection: the statement did not run, and the connection path (a pooler) does not keep named

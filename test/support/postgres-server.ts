@@ -422,7 +422,7 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** The file in each temporary folder that holds the pid of the process that made it. */
-const OWNER_FILE = 'owner';
+export const OWNER_FILE = 'owner';
 
 // ---------------------------------------------------------------------------------------------------
 // Clean-up after processes that died without cleaning up
@@ -430,7 +430,7 @@ const OWNER_FILE = 'owner';
 const procfs = existsSync('/proc/self/stat');
 
 /** Alive and not a zombie. EPERM counts as alive (someone else's process). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -455,7 +455,7 @@ async function pidIn(file: string): Promise<number | undefined> {
 }
 
 /** Whether a process runs from `folder` (its command line or working directory); false without /proc. */
-function runsFrom(pid: number, folder: string): boolean {
+export function runsFrom(pid: number, folder: string): boolean {
   if (!procfs) return false;
   const inside = `${folder}${path.sep}`;
   try {

@@ -28,14 +28,14 @@
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './free-port.js';
-import { startReaper } from './postgres-server.js';
+import { OWNER_FILE, processAlive, runsFrom, startReaper } from './postgres-server.js';
 import { postgresSystemUser } from './system-user.js';
 
 export interface ClusterNode {
@@ -85,7 +85,6 @@ export const REPLICATION_FOLDER_PREFIX = 'foodsave-repl-';
 const DEFAULT_BIN = '/usr/lib/postgresql/15/bin';
 const PROGRAMS = ['postgres', 'initdb', 'pg_ctl', 'pg_basebackup'] as const;
 const NODE_NAMES = ['primary', 'standby1', 'standby2'] as const;
-const OWNER_FILE = 'owner';
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function binDir(): string {
@@ -161,20 +160,6 @@ function confLines(settings: Record<string, string>): string {
 /** A libpq conninfo value, quoted. */
 function conninfoValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return !existsSync('/proc/self/stat');
-  }
 }
 
 /** The postmaster's pid from `<dataDir>/postmaster.pid`, if that file is there. */
@@ -255,19 +240,6 @@ async function removeStaleFolders(): Promise<void> {
   );
 }
 
-function runsFrom(pid: number, folder: string): boolean {
-  const inside = `${folder}${path.sep}`;
-  try {
-    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(inside)) return true;
-  } catch {
-    // Gone, or not ours to read.
-  }
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`).startsWith(inside);
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The cluster
