@@ -22,6 +22,7 @@ import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '.
 import { createPrometheusMetrics } from '../src/entries/prometheus.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { CONCURRENCY, latency, median, throughput, type Call } from './measure.js';
+import { addRecipes, loadPantry } from './cookable.js';
 import { measureReadScaling } from './read-scaling.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
@@ -110,30 +111,22 @@ async function load(client: pg.Client): Promise<void> {
     INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date)
       SELECT u.id, (SELECT id FROM products ORDER BY id LIMIT 1), 1 + g % 5, 'pcs', current_date + (g % 120) - 30
         FROM generate_series(1, ${SIZES.pantry}) g JOIN u ON u.n = 1 + g % ${SIZES.users};`);
-  // The food-saving data: 10k recipes of 4 to 8 ingredients over the 1,000 products, and one cook with
-  // a 200-lot pantry and two weeks of planned dinners. One statement at a time, so the ingredient-count
-  // trigger plans with real statistics.
+  // The food-saving data (bench/cookable.ts): 10k recipes of 4 to 8 ingredients over the 1,000 products,
+  // and one cook with a 200-lot pantry and two weeks of planned dinners. One statement at a time, so the
+  // ingredient-count trigger plans with real statistics.
   await client.query('ANALYZE');
-  for (const statement of [
-    `INSERT INTO recipes (title, servings) SELECT 'Recipe ' || g, 2 FROM generate_series(1, 10000) g`,
-    'ANALYZE recipes',
-    `CREATE TEMP TABLE pr AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM products`,
-    `CREATE TEMP TABLE rc AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM recipes`,
-    `INSERT INTO recipe_ingredients (recipe_id, product_id, quantity, unit)
-       SELECT rc.id, pr.id, 100, 'g' FROM rc CROSS JOIN generate_series(1, 8) k
-         JOIN pr ON pr.n = 1 + (rc.n * 7 + k * 131) % 1000 WHERE k <= 4 + rc.n % 5`,
-    `INSERT INTO users (username, email) VALUES ('cook', 'cook@example.com')`,
-    `INSERT INTO pantry_items (user_id, product_id, quantity, unit, expiry_date)
-       SELECT (SELECT id FROM users WHERE username = 'cook'), pr.id, 500, 'g', current_date + (g % 20)
-         FROM generate_series(1, 200) g JOIN pr ON pr.n = 1 + (g * 17) % 1000`,
+  await loadPantry(client);
+  await addRecipes(client, 0, SIZES.recipes);
+  await client.query(
     `INSERT INTO meal_plans (user_id, plan_date, meal_type)
        SELECT (SELECT id FROM users WHERE username = 'cook'), current_date + g, 'dinner' FROM generate_series(1, 14) g`,
+  );
+  await client.query(
     `INSERT INTO meal_plan_items (meal_plan_id, recipe_id, servings)
-       SELECT mp.id, rc.id, 4 FROM meal_plans mp JOIN rc ON rc.n = 1 + (extract(day FROM mp.plan_date)::int * 97) % 10000
+       SELECT mp.id, rc.id, 4 FROM meal_plans mp JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM recipes) rc
+           ON rc.n = 1 + (extract(day FROM mp.plan_date)::int * 97) % 10000
         WHERE mp.user_id = (SELECT id FROM users WHERE username = 'cook')`,
-  ]) {
-    await client.query(statement);
-  }
+  );
   await client.query('VACUUM ANALYZE');
   console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -385,16 +378,30 @@ async function main(): Promise<void> {
     const domain: string[] = [];
     {
       const nextWeek = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      const cookable = () => as(cookId).recipes.getCookableRecipes({ maxMissing: 2 });
       const calls: [string, Call][] = [
-        ['getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', () => as(cookId).recipes.getCookableRecipes({ maxMissing: 2 })],
+        ['getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', cookable],
         ['getShoppingList (14 planned dinners)', () => as(cookId).mealPlans.getShoppingList({ from: nextWeek(1), to: nextWeek(14) })],
       ];
-      for (const [label, call] of calls) {
+      const sample = async (label: string, call: Call) => {
         await latency(call, 20);
         const samples = await latency(call, Math.max(50, Math.floor(ITERATIONS / 10)));
         domain.push(`| ${label} | ${(median(samples) * 1000).toFixed(0)} µs |`);
         console.log(domain.at(-1));
-      }
+        return median(samples);
+      };
+      const at10k = await sample(calls[0]![0], calls[0]![1]);
+      await sample(calls[1]![0], calls[1]![1]);
+      // The same question of a catalogue ten times the size (the first call rebuilds the catalogue index).
+      const grower = new pg.Client({ connectionString: url.toString() });
+      await grower.connect();
+      await addRecipes(grower, SIZES.recipes, SIZES.recipes * 10);
+      await grower.end();
+      const rebuild = performance.now();
+      await cookable();
+      console.log(`catalogue index rebuilt for 100k recipes in ${(performance.now() - rebuild).toFixed(0)} ms`);
+      const at100k = await sample('getCookableRecipes (100k recipes, same pantry)', cookable);
+      domain.push(`| ratio 100k ÷ 10k | ${(at100k / at10k).toFixed(2)} |`);
     }
 
     // Instrumentation overhead, measured directly: the CPU each kind of hooks adds per query event, fed
@@ -462,7 +469,7 @@ async function main(): Promise<void> {
         (server ? ` (${server.kind}, on the same machine)` : ''),
       `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
         `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
-        `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients, and a cook with a 200-lot pantry and 14 planned dinners.`,
+        `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
       `Method: three sides, each with its own pool of ${CONCURRENCY}: foodsave-db, raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
         `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
         `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, medians; client CPU is this process's user+system time per operation in those runs, ` +

@@ -236,7 +236,7 @@ describe('tables and columns', () => {
     const tables = await rows<{ relname: string }>(
       `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = '${testSchema}'::regnamespace ORDER BY relname`,
     );
-    expect(tables.map((r) => r.relname)).toEqual([...Object.keys(EXPECTED), 'foodsave_category_tree_version', 'foodsave_db_migrations'].sort());
+    expect(tables.map((r) => r.relname)).toEqual([...Object.keys(EXPECTED), 'foodsave_category_tree_version', 'foodsave_db_migrations', 'foodsave_recipe_catalogue_version'].sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s has every column with its type, NOT NULL and default', async (table, columns) => {

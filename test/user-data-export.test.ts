@@ -26,7 +26,7 @@ async function rows<R extends pg.QueryResultRow>(text: string, values: unknown[]
 async function liveSchema(): Promise<Map<string, string[]>> {
   const cols = await rows<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = '${testSchema}' AND table_name NOT IN ('foodsave_db_migrations', 'foodsave_category_tree_version') ORDER BY table_name, ordinal_position`,
+      WHERE table_schema = '${testSchema}' AND table_name NOT IN ('foodsave_db_migrations', 'foodsave_category_tree_version', 'foodsave_recipe_catalogue_version') ORDER BY table_name, ordinal_position`,
   );
   const schema = new Map<string, string[]>();
   for (const c of cols) schema.set(c.table_name, [...(schema.get(c.table_name) ?? []), c.column_name]);
