@@ -130,8 +130,9 @@ describe.skipIf(noTools)('backup and restore', () => {
       const { rows } = await c.query("SELECT updated_at > '2026-11-01' AS moved FROM conversations");
       expect(rows[0].moved).toBe(true);
     });
-    // Every table of the schema, plus the migrations table and the category tree's version row (0012).
-    expect(await verifyBackup(backup.path, { databaseUrl: source.url })).toEqual({ ok: true, tables: TABLES.length + 2, mismatches: [] });
+    // Every table of the schema, plus the migrations table and the version rows of the category tree
+    // (0012) and the recipe catalogue (0013).
+    expect(await verifyBackup(backup.path, { databaseUrl: source.url })).toEqual({ ok: true, tables: TABLES.length + 3, mismatches: [] });
   });
 
   it('refuses a truncated dump before touching the database, and a corrupt one without checksum leaves it unchanged', async () => {
