@@ -88,6 +88,11 @@ export class RecipeFinder {
    * and by alias), and stock never counted twice, also when an ingredient is listed twice. So a recipe
    * reported with nothing missing cooks on that day, taking exactly `lotsUsed`.
    *
+   * Only the recipes that could still enter the ranking are read: the engine keeps an index of the
+   * recipe catalogue (rebuilt when the catalogue changes), bounds each recipe's best possible rank from
+   * it, and reads and evaluates recipes best bound first until the last place beats the next bound.
+   * A recipe without ingredients is never listed.
+   *
    * @example
    * ```ts
    * const [best] = await me.recipes.getCookableRecipes({ maxMissing: 1, limit: 10 });
@@ -95,31 +100,50 @@ export class RecipeFinder {
    * ```
    */
   async getCookableRecipes(options: CookableOptions = {}): Promise<CookableRecipe[]> {
-    checkOptions(options, [...TX, 'limit', 'maxMissing', 'expiringWithinDays', 'asOf'], 'cookable recipes');
-    const { limit, maxMissing, expiringWithinDays, asOf } = parseInput(
-      this.engine.inputBounds,
-      cookableSchema,
-      { limit: options.limit, maxMissing: options.maxMissing, expiringWithinDays: options.expiringWithinDays, asOf: options.asOf },
-      'cookable recipes',
-    );
-    const pantry = (await runStatement<PantryData>(this.engine, this.scope, 'recipe', pantryQuery(this.scope.owns(ident('p', 'user_id')), asOf ?? null), options)).rows[0]!;
-    const catalogue = await catalogueAt(this.engine, this.scope, pantry.catalogueVersion, options);
-    const kitchen = new Kitchen(pantry, this.units, expiringWithinDays);
-    const walk = new CookableWalk(catalogue, kitchen, maxMissing, limit);
-    const ranked: Ranked[] = [];
-    // Read and evaluate the most promising recipes in growing batches, until no recipe left could rank.
-    for (let batch = limit; ; batch *= 2) {
-      const ids = walk.take(batch).map((r) => catalogue.recipes[r]!.id);
-      if (ids.length === 0) break;
-      const { rows } = await runStatement<{ candidates: Candidate[] }>(this.engine, this.scope, 'recipe', recipesQuery(ids), options);
-      for (const recipe of rows[0]!.candidates) {
-        const r = kitchen.evaluate(recipe);
-        if (r.result.missingCount <= maxMissing) ranked.push(r);
-      }
-      ranked.sort(byRank).splice(limit);
-      const next = walk.peek();
-      if (!next || (ranked.length === limit && compareKeys(keyOf(ranked[limit - 1]!), next) < 0)) break;
+    return rankCookable(this.engine, this.scope, this.units, options, 'walk');
+  }
+}
+
+/**
+ * The ranking behind {@link RecipeFinder.getCookableRecipes}. `walk` reads only the recipes that could
+ * still rank; `every` reads and evaluates every recipe of the catalogue, which is what the walk must
+ * equal (for tests).
+ *
+ * @internal
+ */
+export async function rankCookable(engine: Engine, scope: Scope, units: UnitRegistry, options: CookableOptions, how: 'walk' | 'every'): Promise<CookableRecipe[]> {
+  checkOptions(options, [...TX, 'limit', 'maxMissing', 'expiringWithinDays', 'asOf'], 'cookable recipes');
+  const { limit, maxMissing, expiringWithinDays, asOf } = parseInput(
+    engine.inputBounds,
+    cookableSchema,
+    { limit: options.limit, maxMissing: options.maxMissing, expiringWithinDays: options.expiringWithinDays, asOf: options.asOf },
+    'cookable recipes',
+  );
+  const pantry = (await runStatement<PantryData>(engine, scope, 'recipe', pantryQuery(scope.owns(ident('p', 'user_id')), asOf ?? null), options)).rows[0]!;
+  const catalogue = await catalogueAt(engine, scope, pantry.catalogueVersion, options);
+  const kitchen = new Kitchen(pantry, units, expiringWithinDays);
+  const ranked: Ranked[] = [];
+  const evaluate = async (ids: string[]) => {
+    const { rows } = await runStatement<{ candidates: Candidate[] }>(engine, scope, 'recipe', recipesQuery(ids), options);
+    for (const recipe of rows[0]!.candidates) {
+      const r = kitchen.evaluate(recipe);
+      if (r.result.missingCount <= maxMissing) ranked.push(r);
     }
+    ranked.sort(byRank).splice(limit);
+  };
+  if (how === 'every') {
+    // A recipe without ingredients is never listed (the walk never reaches one).
+    await evaluate(catalogue.recipes.filter((r) => r.ingredientCount > 0).map((r) => r.id));
     return ranked.map((r) => r.result);
   }
+  const walk = new CookableWalk(catalogue, kitchen, maxMissing, limit);
+  // Read and evaluate the most promising recipes in growing batches, until no recipe left could rank.
+  for (let batch = limit; ; batch *= 2) {
+    const ids = walk.take(batch).map((r) => catalogue.recipes[r]!.id);
+    if (ids.length === 0) break;
+    await evaluate(ids);
+    const next = walk.peek();
+    if (!next || (ranked.length === limit && compareKeys(keyOf(ranked[limit - 1]!), next) < 0)) break;
+  }
+  return ranked.map((r) => r.result);
 }
