@@ -7,9 +7,11 @@
  * prints getCookableRecipes' p50 at each size.
  */
 import pg from 'pg';
-import { createEngine, createFoodsave, runMigrations } from '../src/index.js';
+import { lib } from './library.js';
 import { startPostgres } from '../test/support/postgres-server.js';
 import { latency, median } from './measure.js';
+
+const { createEngine, createFoodsave, runMigrations } = lib;
 
 /**
  * Products, and the cook's pantry: 200 lots of 500 g of the 200 most used products (staples and everyday

@@ -5,9 +5,12 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { createEngine, createFoodsave, runMigrations, type Engine } from '../src/index.js';
+import type { Engine } from '../src/index.js';
+import { lib } from './library.js';
 import { CONCURRENCY, median, throughput } from './measure.js';
 import { replicationMissingReason, startReplicationCluster } from '../test/support/replication-cluster.js';
+
+const { createEngine, createFoodsave, runMigrations } = lib;
 
 const ROUNDS = 6;
 const USERS = 2_000;

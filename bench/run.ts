@@ -16,12 +16,15 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
-import { createEngine, createFoodsave, runMigrations, type ReceiptItemInput } from '../src/index.js';
-import { instrument } from '../src/entries/ops.js';
-import { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } from '../src/entries/opentelemetry.js';
-import { createPrometheusMetrics } from '../src/entries/prometheus.js';
+import type { ReceiptItemInput } from '../src/index.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
+import { lib, opentelemetry, ops, prometheus } from './library.js';
 import { CONCURRENCY, latency, median, throughput, type Call } from './measure.js';
+
+const { createEngine, createFoodsave, runMigrations } = lib;
+const { instrument } = ops;
+const { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } = opentelemetry;
+const { createPrometheusMetrics } = prometheus;
 import { addRecipes, loadPantry } from './cookable.js';
 import { measureReadScaling } from './read-scaling.js';
 
