@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { withInputBounds, type InputBounds } from './schemas/common.js';
 
@@ -9,7 +9,8 @@ import { withInputBounds, type InputBounds } from './schemas/common.js';
  * @internal
  */
 export function parseInput<S extends z.ZodType>(bounds: InputBounds, schema: S, input: unknown, context: string): z.output<S> {
-  const result = withInputBounds(bounds, () => schema.safeParse(input));
+  const fast = compiledOf(schema);
+  const result = withInputBounds(bounds, () => fast.safeParse(input));
   if (result.success) {
     const bad = findInvalidText(result.data, []);
     if (bad) throw new ValidationError([bad], { context });
@@ -26,6 +27,22 @@ export function parseInput<S extends z.ZodType>(bounds: InputBounds, schema: S, 
     }),
     { cause: result.error, context },
   );
+}
+
+const compiled = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * The schema with zod's generated fast path (`z.compile`): checks compiled into one function per schema,
+ * which on any failure hands the input to zod's own parser, so every error, with its messages and
+ * paths, is zod's. A schema the fast path cannot model is used as it is. Compiled once per schema.
+ */
+export function compiledOf<S extends z.ZodType>(schema: S): S {
+  let fast = compiled.get(schema);
+  if (fast === undefined) {
+    fast = z.compile(schema);
+    compiled.set(schema, fast);
+  }
+  return fast as S;
 }
 
 /** A NUL, or half of a UTF-16 surrogate pair: text PostgreSQL cannot store (22021, 22P05, 22P02). */
