@@ -88,7 +88,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships thirteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships fourteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -103,6 +103,7 @@ describe('runMigrations', () => {
       '0011-row-level-security',
       '0012-category-tree-serialised',
       '0013-recipe-catalogue-version',
+      '0014-child-policies-without-functions',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -242,7 +243,7 @@ describe('runMigrations', () => {
     await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
     await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
     await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
-    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version']);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions']);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {

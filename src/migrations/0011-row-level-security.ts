@@ -3,12 +3,12 @@ import type { Migration } from './migration.js';
 /** The scope the statement runs in: a user's UUID, `*`, or nothing (unset, or `''` once a scope ended). */
 const SCOPE = "pg_catalog.current_setting('foodsave.user_id', true)";
 /** The back-office scope: every user's rows. */
-const ALL_ROWS = `${SCOPE} OPERATOR(pg_catalog.=) '*'`;
+export const ALL_ROWS = `${SCOPE} OPERATOR(pg_catalog.=) '*'`;
 /** The scope's user; anything but 36 characters is no user, 36 that are not a UUID an error. */
 const ROW_USER = `(CASE WHEN pg_catalog.length(${SCOPE}) OPERATOR(pg_catalog.=) 36 THEN ${SCOPE}::pg_catalog.uuid END)`;
 
 /** Tables whose rows belong to one user, and the condition that names the owner. */
-const OWNED: ReadonlyArray<readonly [table: string, visible: string]> = [
+export const OWNED: ReadonlyArray<readonly [table: string, visible: string]> = [
   ['users', `id = ${ROW_USER}`],
   ['conversations', `user_id = ${ROW_USER}`],
   ['receipts', `user_id = ${ROW_USER}`],
@@ -23,7 +23,7 @@ const OWNED: ReadonlyArray<readonly [table: string, visible: string]> = [
 ];
 
 /** The parents of child rows: the function that checks one is visible, and the table it reads. */
-const PARENTS = [
+export const PARENTS = [
   ['foodsave_conversation_visible', 'conversations'],
   ['foodsave_receipt_visible', 'receipts'],
   ['foodsave_meal_plan_visible', 'meal_plans'],
@@ -32,7 +32,7 @@ const PARENTS = [
 // The parent is named with the schema (the runner's current_schema()) rather than through a
 // `SET search_path` on the function, which would cost a settings change on every call, that is on every
 // child row read.
-const parentFunctions = PARENTS.map(
+export const parentFunctions = PARENTS.map(
   ([fn, table]) => /* sql */ `
 DO $do$
 BEGIN
@@ -109,6 +109,8 @@ ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`,
  * parent's own policy. They are plpgsql functions on purpose: as an inlined `EXISTS` the planner may turn
  * the check into a join that reads every visible parent, and the parent's policy is an `OR` no index can
  * serve, so that is a full scan of `meal_plans` (PostgreSQL 13 chose it for the shopping list).
+ * Migration 0014 replaces them with an `EXISTS` the planner cannot make a join of, at a fraction of the
+ * cost per row.
  */
 export const rowLevelSecurity: Migration = {
   name: '0011-row-level-security',
