@@ -95,7 +95,7 @@ export async function execute<R extends QueryResultRow>(
   if (replicas && options.read && !transactional && options.consistency !== 'primary') {
     for (const member of await replicas.candidates()) {
       try {
-        return await runNamedOrNot<R>(engine, member, text, values, options);
+        return await runOn<R>(engine, member, undefined, text, values, options);
       } catch (error) {
         if (isReadOnlyRefusal(error)) break;
         if (!isConnectionLoss(error)) throw error;
@@ -103,30 +103,16 @@ export async function execute<R extends QueryResultRow>(
       }
     }
   }
-  return transactional ? runOn<R>(engine, undefined, transactional, text, values, options) : runNamedOrNot<R>(engine, undefined, text, values, options);
+  return runOn<R>(engine, undefined, transactional, text, values, options);
 }
 
 /**
- * Outside a transaction, on a pooled connection: named statements where the engine names them. When the
- * connection path turns out not to keep them (a pooler), nothing ran, as the whole batch was one
- * implicit transaction: in `auto` the call runs again unnamed, as every later one will.
+ * Runs the statement on a replica's pool, the transaction's connection, or the primary's pool: the one
+ * async step of a call, with the pool's acquire inside it. Outside a transaction, repeated texts go
+ * named where the engine names them; when the connection path turns out not to keep them (a pooler),
+ * nothing ran, as the whole batch was one implicit transaction, so in `auto` the call runs again
+ * unnamed, as every later one will.
  */
-async function runNamedOrNot<R extends QueryResultRow>(
-  engine: Engine,
-  replica: ReplicaMember | undefined,
-  text: string,
-  values: readonly unknown[],
-  options: ExecuteOptions,
-): Promise<{ rows: R[]; rowCount: number }> {
-  try {
-    return await runOn<R>(engine, replica, undefined, text, values, options);
-  } catch (error) {
-    if (!isLostPreparedStatement(error) || !engine.routing.statements.giveUp(error)) throw error;
-    return runOn<R>(engine, replica, undefined, text, values, options);
-  }
-}
-
-/** Runs the statement on a replica's pool, the transaction's connection, or the primary's pool. */
 async function runOn<R extends QueryResultRow>(
   engine: Engine,
   replica: ReplicaMember | undefined,
@@ -136,31 +122,29 @@ async function runOn<R extends QueryResultRow>(
   options: ExecuteOptions,
 ): Promise<{ rows: R[]; rowCount: number }> {
   const events = engine.events;
-  let pool: Pool | undefined;
-  let connection = transactional;
-  if (!connection) {
-    pool = poolOf(replica?.sequelize ?? engine.sequelize);
-    connection = await acquire(engine, pool);
-  }
-  const started = performance.now();
-  if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
   const where = replica ? { replica: replica.name } : {};
-  try {
-    const result =
-      options.rowScope === undefined
-        ? await connection.query<R>(text, values as unknown[])
-        : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional === undefined ? engine.routing.statements : undefined);
-    if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started, ...where });
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-  } catch (error) {
-    // The primary may have changed: stop using connections made before (a failover, a demotion).
-    if (!replica && (isConnectionLoss(error) || isReadOnlyRefusal(error))) engine.routing.hosts.suspect(connection);
-    events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error, ...where });
-    throw error;
-  } finally {
-    if (pool) {
-      giveBack(pool, connection);
-      if (events.listenerCount('release') > 0) events.emit('release', {});
+  for (let attempt = 0; ; attempt++) {
+    const pool = transactional ? undefined : poolOf(replica?.sequelize ?? engine.sequelize);
+    const connection = pool ? await acquire(engine, pool) : transactional!;
+    const started = performance.now();
+    if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
+    try {
+      const result =
+        options.rowScope === undefined
+          ? await connection.query<R>(text, values as unknown[])
+          : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional === undefined ? engine.routing.statements : undefined);
+      if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started, ...where });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      // The primary may have changed: stop using connections made before (a failover, a demotion).
+      if (!replica && (isConnectionLoss(error) || isReadOnlyRefusal(error))) engine.routing.hosts.suspect(connection);
+      events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error, ...where });
+      if (attempt > 0 || transactional || !isLostPreparedStatement(error) || !engine.routing.statements.giveUp(error)) throw error;
+    } finally {
+      if (pool) {
+        giveBack(pool, connection);
+        if (events.listenerCount('release') > 0) events.emit('release', {});
+      }
     }
   }
 }
