@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type Foodsave } from '../src/index.js';
-import { makeUser, unique } from './support/fixtures.js';
+import { addLots, makeUser, serverDays, unique } from './support/fixtures.js';
 import { rawQuery, useTestDatabase } from './support/test-database.js';
 import { userScope } from '../src/db/scope.js';
 import { rankCookable } from '../src/domain/recipe-finder.js';
@@ -16,19 +16,12 @@ const t = useTestDatabase({ label: 'cookable_walk' });
 const RUNS = 60;
 
 let db: Foodsave;
-let today: string;
+let day: (offset: number) => string;
 
 beforeAll(async () => {
   db = createFoodsave(t.engine);
-  const [row] = (await t.engine.sequelize.query('SELECT current_date::text AS d', { type: 'SELECT' as never })) as unknown as [{ d: string }];
-  today = row.d;
+  ({ day } = await serverDays(t.engine));
 });
-
-const day = (offset: number) => {
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + offset);
-  return d.toISOString().slice(0, 10);
-};
 
 const lotArb = fc.record({
   product: fc.integer({ min: 0, max: 4 }),
@@ -65,16 +58,7 @@ describe('getCookableRecipes reads only what can rank, and answers as if it had 
         const me = db.forUser((await makeUser(db, 'walk')).id);
         // Product 5 is never in a pantry: recipes that use it miss it whatever the lots.
         const products = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => db.catalog.products.create({ name: `W${i} ${unique('p')}` })));
-        for (const l of c.lots) {
-          await me.ledger.addItem({
-            productId: products[l.product]!.id,
-            quantity: l.quantity,
-            unit: l.unit,
-            expiryDate: l.expiry === null ? null : day(l.expiry),
-            dateKind: l.kind,
-            ...(l.price ? { unitPrice: l.price } : {}),
-          });
-        }
+        await addLots(me, products.map((p) => p.id), c.lots, day);
         for (const r of c.recipes) {
           await db.catalog.recipes.createRecipe(
             { title: `${r.title} ${unique('r')}`, servings: 1 },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, createFoodsave, Quantity, type Foodsave, type UserScope } from '../src/index.js';
 import { dateStatus } from '../src/values/dates.js';
-import { makeUser, unique } from './support/fixtures.js';
+import { addLots, makeUser, serverDays, unique } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
 /**
@@ -14,18 +14,12 @@ const RUNS = 40;
 
 let db: Foodsave;
 let today: string;
+let day: (offset: number) => string;
 
 beforeAll(async () => {
   db = createFoodsave(t.engine);
-  const [row] = (await t.engine.sequelize.query('SELECT current_date::text AS d', { type: 'SELECT' as never })) as unknown as [{ d: string }];
-  today = row.d;
+  ({ today, day } = await serverDays(t.engine));
 });
-
-const day = (offset: number) => {
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + offset);
-  return d.toISOString().slice(0, 10);
-};
 
 /** Three product shapes: no conversions, pieces of a weight, packs of pieces of a weight (a chain, by alias). */
 const CONVERSIONS = [{}, { pcs: { quantity: '60', unit: 'g' } }, { pack: { quantity: '6', unit: 'szt' }, szt: { quantity: '50', unit: 'g' } }];
@@ -54,16 +48,7 @@ type KitchenCase = typeof kitchenArb extends fc.Arbitrary<infer T> ? T : never;
 async function setUp(c: KitchenCase): Promise<{ me: UserScope; recipeId: string; products: string[] }> {
   const me = db.forUser((await makeUser(db, 'prop')).id);
   const products = await Promise.all(CONVERSIONS.map((units, i) => db.catalog.products.create({ name: `P${i} ${unique('p')}`, storageInfo: { units } })));
-  for (const l of c.lots) {
-    await me.ledger.addItem({
-      productId: products[l.product]!.id,
-      quantity: l.quantity,
-      unit: l.unit,
-      expiryDate: l.expiry === null ? null : day(l.expiry),
-      dateKind: l.kind,
-      ...(l.price ? { unitPrice: l.price } : {}),
-    });
-  }
+  await addLots(me, products.map((p) => p.id), c.lots, day);
   const recipe = await db.catalog.recipes.createRecipe(
     { title: `R ${unique('r')}`, servings: 1 },
     c.ingredients.map((i) => ({ productId: products[i.product]!.id, quantity: i.quantity, unit: i.unit })),

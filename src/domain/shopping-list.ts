@@ -2,7 +2,6 @@ import type { QueryResultRow } from 'pg';
 import type { Engine } from '../engine/create-engine.js';
 import type { QueryOptions } from '../engine/execute.js';
 import type { DateOnlyString } from '../models/types.js';
-import type { DateKind } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { createUnitRegistry, productStorageInfoSchema, type UnitRegistry } from '../values/units.js';
 import { checkOptions, TX } from '../db/options.js';
@@ -13,6 +12,7 @@ import { ident, sql, type Sql } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { allocate, convertOrNull } from './allocate.js';
+import type { PantryLot } from './cookable-kitchen.js';
 import { useFirstOrder } from './use-first.js';
 
 /** One thing to buy. */
@@ -53,14 +53,8 @@ interface Need {
   storageInfo: unknown;
 }
 
-interface Lot {
-  id: string;
-  productId: string;
-  quantity: string;
-  unit: string | null;
-  expiryDate: string | null;
-  dateKind: DateKind;
-}
+/** A lot as the pantry statement gives it; the shopping list needs no price. */
+type Lot = Omit<PantryLot, 'unitPrice'>;
 
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AdminRepositories, Foodsave } from '../../src/index.js';
+import type { AdminRepositories, Engine, Foodsave, UserScope } from '../../src/index.js';
 
 let n = 0;
 /** A unique suffix, so tests in one file never collide on unique columns. */
@@ -10,4 +10,43 @@ export async function makeUser(admin: AdminRepositories | Foodsave, name = 'user
   const users = 'admin' in admin ? admin.admin.users : admin.users;
   const username = unique(name).slice(0, 50);
   return users.create({ username, email: `${username}@example.com` });
+}
+
+/**
+ * The server's current date, and a function giving the date `offset` days from it (`YYYY-MM-DD`): the
+ * day the library's "today" means, whatever the test machine's time zone.
+ */
+export async function serverDays(engine: Engine): Promise<{ today: string; day: (offset: number) => string }> {
+  const [row] = (await engine.sequelize.query('SELECT current_date::text AS d', { type: 'SELECT' as never })) as unknown as [{ d: string }];
+  const today = row.d;
+  const day = (offset: number) => {
+    const d = new Date(`${today}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + offset);
+    return d.toISOString().slice(0, 10);
+  };
+  return { today, day };
+}
+
+/** A lot for a property test: one of the test's products, and an expiry as days from the server's today. */
+export interface LotSpec {
+  product: number;
+  quantity: string;
+  unit: string;
+  expiry: number | null;
+  kind: 'best_before' | 'use_by';
+  price?: string | undefined;
+}
+
+/** Adds each lot to the scope's pantry, in order, through the ledger. */
+export async function addLots(me: UserScope, productIds: readonly string[], lots: readonly LotSpec[], day: (offset: number) => string): Promise<void> {
+  for (const l of lots) {
+    await me.ledger.addItem({
+      productId: productIds[l.product]!,
+      quantity: l.quantity,
+      unit: l.unit,
+      expiryDate: l.expiry === null ? null : day(l.expiry),
+      dateKind: l.kind,
+      ...(l.price ? { unitPrice: l.price } : {}),
+    });
+  }
 }
