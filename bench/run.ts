@@ -219,7 +219,10 @@ async function main(): Promise<void> {
     const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
     const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
     const MSG_COLS = 'id, conversation_id AS "conversationId", content, role, agent_used AS "agentUsed", confidence, created_at AS "createdAt", metadata';
-    const PANTRY_COLS = 'id, user_id AS "userId", product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", added_date AS "addedDate", notes';
+    // Every column of the lot, as the library returns it.
+    const PANTRY_COLS =
+      'id, user_id AS "userId", product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", added_date AS "addedDate", notes, ' +
+      'purchase_date AS "purchaseDate", opened_at AS "openedAt", unit_price AS "unitPrice", store_name AS "storeName", receipt_item_id AS "receiptItemId", date_kind AS "dateKind"';
 
     const cases: Case[] = [
       {
@@ -337,7 +340,7 @@ async function main(): Promise<void> {
         name: 'pantry expiring within 3 days',
         library: () => as(pick(userIds)).pantry.getExpiringWithin(3),
         raw: async (send, pool) =>
-          (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
+          (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND quantity > 0 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
       },
     ];
 
