@@ -2,6 +2,7 @@ import { dateStatus, type DateKind } from '../values/dates.js';
 import { Quantity } from '../values/quantity.js';
 import { productStorageInfoSchema, type ProductStorageInfo, type UnitRegistry } from '../values/units.js';
 import { allocate, type AllocationLot } from './allocate.js';
+import { compareText } from './recipe-catalogue.js';
 
 /** One ingredient's coverage. Amounts are exact decimal strings in the ingredient's unit. */
 export interface IngredientCoverage {
@@ -84,24 +85,42 @@ export function compareBounds(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** An evaluated recipe with its ranking keys parsed once, not in every comparison of the sort. */
-export interface Ranked {
-  result: CookableRecipe;
-  coverage: Quantity;
-  saved: Quantity;
+/**
+ * A recipe's place in the ranking, as keys: its real place once evaluated, or the best place it could
+ * reach before it is (`CookableWalk`). Coverage and saving are the reported rounded figures as integers
+ * (ten-thousandths, cents), so keys compare exactly as the reported results read.
+ */
+export interface RankKey {
+  soonest: string | null;
+  coverage: number;
+  missing: number;
+  saved: number;
+  title: string;
+  id: string;
 }
 
-/** The order of the ranking: soonest expiry used, coverage, fewest missing, most saved, then by title. */
-export function byRank({ result: a, ...ka }: Ranked, { result: b, ...kb }: Ranked): number {
+/** The order of the ranking, decided here only: soonest expiry used, coverage, fewest missing, most saved, title, id. */
+export function compareKeys(a: RankKey, b: RankKey): number {
   return (
-    compareBounds(a.soonestExpiry, b.soonestExpiry) ||
-    kb.coverage.cmp(ka.coverage) ||
-    a.missingCount - b.missingCount ||
-    kb.saved.cmp(ka.saved) ||
-    (a.recipe.title < b.recipe.title ? -1 : a.recipe.title > b.recipe.title ? 1 : 0) ||
-    (a.recipe.id < b.recipe.id ? -1 : a.recipe.id > b.recipe.id ? 1 : 0)
+    compareBounds(a.soonest, b.soonest) ||
+    b.coverage - a.coverage ||
+    a.missing - b.missing ||
+    b.saved - a.saved ||
+    compareText(a.title, b.title) ||
+    compareText(a.id, b.id)
   );
 }
+
+/** `'0.7500'` as 7500, `'12.30'` as 1230. */
+export const keyDigits = (decimal: string): number => Number(decimal.replace('.', ''));
+
+/** An evaluated recipe with its ranking key worked out once, not in every comparison of the sort. */
+export interface Ranked {
+  result: CookableRecipe;
+  key: RankKey;
+}
+
+export const byRank = (a: Ranked, b: Ranked): number => compareKeys(a.key, b.key);
 
 /** The pantry on one day, against which recipes are evaluated one by one. */
 export class Kitchen {
@@ -136,12 +155,19 @@ export class Kitchen {
    */
   presentBounds(): Map<string, string | null> {
     const bounds = new Map<string, string | null>();
-    for (const lot of this.data.lots) {
-      if (Quantity.of(lot.quantity).cmp('0') <= 0 || dateStatus(lot.expiryDate, lot.dateKind, this.data.day) === 'expired') continue;
-      const known = bounds.get(lot.productId);
-      if (!bounds.has(lot.productId) || compareBounds(lot.expiryDate, known ?? null) < 0) bounds.set(lot.productId, lot.expiryDate);
+    for (const lots of this.lotsOf.values()) {
+      for (const lot of lots) {
+        if (!this.serves(lot)) continue;
+        const known = bounds.get(lot.productId);
+        if (!bounds.has(lot.productId) || compareBounds(lot.expiryDate, known ?? null) < 0) bounds.set(lot.productId, lot.expiryDate);
+      }
     }
     return bounds;
+  }
+
+  /** Whether a lot could serve anything on the day: it holds something and is not past a use-by date, as the allocator asks. */
+  private serves(lot: AllocationLot): boolean {
+    return lot.quantity.cmp('0') > 0 && dateStatus(lot.expiryDate, lot.dateKind ?? 'use_by', this.data.day) !== 'expired';
   }
 
   /**
@@ -152,8 +178,7 @@ export class Kitchen {
     let value = Quantity.ZERO;
     for (const lot of this.lotsOf.get(productId) ?? []) {
       const price = this.byId.get(lot.id)!.unitPrice;
-      if (price === null || lot.expiryDate === null || lot.expiryDate > this.horizon) continue;
-      if (lot.quantity.cmp('0') <= 0 || dateStatus(lot.expiryDate, lot.dateKind ?? 'use_by', this.data.day) === 'expired') continue;
+      if (price === null || lot.expiryDate === null || lot.expiryDate > this.horizon || !this.serves(lot)) continue;
       const each = Quantity.of(price);
       if (each.cmp('0') > 0) value = value.add(lot.quantity.mul(each));
     }
@@ -204,7 +229,8 @@ export class Kitchen {
       soonestExpiry: dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b)),
       savedValue: savedText,
     };
-    return { result, coverage: Quantity.of(coverageText), saved: Quantity.of(savedText) };
+    const key = { soonest: result.soonestExpiry, coverage: keyDigits(coverageText), missing: result.missingCount, saved: keyDigits(savedText), title: recipe.title, id: recipe.id };
+    return { result, key };
   }
 
   /** For an ingredient without a quantity: what stock of it is left on the day, in its unit. */

@@ -1,47 +1,11 @@
 import { Quantity } from '../values/quantity.js';
-import { compareBounds, type Kitchen, type Ranked } from './cookable-kitchen.js';
-import { compareText, type RecipeCatalogue } from './recipe-catalogue.js';
-
-/**
- * A recipe's place in the ranking, as keys: its real place once evaluated ({@link keyOf}), or the best
- * place it could reach before it is ({@link CookableWalk}). Coverage and saving are the reported
- * rounded figures as integers (ten-thousandths, cents), so keys compare exactly as the ranking does.
- */
-export interface RankKey {
-  soonest: string | null;
-  coverage: number;
-  missing: number;
-  saved: number;
-  title: string;
-  id: string;
-}
-
-/** The ranking's order on keys: soonest expiry, coverage, fewest missing, most saved, title, id. */
-export function compareKeys(a: RankKey, b: RankKey): number {
-  return (
-    compareBounds(a.soonest, b.soonest) ||
-    b.coverage - a.coverage ||
-    a.missing - b.missing ||
-    b.saved - a.saved ||
-    compareText(a.title, b.title) ||
-    compareText(a.id, b.id)
-  );
-}
+import { compareBounds, compareKeys, keyDigits, type Kitchen, type RankKey, type Ranked } from './cookable-kitchen.js';
+import type { RecipeCatalogue } from './recipe-catalogue.js';
 
 /** An evaluated recipe's key. */
-export function keyOf({ result }: Ranked): RankKey {
-  return {
-    soonest: result.soonestExpiry,
-    coverage: digits(result.coverage),
-    missing: result.missingCount,
-    saved: digits(result.savedValue),
-    title: result.recipe.title,
-    id: result.recipe.id,
-  };
-}
+export const keyOf = (ranked: Ranked): RankKey => ranked.key;
 
-/** `'0.7500'` as 7500, `'12.30'` as 1230. */
-const digits = (decimal: string): number => Number(decimal.replace('.', ''));
+export { compareKeys, type RankKey } from './cookable-kitchen.js';
 
 /** A recipe still to evaluate, with the best key it could reach. */
 export interface Upcoming extends RankKey {
@@ -131,20 +95,20 @@ export class CookableWalk {
     const recipe = this.catalogue.recipes[r]!;
     let served = 0;
     let saved: Quantity | undefined;
-    const valued = new Set<number>();
+    let valued: Set<number> | undefined;
     for (const p of recipe.products) {
       if (this.boundOf[p] === undefined) continue;
       served++;
       const value = this.valueOf.get(p);
-      if (value && !valued.has(p)) {
-        valued.add(p);
+      if (value && !valued?.has(p)) {
+        (valued ??= new Set()).add(p);
         saved = (saved ?? Quantity.ZERO).add(value);
       }
     }
     const missing = recipe.ingredientCount - served;
     if (missing > this.maxMissing) return undefined;
     const coverage = this.coverageKey(served, recipe.ingredientCount);
-    return { recipe: r, soonest, coverage, missing, saved: saved ? digits(saved.toDecimal(2)) : 0, title: recipe.title, id: recipe.id };
+    return { recipe: r, soonest, coverage, missing, saved: saved ? keyDigits(saved.toDecimal(2)) : 0, title: recipe.title, id: recipe.id };
   }
 
   /** Recipes that use nothing in the pantry and miss no more than allowed: the first `limit` rank among themselves in this order. */
@@ -165,7 +129,7 @@ export class CookableWalk {
     const memo = served * 65536 + count;
     let key = this.coverageKeys.get(memo);
     if (key === undefined) {
-      key = digits(Quantity.of(served).div(String(count)).toDecimal(4));
+      key = keyDigits(Quantity.of(served).div(String(count)).toDecimal(4));
       this.coverageKeys.set(memo, key);
     }
     return key;
