@@ -47,9 +47,12 @@ const unnamed: Sender = (target) => (text, values) => target.query(text, values)
 /** As a hand-written app prepares its statements: one name per text, pg's `{ name, text, values }`. */
 const named: Sender = (target) => (text, values) =>
   target.query({ name: `b_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`, text, values });
+/** A user's scope, from one of the library's engines. */
+type As = (userId: string) => ReturnType<ReturnType<typeof createFoodsave>['forUser']>;
 interface Case {
   name: string;
-  library: Call;
+  /** The library's call, through the scope of the engine it is given. */
+  library: (as: As) => Promise<unknown>;
   /** The hand-written call, given the way to send its statements. */
   raw: (send: Sender, pool: pg.Pool) => Promise<unknown>;
 }
@@ -60,8 +63,9 @@ interface Measure {
   /** Server CPU per call in µs (the side's backends, from /proc), or NaN where the server is not local. */
   serverCpuPerOp: number;
 }
-type Side = 'library' | 'raw' | 'named';
-const SIDES: Side[] = ['library', 'raw', 'named'];
+/** `sameRole`: the library logged in as raw pg's role, to which no policy applies. */
+type Side = 'library' | 'sameRole' | 'raw' | 'named';
+const SIDES: Side[] = ['library', 'sameRole', 'raw', 'named'];
 
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
@@ -71,12 +75,12 @@ const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!
  */
 async function measure(calls: Record<Side, Call>, servers: Record<Side, { admin: pg.Client; app: string }>): Promise<Record<Side, Measure>> {
   for (const side of SIDES) await latency(calls[side], 100); // warm-up
-  const samples: Record<Side, number[]> = { library: [], raw: [], named: [] };
+  const samples: Record<Side, number[]> = { library: [], sameRole: [], raw: [], named: [] };
   const block = Math.max(50, Math.floor(ITERATIONS / 6));
   for (let done = 0; done < ITERATIONS; done += block) for (const side of SIDES) samples[side].push(...(await latency(calls[side], block)));
   // Throughput and CPU: ROUNDS rounds, the order of the sides rotating, each side SECONDS / 2 per round;
   // the medians resist a round disturbed by autovacuum or the machine's other load.
-  const runs: Record<Side, { ops: number; cpuPerOp: number; serverCpuPerOp: number }[]> = { library: [], raw: [], named: [] };
+  const runs: Record<Side, { ops: number; cpuPerOp: number; serverCpuPerOp: number }[]> = { library: [], sameRole: [], raw: [], named: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < SIDES.length; i++) {
       const side = SIDES[(round + i) % SIDES.length]!;
@@ -195,6 +199,9 @@ async function main(): Promise<void> {
   });
   // Every side runs at the server's planner defaults: the engine applies no planner settings. Each has its
   // own pool and application_name, so each side's backends (and their CPU) can be told apart.
+  // The same library logged in as raw pg's role: no policy applies to it, so it sends no scope setting.
+  // The difference between the two library sides is the price of row-level security.
+  const sameRoleEngine = createEngine({ url: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0, applicationName: 'bench-library-same-role' });
   const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' });
   const namedPool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' });
   try {
@@ -214,7 +221,9 @@ async function main(): Promise<void> {
 
     // Every library call goes through a user scope made for that call, as a host makes one per request.
     const db = createFoodsave(engine);
-    const as = (userId: string) => db.forUser(userId);
+    const as: As = (userId) => db.forUser(userId);
+    const sameRoleDb = createFoodsave(sameRoleEngine);
+    const asSameRole: As = (userId) => sameRoleDb.forUser(userId);
     const cookId = (await pool.query<{ id: string }>("SELECT id FROM users WHERE username = 'cook'")).rows[0]!.id;
     const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
     const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
@@ -227,18 +236,18 @@ async function main(): Promise<void> {
     const cases: Case[] = [
       {
         name: 'get by id',
-        library: () => as(pick(userIds)).account.get(),
+        library: (as) => as(pick(userIds)).account.get(),
         raw: async (send, pool) => (await send(pool)(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
       },
       {
         name: "a user's conversations",
-        library: () => as(pick(userIds)).conversations.list({ limit: 50 }),
+        library: (as) => as(pick(userIds)).conversations.list({ limit: 50 }),
         raw: async (send, pool) =>
           (await send(pool)(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
       },
       {
         name: 'context window (20)',
-        library: () => {
+        library: (as) => {
           const c = pick(conversations);
           return as(c.owner).conversations.getContextWindow(c.id, 20);
         },
@@ -254,7 +263,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'add a message',
-        library: () => {
+        library: (as) => {
           const c = pick(conversations);
           return as(c.owner).conversations.addMessage(c.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
         },
@@ -269,7 +278,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'create a receipt, 30 items',
-        library: () => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
+        library: (as) => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
         raw: async (send, pool) => {
           // The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert.
           const client = await pool.connect();
@@ -308,7 +317,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'read a receipt with items',
-        library: () => {
+        library: (as) => {
           const r = pick(receipts);
           return as(r.owner).receipts.getReceiptWithItems(r.id);
         },
@@ -326,7 +335,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'spending stats',
-        library: () => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
+        library: (as) => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
         raw: async (send, pool) =>
           (
             await send(pool)(
@@ -338,15 +347,21 @@ async function main(): Promise<void> {
       },
       {
         name: 'pantry expiring within 3 days',
-        library: () => as(pick(userIds)).pantry.getExpiringWithin(3),
+        library: (as) => as(pick(userIds)).pantry.getExpiringWithin(3),
         raw: async (send, pool) =>
           (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND quantity > 0 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
       },
     ];
 
-    const callsOf = (c: Case): Record<Side, Call> => ({ library: c.library, raw: () => c.raw(unnamed, pool), named: () => c.raw(named, namedPool) });
+    const callsOf = (c: Case): Record<Side, Call> => ({
+      library: () => c.library(as),
+      sameRole: () => c.library(asSameRole),
+      raw: () => c.raw(unnamed, pool),
+      named: () => c.raw(named, namedPool),
+    });
     const servers: Record<Side, { admin: pg.Client; app: string }> = {
       library: { admin, app: 'bench-library' },
+      sameRole: { admin, app: 'bench-library-same-role' },
       raw: { admin, app: 'bench-raw' },
       named: { admin, app: 'bench-raw-named' },
     };
@@ -354,6 +369,7 @@ async function main(): Promise<void> {
     for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
 
     const rows: string[] = [];
+    const sameRoleRows: string[] = [];
     const measured = new Map<string, number>();
     const us = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} µs`);
     const ratio = (a: number, b: number) => (Number.isNaN(a / b) ? 'n/a' : (a / b).toFixed(2));
@@ -378,6 +394,22 @@ async function main(): Promise<void> {
       ];
       rows.push(`| ${row.join(' | ')} |`);
       console.log(rows.at(-1));
+      const same = m.sameRole;
+      const sameRow = [
+        c.name,
+        us(same.p50 * 1000),
+        ratio(same.p50, m.raw.p50),
+        ratio(same.p50, m.named.p50),
+        `${same.throughput.toFixed(0)}/s`,
+        ratio(same.throughput, m.raw.throughput),
+        us(same.cpuPerOp),
+        ratio(same.cpuPerOp, m.raw.cpuPerOp),
+        us(same.serverCpuPerOp),
+        ratio(same.serverCpuPerOp, m.raw.serverCpuPerOp),
+        ratio(m.library.p50, same.p50),
+      ];
+      sameRoleRows.push(`| ${sameRow.join(' | ')} |`);
+      console.log(`same role: ${sameRoleRows.at(-1)}`);
     }
 
     // The food-saving queries: p50 at concurrency 1 (no hand-written equivalent to compare with).
@@ -417,7 +449,7 @@ async function main(): Promise<void> {
       const texts = new Set<string>();
       const capture = (e: { sql: string }) => texts.add(e.sql);
       engine.events.on('query', capture);
-      for (const c of cases) await c.library();
+      for (const c of cases) await c.library(as);
       engine.events.off('query', capture);
       const sqls = [...texts];
       const cheapest = measured.get('get by id')!;
@@ -476,7 +508,7 @@ async function main(): Promise<void> {
       `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
         `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
         `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
-      `Method: three sides, each with its own pool of ${CONCURRENCY}: foodsave-db, raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
+      `Method: four sides, each with its own pool of ${CONCURRENCY}: foodsave-db as a role held to row-level security, foodsave-db as raw pg's role (the second table), raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
         `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
         `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, medians; client CPU is this process's user+system time per operation in those runs, ` +
         "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
@@ -490,6 +522,16 @@ async function main(): Promise<void> {
       '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
+      '',
+      "## The same role as raw pg",
+      '',
+      "foodsave-db logged in as raw pg's role (the superuser), measured in the same rounds as the table above. PostgreSQL applies no policy to that role, " +
+        'so the library sends no scope setting: one statement per call, as raw pg. Ratios are to the raw pg columns above; ' +
+        'the last column is the price of row-level security, the p50 of the table above ÷ this one.',
+      '',
+      '| call | p50 | p50 ÷ raw | p50 ÷ named | throughput | throughput ÷ raw | client CPU/op | client CPU ÷ raw | server CPU/op | server CPU ÷ raw | p50 with row-level security ÷ without |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...sameRoleRows,
       '',
       '## Food-saving queries',
       '',
@@ -521,6 +563,7 @@ async function main(): Promise<void> {
     await pool.end();
     await namedPool.end();
     await engine.close();
+    await sameRoleEngine.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     if (appRole) await admin.query(`DROP ROLE IF EXISTS ${appRole.user}`);
     await admin.end();

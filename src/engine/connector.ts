@@ -9,6 +9,13 @@ export interface SessionStatement {
   values: [string[], string[]];
 }
 
+/**
+ * Whether policies pass this connection's role by: PostgreSQL never applies them to a superuser or a
+ * BYPASSRLS role, so for such a role the row scope is not sent on the hot path (it could change
+ * nothing). Asked of `current_user`, so a role set at startup (`options=-c role=...`) is the one that counts.
+ */
+const BYPASSES_ROW_SECURITY = 'SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_catalog.pg_roles WHERE rolname = current_user';
+
 const SETTING_NAME = /^[a-z_][a-z0-9_.]*$/i;
 
 /**
@@ -43,7 +50,8 @@ interface ConnectionManagerLike {
 
 /**
  * Makes the pool connect the way libpq does for the URL's hosts, `target_session_attrs` and `sslmode`
- * ({@link connectToTarget}), then applies the session settings. Only this engine's connection manager is
+ * ({@link connectToTarget}), then applies the session settings and notes whether row-level security
+ * applies to the role. Only this engine's connection manager is
  * touched, never the prototype.
  *
  * @internal
@@ -55,9 +63,10 @@ export function installConnector(sequelize: Sequelize, hosts: HostTracker, sessi
     const connection = await connectToTarget(hosts, (host, attempt) =>
       connect({ ...config, host: host.host, port: host.port, dialectOptions: { ...config.dialectOptions, ssl: attempt } }),
     );
-    if (!session) return connection;
     try {
-      await connection.query(session.text, session.values);
+      if (session) await connection.query(session.text, session.values);
+      const { rows } = await connection.query<{ bypasses: boolean }>(BYPASSES_ROW_SECURITY);
+      connection.bypassesRowSecurity = rows[0]?.bypasses === true;
       return connection;
     } catch (error) {
       await connection.end().catch(() => undefined);

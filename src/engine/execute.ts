@@ -32,7 +32,8 @@ export interface ExecuteOptions extends QueryOptions {
   deadlineMs?: number;
   /**
    * The row-level security scope the statement runs in: a user's id, or `'*'` (every user's rows). Sent as the
-   * transaction-local `foodsave.user_id` in the statement's own round trip. Default: none.
+   * transaction-local `foodsave.user_id` in the statement's own round trip, except outside a transaction on a
+   * connection whose role PostgreSQL exempts from the policies. Default: none.
    */
   rowScope?: string;
   /**
@@ -51,7 +52,7 @@ export interface ExecuteOptions extends QueryOptions {
  */
 function scoped<R extends QueryResultRow>(
   connection: PgConnection,
-  scope: string,
+  scope: string | undefined,
   text: string,
   values: readonly unknown[],
   preludes: readonly Prelude[] | undefined,
@@ -132,7 +133,15 @@ async function runOn<R extends QueryResultRow>(
       const result =
         options.rowScope === undefined
           ? await connection.query<R>(text, values as unknown[])
-          : await scoped<R>(connection, options.rowScope, text, values, options.preludes, transactional === undefined ? engine.routing.statements : undefined);
+          : await scoped<R>(
+              connection,
+              // Outside a caller's transaction the setting would live for this statement alone, where no policy reads it.
+              transactional === undefined && connection.bypassesRowSecurity ? undefined : options.rowScope,
+              text,
+              values,
+              options.preludes,
+              transactional === undefined ? engine.routing.statements : undefined,
+            );
       if (events.listenerCount('query') > 0) events.emit('query', { sql: text, durationMs: performance.now() - started, ...where });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {

@@ -34,11 +34,22 @@ export class DeadlineClient extends pg.Client {
   nextDeadlineMs: number | undefined;
   /** Why the socket was destroyed, once it was: a deadline, or `engine.close()` running out of time. */
   expired: 'deadline' | 'closed' | undefined;
+  /**
+   * Whether PostgreSQL exempts this connection's role from row-level security (a superuser, or
+   * BYPASSRLS), as found when it connected. Default: false, so the scope is always sent until known.
+   */
+  bypassesRowSecurity = false;
+  /** The queries in flight, each with the time (`performance.now()`) its deadline passes. */
+  private readonly due = new Set<{ at: number }>();
+  /** One timer for them all, due at `watchAt`: re-armed only when it fires, not per query. */
+  private watch: NodeJS.Timeout | undefined;
+  private watchAt = Number.POSITIVE_INFINITY;
 
   constructor(config: pg.ClientConfig & { query_timeout?: number } = {}) {
     const { query_timeout: deadline = 0, ...rest } = config;
     super({ ...rest, keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS });
     this.deadlineMs = deadline;
+    this.on('end', () => this.arm(Number.POSITIVE_INFINITY));
   }
 
   /** Destroys the socket: every pending query fails, and pg reports the client as broken. */
@@ -46,6 +57,39 @@ export class DeadlineClient extends pg.Client {
     this.expired ??= reason;
     (this as unknown as ClientInternals).connection.stream.destroy();
   }
+
+  /**
+   * Starts a query's deadline. A timer per query would cost a setTimeout and a clearTimeout on every
+   * call; instead the one watch timer, when it fires, looks at the queries then in flight.
+   * @internal
+   */
+  track(ms: number): { at: number } {
+    const due = { at: performance.now() + ms };
+    this.due.add(due);
+    if (due.at < this.watchAt) this.arm(due.at);
+    return due;
+  }
+
+  /** @internal */
+  untrack(due: { at: number } | undefined): void {
+    if (due) this.due.delete(due);
+  }
+
+  private arm(at: number): void {
+    clearTimeout(this.watch);
+    this.watch = undefined;
+    this.watchAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    // Unref'd: a query in flight keeps the process alive through its socket; an idle watch must not.
+    this.watch = setTimeout(this.check, Math.max(0, at - performance.now())).unref();
+  }
+
+  private readonly check = (): void => {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const due of this.due) earliest = Math.min(earliest, due.at);
+    if (earliest <= performance.now()) this.expire('deadline');
+    else this.arm(earliest);
+  };
 }
 
 // Defined on the prototype rather than as a method so as not to restate pg's many typed overloads.
@@ -63,9 +107,9 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     if (config == null || (submittable && !ownCallback) || (!submittable && ownCallback)) {
       return base.call(this, config, values, callback);
     }
-    const timer = ms ? setTimeout(() => this.expire('deadline'), ms) : undefined;
+    const timer = ms ? this.track(ms) : undefined;
     const settle = (error: Error | null): Error | null => {
-      clearTimeout(timer);
+      this.untrack(timer);
       // A FATAL error (a terminated backend, a shutdown) arrives before the socket closes: mark the
       // connection broken now, or the pool could hand it out again in between.
       if (error && FATAL.has((error as { severity?: string }).severity ?? '')) (this as { _invalid?: boolean })._invalid = true;
@@ -78,7 +122,7 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
       try {
         return base.call(this, query);
       } catch (error) {
-        clearTimeout(timer);
+        this.untrack(timer);
         throw error;
       }
     }
@@ -89,7 +133,7 @@ Object.defineProperty(DeadlineClient.prototype, 'query', {
     }
     return (base.call(this, config, values) as Promise<unknown>).then(
       (result) => {
-        clearTimeout(timer);
+        this.untrack(timer);
         return result;
       },
       (error: Error) => {

@@ -7,6 +7,8 @@ export interface PgConnection {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
   query(submittable: ScopedQuery): unknown;
   nextDeadlineMs?: number;
+  /** Whether no policy applies to the connection's role (see DeadlineClient). */
+  bypassesRowSecurity?: boolean;
   /** Set by Sequelize (`_invalid`) and pg (`_ending`, `_ended`) once the connection is unusable. */
   _invalid?: boolean;
   _ending?: boolean;

@@ -53,7 +53,8 @@ export interface Prelude {
  * One statement run in a row-level security scope, in one extended-protocol batch and one round trip:
  *
  * 1. inside a caller's transaction only, the scope in force is saved;
- * 2. `foodsave.user_id` is set to this statement's (`set_config(…, true)`);
+ * 2. `foodsave.user_id` is set to this statement's (`set_config(…, true)`), unless the caller passes no
+ *    scope: outside a transaction, on a connection whose role no policy applies to;
  * 3. the preludes run, if any (a receipt before its items);
  * 4. the statement runs, described, so its rows come back as pg's own;
  * 5. inside a caller's transaction only, the saved scope is put back;
@@ -83,8 +84,9 @@ export class ScopedQuery extends QueryBase {
   private readonly nameFor: ((text: string) => string | undefined) | undefined;
   private parsing: { connection: object; names: string[] } | undefined;
 
+  /** @param scope - the row scope; `undefined` where no policy applies to the role, so the setting is not sent. */
   constructor(
-    scope: string,
+    scope: string | undefined,
     text: string,
     values: readonly unknown[],
     callback: Callback,
@@ -92,8 +94,10 @@ export class ScopedQuery extends QueryBase {
   ) {
     super({ text, values: values as unknown[] }, undefined, callback);
     this.restore = options.inTransaction === true;
-    const set = { text: SET_SCOPE, values: [scope] };
-    this.before = [...(this.restore ? [{ text: SAVE_SCOPE, values: [] }] : []), set, ...(options.preludes ?? [])];
+    const scoping = scope === undefined ? [] : [...(this.restore ? [{ text: SAVE_SCOPE, values: [] }] : []), { text: SET_SCOPE, values: [scope] }];
+    this.restore &&= scope !== undefined;
+    this.before = [...scoping, ...(options.preludes ?? [])];
+    if (this.before.length === 0) this.phase = 'main';
     this.pending = this.before.length;
     this.nameFor = options.nameFor;
   }
