@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConflictError, createEngine, createFoodsave, runMigrations, type Engine, type EngineOptions, type Logger } from '../src/index.js';
 import { SET_SCOPE } from '../src/engine/scoped-query.js';
+import { giveBack, poolOf } from '../src/engine/pool-access.js';
 import { componentMissing } from './support/components.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
-import { createTestDatabase, type TestDatabase, testEnv, useTestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase, tbl, testEnv, useTestDatabase, withRawClient } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'prepared', engine: { poolSize: 1, maxOverflow: 0 } });
 const engines: Engine[] = [];
@@ -69,6 +70,44 @@ describe('on a direct connection', () => {
     expect(await users.get(created.id)).toMatchObject({ id: created.id });
     const inserts = (await preparedOn(t.engine)).filter((p) => p.statement.startsWith('INSERT INTO') && p.statement.includes('"users"'));
     expect(inserts).toHaveLength(1);
+  });
+
+  it('describes a named statement once per connection: later runs send no Describe, and their rows parse the same', async () => {
+    const engine = engineWith({ url: t.appUrl });
+    const off = engineWith({ url: t.appUrl, env: { ...testEnv, DATABASE_PREPARED_STATEMENTS: 'off' } });
+    const user = await signUp(t.engine);
+    const me = createFoodsave(engine).forUser(user.id);
+    const chat = await me.conversations.create({ sessionId: `s-${randomUUID()}`, title: 'Soup', metadata: { tags: ['x'] } });
+    await me.conversations.addMessage(chat.id, { content: 'hello', role: 'user', confidence: 0.875 });
+    const pool = poolOf(engine.sequelize);
+    const connection = await pool.acquire();
+    const wire = (connection as unknown as { connection: { describe(m: unknown): void } }).connection;
+    const describe = wire.describe.bind(wire);
+    let described = 0;
+    wire.describe = (m) => {
+      described++;
+      describe(m);
+    };
+    giveBack(pool, connection);
+    const expected = await createFoodsave(off).forUser(user.id).conversations.getContextWindow(chat.id, 20);
+    expect(expected[0]!.createdAt).toBeInstanceOf(Date);
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push(await me.conversations.getContextWindow(chat.id, 20));
+    // First run unnamed, second named and described, the rest from the kept description.
+    expect(described).toBe(2);
+    for (const rows of runs) expect(rows).toEqual(expected);
+  });
+
+  it('runs a named statement again, parsed anew, when a migration changed the type of a column it returns', async () => {
+    const engine = engineWith({ url: t.appUrl });
+    const user = await signUp(t.engine);
+    const me = createFoodsave(engine).forUser(user.id);
+    await me.conversations.create({ sessionId: `s-${randomUUID()}`, title: 'Soup' });
+    for (let i = 0; i < 3; i++) expect(await me.conversations.list()).toHaveLength(1);
+    // As a host's rolling deploy does: another process migrates while this one holds the statement.
+    await withRawClient(t.migrationUrl, (c) => c.query(`ALTER TABLE ${tbl('conversations')} ALTER COLUMN title TYPE varchar(300)`));
+    for (let i = 0; i < 3; i++) expect((await me.conversations.list())[0]).toMatchObject({ title: 'Soup' });
+    expect(engine.routing.statements.current).toBe('auto');
   });
 
   it('refuses an unknown DATABASE_PREPARED_STATEMENTS, naming it', () => {

@@ -5,7 +5,7 @@ import { giveBack, poolOf, type PgConnection, type Pool } from './pool-access.js
 import type { ReplicaMember } from './replica-set.js';
 import { ScopedQuery, type Prelude } from './scoped-query.js';
 import type { StatementNames } from './statement-names.js';
-import { isConnectionLoss, isLostPreparedStatement, isReadOnlyRefusal } from './server-signals.js';
+import { isConnectionLoss, isLostPreparedStatement, isReadOnlyRefusal, isStalePreparedStatement } from './server-signals.js';
 import type { Engine } from './create-engine.js';
 
 /** Options every repository method accepts. */
@@ -112,7 +112,8 @@ export async function execute<R extends QueryResultRow>(
  * async step of a call, with the pool's acquire inside it. Outside a transaction, repeated texts go
  * named where the engine names them; when the connection path turns out not to keep them (a pooler),
  * nothing ran, as the whole batch was one implicit transaction, so in `auto` the call runs again
- * unnamed, as every later one will.
+ * unnamed, as every later one will. A named statement whose result type a migration changed runs again,
+ * parsed anew.
  */
 async function runOn<R extends QueryResultRow>(
   engine: Engine,
@@ -148,7 +149,10 @@ async function runOn<R extends QueryResultRow>(
       // The primary may have changed: stop using connections made before (a failover, a demotion).
       if (!replica && (isConnectionLoss(error) || isReadOnlyRefusal(error))) engine.routing.hosts.suspect(connection);
       events.emit('query', { sql: text, durationMs: performance.now() - started, error: error as Error, ...where });
-      if (attempt > 0 || transactional || !isLostPreparedStatement(error) || !engine.routing.statements.giveUp(error)) throw error;
+      // Outside a transaction nothing ran, so the call may run once more: with the statement parsed again
+      // (a migration changed its result type), or unnamed (a pooler lost it).
+      const again = () => isStalePreparedStatement(error) || (isLostPreparedStatement(error) && engine.routing.statements.giveUp(error));
+      if (attempt > 0 || transactional || !again()) throw error;
     } finally {
       if (pool) {
         giveBack(pool, connection);

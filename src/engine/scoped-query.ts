@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { MAX_NAMED_PER_CONNECTION, statementsOf } from './statement-names.js';
+import { isStalePreparedStatement } from './server-signals.js';
+import { MAX_NAMED_PER_CONNECTION, statementsOf, type RowShape } from './statement-names.js';
 
 /** The transaction-local setting the row-level security policies read (migration 0011). */
 export const ROW_SCOPE_SETTING = 'foodsave.user_id';
@@ -22,16 +23,35 @@ interface ProtocolQuery {
   values: unknown[];
   /** pg's own way to fail a query once, at its ReadyForQuery. */
   _canceledDueToError: unknown;
+  _result: ResultInternals;
   requiresPreparation(): boolean;
   prepare(connection: unknown): void;
   handleDataRow(message: unknown): void;
+  handleRowDescription(message: unknown): void;
   handleCommandComplete(message: unknown, connection: unknown): void;
   handleError(error: unknown, connection: unknown): void;
   handleReadyForQuery(connection: unknown): void;
 }
+/** The fields of pg's Result that hold a row description (pg 8's `addFields` sets them). */
+interface ResultInternals {
+  fields: unknown[];
+  _parsers: unknown[] | undefined;
+  _prebuiltEmptyResultObject: object | null;
+}
+
 /** pg's own conversion of a JavaScript value to a parameter (dates, buffers, arrays, JSON). */
 const prepareValue = (pg as unknown as { utils?: { prepareValue(value: unknown): unknown } }).utils?.prepareValue ?? ((value: unknown) => value);
-const QueryBase = pg.Query as unknown as new (config: { text: string; values: unknown[] }, values: undefined, callback: Callback) => ProtocolQuery;
+// Text and values as separate arguments: a config object would be copied property by property by pg.
+const QueryBase = pg.Query as unknown as new (text: string, values: unknown[], callback: Callback) => ProtocolQuery;
+
+/**
+ * Whether this pg keeps a row description where {@link RowShape} expects it. If a later pg does not,
+ * every execution is described, as before.
+ */
+const SHAPES_KNOWN = (() => {
+  const result = (new QueryBase('', [], () => undefined) as unknown as { _result: object })._result;
+  return ['fields', '_parsers', '_prebuiltEmptyResultObject'].every((key) => key in result);
+})();
 
 /** The parts of pg's protocol connection a query writes to. */
 interface Wire {
@@ -83,6 +103,11 @@ export class ScopedQuery extends QueryBase {
   /** How to name a text (undefined: all unnamed), and the names this batch parses, until it is answered. */
   private readonly nameFor: ((text: string) => string | undefined) | undefined;
   private parsing: { connection: object; names: string[] } | undefined;
+  /** The named main statement being described in this batch, and then its description. */
+  private describing: { connection: object; name: string } | undefined;
+  /** The name the main statement ran under, if any. */
+  private main: { connection: object; name: string } | undefined;
+  private described: { connection: object; name: string; shape: RowShape } | undefined;
 
   /** @param scope - the row scope; `undefined` where no policy applies to the role, so the setting is not sent. */
   constructor(
@@ -92,7 +117,7 @@ export class ScopedQuery extends QueryBase {
     callback: Callback,
     options: { preludes?: readonly Prelude[]; inTransaction?: boolean; nameFor?: (text: string) => string | undefined } = {},
   ) {
-    super({ text, values: values as unknown[] }, undefined, callback);
+    super(text, values as unknown[], callback);
     this.restore = options.inTransaction === true;
     const scoping = scope === undefined ? [] : [...(this.restore ? [{ text: SAVE_SCOPE, values: [] }] : []), { text: SET_SCOPE, values: [scope] }];
     this.restore &&= scope !== undefined;
@@ -123,8 +148,19 @@ export class ScopedQuery extends QueryBase {
       this.parseAndBind(wire, connection as object, statement.text, statement.values);
       wire.execute({ portal: '' });
     }
-    this.parseAndBind(wire, connection as object, this.text, values);
-    wire.describe({ type: 'P', name: '' });
+    const name = this.parseAndBind(wire, connection as object, this.text, values);
+    if (name !== undefined) this.main = { connection: connection as object, name };
+    // A named statement this connection has described before is not described again: its rows' shape is known.
+    const shape = name === undefined || this.parsing?.names.includes(name) ? undefined : statementsOf(connection as object).shapes.get(name);
+    if (shape) {
+      this._result.fields = shape.fields;
+      this._result._parsers = shape.parsers;
+      this._result._prebuiltEmptyResultObject = shape.empty;
+      this.accumulate();
+    } else {
+      wire.describe({ type: 'P', name: '' });
+      if (name !== undefined && SHAPES_KNOWN) this.describing = { connection: connection as object, name };
+    }
     wire.execute({ portal: '' });
     if (this.restore) {
       this.parseAndBind(wire, connection as object, RESTORE_SCOPE, []);
@@ -137,12 +173,12 @@ export class ScopedQuery extends QueryBase {
    * Parse (unless this connection's server already holds the named statement) and Bind. A name a failed
    * batch may have left half made is closed first: closing a statement that does not exist is no error.
    */
-  private parseAndBind(wire: Wire, connection: object, text: string, values: unknown[]): void {
+  private parseAndBind(wire: Wire, connection: object, text: string, values: unknown[]): string | undefined {
     const name = this.nameFor?.(text);
     if (name === undefined) {
       wire.parse({ text });
       wire.bind({ values });
-      return;
+      return undefined;
     }
     const held = statementsOf(connection);
     // Parsed already, or earlier in this same batch (a text sent twice in one batch is parsed once).
@@ -150,20 +186,37 @@ export class ScopedQuery extends QueryBase {
       if (held.prepared.size >= MAX_NAMED_PER_CONNECTION) {
         wire.parse({ text });
         wire.bind({ values });
-        return;
+        return undefined;
       }
       if (held.uncertain.delete(name)) wire.close({ type: 'S', name });
+      held.shapes.delete(name);
       wire.parse({ text, name });
       this.parsing ??= { connection, names: [] };
       this.parsing.names.push(name);
     }
     wire.bind({ values, statement: name });
+    return name;
+  }
+
+  /** pg keeps a described query's rows when it has a callback (as this query always has). */
+  private accumulate(): void {
+    (this as unknown as { _accumulateRows: boolean })._accumulateRows = true;
+  }
+
+  /** The main statement's description: kept for the next execution of the same named statement here. */
+  override handleRowDescription(message: unknown): void {
+    super.handleRowDescription(message);
+    if (this.describing) {
+      const { fields, _parsers: parsers, _prebuiltEmptyResultObject: empty } = this._result;
+      if (parsers && empty) this.described = { ...this.describing, shape: { fields, parsers, empty } };
+    }
   }
 
   /** Answered without error: the statements this batch parsed are on the server now. */
   override handleReadyForQuery(connection: unknown): void {
     if (this.parsing) for (const name of this.parsing.names) statementsOf(this.parsing.connection).prepared.add(name);
     this.parsing = undefined;
+    if (this.described && !this._canceledDueToError) statementsOf(this.described.connection).shapes.set(this.described.name, this.described.shape);
     super.handleReadyForQuery(connection);
   }
 
@@ -171,6 +224,12 @@ export class ScopedQuery extends QueryBase {
   override handleError(error: unknown, connection: unknown): void {
     if (this.parsing) for (const name of this.parsing.names) statementsOf(this.parsing.connection).uncertain.add(name);
     this.parsing = undefined;
+    if (this.main && isStalePreparedStatement(error)) {
+      // Closed and parsed again on its next use, for the result type the table has now.
+      const held = statementsOf(this.main.connection);
+      held.prepared.delete(this.main.name);
+      held.uncertain.add(this.main.name);
+    }
     super.handleError(error, connection);
   }
 

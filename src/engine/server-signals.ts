@@ -65,3 +65,15 @@ export function isLostPreparedStatement(error: unknown): boolean {
 export function isReadOnlyRefusal(error: unknown): boolean {
   return root(error)?.code === '25006';
 }
+
+/**
+ * Whether a named prepared statement's result type changed under it (0A000, "cached plan must not change
+ * result type"): a migration altered a column it returns since this connection parsed it. Nothing ran,
+ * and the statement parsed again runs. Unnamed statements never see this.
+ *
+ * @internal
+ */
+export function isStalePreparedStatement(error: unknown): boolean {
+  const e = root(error);
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}

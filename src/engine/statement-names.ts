@@ -72,10 +72,26 @@ export class StatementNames {
   }
 }
 
-/** What one connection's server holds: statements parsed, and those a failed batch may or may not have left. */
+/**
+ * The rows a named statement returns, as pg's result keeps them once it has read the statement's
+ * RowDescription: its fields, a parser per field, and the empty row each row is copied from. A named
+ * statement cannot change its result type (PostgreSQL refuses: 0A000), so one Describe per connection
+ * serves every later execution.
+ */
+export interface RowShape {
+  readonly fields: unknown[];
+  readonly parsers: unknown[];
+  readonly empty: object;
+}
+
+/**
+ * What one connection's server holds: statements parsed, those a failed batch may or may not have left,
+ * and the row shape of each parsed statement that returns rows.
+ */
 interface ConnectionStatements {
   prepared: Set<string>;
   uncertain: Set<string>;
+  shapes: Map<string, RowShape>;
 }
 
 const byConnection = new WeakMap<object, ConnectionStatements>();
@@ -84,7 +100,7 @@ const byConnection = new WeakMap<object, ConnectionStatements>();
 export function statementsOf(connection: object): ConnectionStatements {
   let statements = byConnection.get(connection);
   if (!statements) {
-    statements = { prepared: new Set(), uncertain: new Set() };
+    statements = { prepared: new Set(), uncertain: new Set(), shapes: new Map() };
     byConnection.set(connection, statements);
   }
   return statements;
