@@ -34,20 +34,48 @@ export async function runStatement<R extends QueryResultRow>(
   before: readonly Sql[] = [],
 ): Promise<{ rows: R[]; rowCount: number }> {
   try {
-    const trigram = needsTrigramSchema(query.text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
-    const schema = quotedSchema(engine.settings.schema);
-    const text = placeNames(query.text, schema, trigram);
-    const preludes = before.map((b) => ({ text: placeNames(b.text, schema, trigram), values: b.values }));
-    return await execute<R>(engine, text, query.values, {
+    const main = placed.get(engine)?.get(query.text) ?? (await place(engine, query.text, options));
+    const preludes = before.length === 0 ? NO_PRELUDES : await Promise.all(before.map(async (b) => ({ text: (await place(engine, b.text, options)).text, values: b.values })));
+    return await execute<R>(engine, main.text, query.values, {
       transaction: options.transaction ?? null,
       rowScope: scope.rowScope,
       preludes,
-      read: preludes.length === 0 && READ.test(text),
+      read: preludes.length === 0 && main.read,
       ...(options.consistency === undefined ? {} : { consistency: options.consistency }),
     });
   } catch (error) {
     throw mapDatabaseError(error, entity);
   }
+}
+
+const NO_PRELUDES: readonly never[] = [];
+
+/** A statement's text as sent: schema names placed, and whether it is a plain read. */
+interface Placed {
+  readonly text: string;
+  readonly read: boolean;
+}
+
+/** How many texts an engine keeps placed: the library's statements, and a bound for texts built per input. */
+const MAX_PLACED = 2000;
+const MAX_PLACED_LENGTH = 8192;
+const placed = new WeakMap<Engine, Map<string, Placed>>();
+
+/**
+ * The text with the engine's schema names placed ({@link placeNames}), kept per engine: most calls send
+ * a text sent before, and one look-up replaces the scans for placeholders and for a plain SELECT.
+ */
+async function place(engine: Engine, text: string, options: QueryOptions): Promise<Placed> {
+  let texts = placed.get(engine);
+  const known = texts?.get(text);
+  if (known) return known;
+  const trigram = needsTrigramSchema(text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
+  const sent = placeNames(text, quotedSchema(engine.settings.schema), trigram);
+  const result: Placed = { text: sent, read: READ.test(sent) };
+  if (!texts) placed.set(engine, (texts = new Map()));
+  // Not kept: a text built for one large input, and one placed before pg_trgm's schema was known.
+  if (texts.size < MAX_PLACED && text.length <= MAX_PLACED_LENGTH && (trigram === undefined || trigramSchemas.has(engine))) texts.set(text, result);
+  return result;
 }
 
 /** The engine's schema as a quoted identifier; the few schemas a process uses are quoted once. */

@@ -69,9 +69,19 @@ export function join(fragments: readonly Sql[], separator = ', '): Sql {
   return splice(strings, fragments);
 }
 
+/** Quoted names, kept: the library quotes the same few column names on every call. */
+const quotedNames = new Map<string, Sql>();
+
 /** A quoted identifier (table, column, alias), with `"` doubled by pg's own escaper. @internal */
 export function ident(...parts: string[]): Sql {
-  return raw(parts.map((p) => escapeIdentifier(p)).join('.'));
+  if (parts.length !== 1) return raw(parts.map((p) => escapeIdentifier(p)).join('.'));
+  const name = parts[0]!;
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = raw(escapeIdentifier(name));
+    if (quotedNames.size < 1000) quotedNames.set(name, quoted);
+  }
+  return quoted;
 }
 
 /**
