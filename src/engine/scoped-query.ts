@@ -76,7 +76,8 @@ export interface Prelude {
  * 2. `foodsave.user_id` is set to this statement's (`set_config(…, true)`), unless the caller passes no
  *    scope: outside a transaction, on a connection whose role no policy applies to;
  * 3. the preludes run, if any (a receipt before its items);
- * 4. the statement runs, described, so its rows come back as pg's own;
+ * 4. the statement runs, so its rows come back as pg's own: described, unless it is a named statement this
+ *    connection has described before, whose row shape is kept ({@link RowShape});
  * 5. inside a caller's transaction only, the saved scope is put back;
  *
  * then one Sync. The server runs everything before a Sync as one transaction (an implicit one, or the

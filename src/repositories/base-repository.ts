@@ -155,8 +155,8 @@ export abstract class BaseRepository<M extends Model, C extends z.ZodType, U ext
     const page = child.page ? sql` OFFSET ${child.page.offset} LIMIT ${child.page.limit}` : sql``;
     const { rows } = await this.run<Record<string, unknown>>(
       sql`SELECT ${this.meta.select('p')},
-                 coalesce((SELECT json_agg(${meta.json('k')} ORDER BY k.created_at, k.id)
-                             FROM (SELECT * FROM ${meta.ref} c WHERE ${ident('c', child.foreignKey)} = p.id
+                 coalesce((SELECT json_agg(k ORDER BY ${ident('k', meta.attributeOf('created_at'))}, k.id)
+                             FROM (SELECT ${meta.jsonSelect('c')} FROM ${meta.ref} c WHERE ${ident('c', child.foreignKey)} = p.id
                                     ORDER BY c.created_at, c.id${page}) k), '[]') AS ${ident(child.key)}
             FROM ${this.meta.ref} p WHERE p.id = ${id} AND ${this.owns('p')}`,
       options,

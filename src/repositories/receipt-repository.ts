@@ -14,7 +14,7 @@ import {
   type ReceiptItemInput,
 } from '../db/schemas/receipt-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
-import { empty, sql } from '../db/sql.js';
+import { empty, ident, sql } from '../db/sql.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
@@ -71,7 +71,8 @@ export class ReceiptRepository extends BaseRepository<Receipt, typeof createRece
             RETURNING *
           )
           SELECT ${this.meta.select('r')},
-                 coalesce((SELECT json_agg(${itemsMeta.json('i')} ORDER BY i.created_at, i.id) FROM i), '[]') AS items
+                 coalesce((SELECT json_agg(k ORDER BY ${ident('k', itemsMeta.attributeOf('created_at'))}, k.id)
+                             FROM (SELECT ${itemsMeta.jsonSelect('i')} FROM i) k), '[]') AS items
             FROM ${T.receipts} r WHERE r.id = ${id}`,
       options,
       [receiptRow],

@@ -22,7 +22,7 @@ import { RecipeFinder } from '../domain/recipe-finder.js';
 import { ShoppingPlanner } from '../domain/shopping-list.js';
 import { SpendingReport } from '../domain/spending-report.js';
 import { WasteReport } from '../domain/waste-report.js';
-import { expose } from './expose.js';
+import { facadeKind } from './facade.js';
 
 /** Input of a scope's `create`: the back-office input without `userId`, which the scope supplies. */
 type Owned<T> = Omit<T, 'userId'>;
@@ -190,49 +190,68 @@ class BoundUserScope implements UserScope {
   }
 
   get conversations(): UserConversations {
-    return (this.#conversations ??= expose(new ConversationRepository(this.#engine, this.#scope), [...CONVERSATION_METHODS, 'create']));
+    return (this.#conversations ??= conversationsFacade(this.#context()));
   }
 
   get receipts(): UserReceipts {
-    const [engine, scope] = [this.#engine, this.#scope];
-    return (this.#receipts ??= Object.freeze({
-      ...expose(new ReceiptRepository(engine, scope), [...RECEIPT_METHODS, 'create', 'createWithItems']),
-      ...expose(new SpendingReport(engine, scope), ['getSpendingStats', 'getSpendingBreakdown']),
-      ...expose(new ReceiptMatcher(engine, scope), ['matchReceiptItems', 'acceptMatch']),
-    }));
+    return (this.#receipts ??= receiptsFacade(this.#context()));
   }
 
   get pantry(): UserPantry {
-    return (this.#pantry ??= expose(new PantryItemRepository(this.#engine, this.#scope), [...PANTRY_METHODS, 'create']));
+    return (this.#pantry ??= pantryFacade(this.#context()));
   }
 
   get ledger(): UserLedger {
-    const [engine, scope] = [this.#engine, this.#scope];
-    const ledger = (): UserLedger => {
-      const lots = new PantryLedger(engine, scope, { units: this.#units });
-      return Object.freeze({
-        ...expose(lots, LEDGER_METHODS),
-        ...expose(new PantryLots(engine, scope), LOT_METHODS),
-        ...expose(new Cooking(engine, lots), ['cookRecipe']),
-        ...expose(new ReceiptStocking(engine, scope, lots), ['stockFromReceipt']),
-        ...expose(new WasteReport(engine, scope), ['getWasteStats']),
-      });
-    };
-    return (this.#ledger ??= ledger());
+    return (this.#ledger ??= ledgerFacade(this.#context()));
   }
 
   get mealPlans(): UserMealPlans {
-    const [engine, scope] = [this.#engine, this.#scope];
-    return (this.#mealPlans ??= Object.freeze({
-      ...expose(new MealPlanRepository(engine, scope), [...MEAL_PLAN_METHODS, 'create']),
-      ...expose(new ShoppingPlanner(engine, scope, { units: this.#units }), ['getShoppingList']),
-    }));
+    return (this.#mealPlans ??= mealPlansFacade(this.#context()));
   }
 
   get recipes(): UserRecipes {
-    return (this.#recipes ??= expose(new RecipeFinder(this.#engine, this.#scope, { units: this.#units }), ['getCookableRecipes']));
+    return (this.#recipes ??= recipesFacade(this.#context()));
+  }
+
+  #context(): ScopeContext {
+    return { engine: this.#engine, scope: this.#scope, units: this.#units };
   }
 }
+
+/** What the objects behind a scope's facades are made from. */
+interface ScopeContext {
+  readonly engine: Engine;
+  readonly scope: Scope & { readonly userId: string };
+  readonly units: UnitRegistry;
+}
+
+// Each facade kind is made once; a scope's facade is then one small object whose parts are made on use.
+const conversationsFacade = facadeKind<ScopeContext, UserConversations>([
+  { make: (c) => new ConversationRepository(c.engine, c.scope), names: [...CONVERSATION_METHODS, 'create'] },
+]);
+const receiptsFacade = facadeKind<ScopeContext, UserReceipts>([
+  { make: (c) => new ReceiptRepository(c.engine, c.scope), names: [...RECEIPT_METHODS, 'create', 'createWithItems'] },
+  { make: (c) => new SpendingReport(c.engine, c.scope), names: ['getSpendingStats', 'getSpendingBreakdown'] },
+  { make: (c) => new ReceiptMatcher(c.engine, c.scope), names: ['matchReceiptItems', 'acceptMatch'] },
+]);
+const pantryFacade = facadeKind<ScopeContext, UserPantry>([
+  { make: (c) => new PantryItemRepository(c.engine, c.scope), names: [...PANTRY_METHODS, 'create'] },
+]);
+/** Part 0, the ledger, is shared by cooking and stocking, which write through it. */
+const ledgerFacade = facadeKind<ScopeContext, UserLedger>([
+  { make: (c) => new PantryLedger(c.engine, c.scope, { units: c.units }), names: LEDGER_METHODS },
+  { make: (c) => new PantryLots(c.engine, c.scope), names: LOT_METHODS },
+  { make: (c, part) => new Cooking(c.engine, part(0) as PantryLedger), names: ['cookRecipe'] },
+  { make: (c, part) => new ReceiptStocking(c.engine, c.scope, part(0) as PantryLedger), names: ['stockFromReceipt'] },
+  { make: (c) => new WasteReport(c.engine, c.scope), names: ['getWasteStats'] },
+]);
+const mealPlansFacade = facadeKind<ScopeContext, UserMealPlans>([
+  { make: (c) => new MealPlanRepository(c.engine, c.scope), names: [...MEAL_PLAN_METHODS, 'create'] },
+  { make: (c) => new ShoppingPlanner(c.engine, c.scope, { units: c.units }), names: ['getShoppingList'] },
+]);
+const recipesFacade = facadeKind<ScopeContext, UserRecipes>([
+  { make: (c) => new RecipeFinder(c.engine, c.scope, { units: c.units }), names: ['getCookableRecipes'] },
+]);
 
 function accountOf(users: UserRepository, userId: string): UserAccount {
   return Object.freeze({
