@@ -1,7 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import type { Transaction } from 'sequelize';
 import { PoolTimeoutError } from '../errors.js';
-import { giveBack, poolOf, type PgConnection, type Pool } from './pool-access.js';
+import { giveBack, poolOf, takeIdle, type PgConnection, type Pool } from './pool-access.js';
 import type { ReplicaMember } from './replica-set.js';
 import { ScopedQuery, type Prelude } from './scoped-query.js';
 import type { StatementNames } from './statement-names.js';
@@ -127,7 +127,9 @@ async function runOn<R extends QueryResultRow>(
   const where = replica ? { replica: replica.name } : {};
   for (let attempt = 0; ; attempt++) {
     const pool = transactional ? undefined : poolOf(replica?.sequelize ?? engine.sequelize);
-    const connection = pool ? await acquire(engine, pool) : transactional!;
+    const idle = pool && takeIdle(pool);
+    if (idle && events.listenerCount('acquire') > 0) events.emit('acquire', { waitMs: 0 });
+    const connection = idle ?? (pool ? await acquire(engine, pool) : transactional!);
     const started = performance.now();
     if (options.deadlineMs !== undefined) connection.nextDeadlineMs = options.deadlineMs;
     try {

@@ -26,6 +26,57 @@ export function poolOf(sequelize: Sequelize): Pool {
   return (sequelize.connectionManager as unknown as { pool: Pool }).pool;
 }
 
+/** The parts of sequelize-pool 7 that {@link takeIdle} uses: its idle list and its own bookkeeping. */
+interface PoolInternals {
+  _draining: boolean;
+  _pendingAcquires: unknown[];
+  _availableObjects: { resource: PgConnection; useCount: number }[];
+  _factory: { validate(connection: PgConnection): boolean };
+  _addResourceToInUseObjects(connection: PgConnection, useCount: number): void;
+}
+
+function hasInternals(pool: object): boolean {
+  const p = pool as Partial<PoolInternals>;
+  return (
+    typeof p._draining === 'boolean' &&
+    Array.isArray(p._pendingAcquires) &&
+    Array.isArray(p._availableObjects) &&
+    typeof p._factory?.validate === 'function' &&
+    typeof p._addResourceToInUseObjects === 'function'
+  );
+}
+const fastPools = new WeakMap<object, boolean>();
+
+/**
+ * An idle connection taken at once, as sequelize-pool's own dispatch would take it (the newest idle one
+ * that validates, moved to the in-use list; one that fails is destroyed), or undefined when the pool's
+ * `acquire()` must decide: nothing idle, callers waiting, the pool draining, or a sequelize-pool whose
+ * internals are not the ones known here. Its `acquire()` makes a promise, a timeout
+ * timer and a queue entry for every call, which on the hot path cost about as much as the library's own
+ * code.
+ *
+ * @internal
+ */
+export function takeIdle(pool: Pool): PgConnection | undefined {
+  let known = fastPools.get(pool);
+  if (known === undefined) fastPools.set(pool, (known = hasInternals(pool)));
+  if (!known) return undefined;
+  const p = pool as unknown as PoolInternals;
+  if (p._draining || p._pendingAcquires.length > 0) return undefined;
+  for (let idle = p._availableObjects.at(-1); idle; idle = p._availableObjects.at(-1)) {
+    // As the pool's dispatch does: one that fails validation is destroyed (which takes it off the idle
+    // list at once), and the next is tried. Validation is asked once per connection, as it counts.
+    if (!p._factory.validate(idle.resource)) {
+      void pool.destroy(idle.resource).catch(() => undefined);
+      continue;
+    }
+    p._availableObjects.pop();
+    p._addResourceToInUseObjects(idle.resource, idle.useCount);
+    return idle.resource;
+  }
+  return undefined;
+}
+
 /**
  * Runs one bare statement on a pool of the engine's (a replica's lag check), with a deadline, outside
  * any scope. @internal
