@@ -95,6 +95,18 @@ describe.skipIf(!roles)('the row scope on roles that policies do not apply to', 
     expect(bound.filter((text) => text === SET_SCOPE)).toHaveLength(3);
   });
 
+  it('a role that may not read pg_roles still connects, and gets the scope with every call', async () => {
+    await withRawClient(t.url, (c) => c.query('REVOKE SELECT ON pg_catalog.pg_roles FROM PUBLIC'));
+    try {
+      const user = await makeUser(createFoodsave(t.engine));
+      const { bound, bypasses } = await boundForGet(t.appUrl, user.id);
+      expect(bypasses).toBe(false);
+      expect(bound.filter((text) => text === SET_SCOPE)).toHaveLength(3);
+    } finally {
+      await withRawClient(t.url, (c) => c.query('GRANT SELECT ON pg_catalog.pg_roles TO PUBLIC'));
+    }
+  });
+
   it('a superuser login whose startup sets the application role counts as that role, and still sees only its rows', async () => {
     const url = new URL(t.url);
     url.searchParams.set('options', `-c role=${roles!.app.user}`);

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { ConfigError } from '../errors.js';
 import { connectToTarget, type HostTracker } from './host-selection.js';
+import { isConnectionLoss } from './server-signals.js';
 import type { DeadlineClient } from './pg-driver.js';
 
 /** One statement that applies session settings, with its values bound; undefined when there are none. */
@@ -65,8 +66,12 @@ export function installConnector(sequelize: Sequelize, hosts: HostTracker, sessi
     );
     try {
       if (session) await connection.query(session.text, session.values);
-      const { rows } = await connection.query<{ bypasses: boolean }>(BYPASSES_ROW_SECURITY);
-      connection.bypassesRowSecurity = rows[0]?.bypasses === true;
+      // A server that will not say (pg_roles revoked) gets the scope with every call, as before.
+      const answer = await connection.query<{ bypasses: boolean }>(BYPASSES_ROW_SECURITY).catch((error: unknown) => {
+        if (isConnectionLoss(error)) throw error;
+        return undefined;
+      });
+      connection.bypassesRowSecurity = answer?.rows[0]?.bypasses === true;
       return connection;
     } catch (error) {
       await connection.end().catch(() => undefined);
