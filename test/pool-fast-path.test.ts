@@ -37,9 +37,12 @@ describe("the hot path's idle take", () => {
     const e = engine(2);
     const user = await makeUser(createFoodsave(t.engine));
     const me = createFoodsave(e).forUser(user.id);
-    await Promise.all([me.account.get(), me.account.get()]);
-    expect(counts(e)).toEqual({ size: 2, available: 2, using: 0, waiting: 0 });
     const pool = poolOf(e.sequelize);
+    // Both connections made through the pool itself, so neither is still connecting below.
+    const [first, second] = [await pool.acquire(), await pool.acquire()];
+    giveBack(pool, first);
+    giveBack(pool, second);
+    expect(counts(e)).toEqual({ size: 2, available: 2, using: 0, waiting: 0 });
     const taken = takeIdle(pool)!;
     expect(taken).toBeDefined();
     expect(counts(e)).toEqual({ size: 2, available: 1, using: 1, waiting: 0 });
