@@ -32,6 +32,15 @@ const counts = (e: Engine): Counts => {
   return { size: pool.size, available: pool.available, using: pool.using, waiting: pool.waiting };
 };
 
+/** An engine of one connection, already made and idle, and a user's scope on it. */
+async function warmPoolOfOne() {
+  const e = engine(1);
+  const user = await makeUser(createFoodsave(t.engine));
+  const me = createFoodsave(e).forUser(user.id);
+  await me.account.get();
+  return { e, user, me, pool: poolOf(e.sequelize) };
+}
+
 describe("the hot path's idle take", () => {
   it('takes the newest idle connection and keeps the pool counting it in use, then idle again', async () => {
     const e = engine(2);
@@ -53,11 +62,7 @@ describe("the hot path's idle take", () => {
   });
 
   it('destroys an idle connection that fails validation, as the pool would, and the call gets a new one', async () => {
-    const e = engine(1);
-    const user = await makeUser(createFoodsave(t.engine));
-    const me = createFoodsave(e).forUser(user.id);
-    await me.account.get();
-    const pool = poolOf(e.sequelize);
+    const { user, me, pool } = await warmPoolOfOne();
     const broken = takeIdle(pool)!;
     giveBack(pool, broken);
     // Ended under the pool, as a dropped server connection is: Sequelize's validation refuses it.
@@ -70,11 +75,7 @@ describe("the hot path's idle take", () => {
   });
 
   it('with nothing idle, leaves the call to the pool, which queues it until a connection comes back', async () => {
-    const e = engine(1);
-    const user = await makeUser(createFoodsave(t.engine));
-    const me = createFoodsave(e).forUser(user.id);
-    await me.account.get();
-    const pool = poolOf(e.sequelize);
+    const { e, user, me, pool } = await warmPoolOfOne();
     const held = takeIdle(pool)!;
     expect(takeIdle(pool)).toBeUndefined();
     const call = me.account.get();

@@ -35,7 +35,10 @@ export async function runStatement<R extends QueryResultRow>(
 ): Promise<{ rows: R[]; rowCount: number }> {
   try {
     const main = placed.get(engine)?.get(query.text) ?? (await place(engine, query.text, options));
-    const preludes = before.length === 0 ? NO_PRELUDES : await Promise.all(before.map(async (b) => ({ text: (await place(engine, b.text, options)).text, values: b.values })));
+    const preludes =
+      before.length === 0
+        ? NO_PRELUDES
+        : await Promise.all(before.map(async (b) => ({ text: (placed.get(engine)?.get(b.text) ?? (await place(engine, b.text, options))).text, values: b.values })));
     return await execute<R>(engine, main.text, query.values, {
       transaction: options.transaction ?? null,
       rowScope: scope.rowScope,
@@ -63,12 +66,11 @@ const placed = new WeakMap<Engine, Map<string, Placed>>();
 
 /**
  * The text with the engine's schema names placed ({@link placeNames}), kept per engine: most calls send
- * a text sent before, and one look-up replaces the scans for placeholders and for a plain SELECT.
+ * a text sent before, and one look-up in `placed` (by the caller, without an await) replaces the scans
+ * for placeholders and for a plain SELECT. This is the miss.
  */
 async function place(engine: Engine, text: string, options: QueryOptions): Promise<Placed> {
   let texts = placed.get(engine);
-  const known = texts?.get(text);
-  if (known) return known;
   const trigram = needsTrigramSchema(text) ? (trigramSchemas.get(engine) ?? (await findTrigramSchema(engine, options))) : undefined;
   const sent = placeNames(text, quotedSchema(engine.settings.schema), trigram);
   const result: Placed = { text: sent, read: READ.test(sent) };

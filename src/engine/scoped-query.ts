@@ -104,11 +104,10 @@ export class ScopedQuery extends QueryBase {
   /** How to name a text (undefined: all unnamed), and the names this batch parses, until it is answered. */
   private readonly nameFor: ((text: string) => string | undefined) | undefined;
   private parsing: { connection: object; names: string[] } | undefined;
-  /** The named main statement being described in this batch, and then its description. */
-  private describing: { connection: object; name: string } | undefined;
-  /** The name the main statement ran under, if any. */
+  /** The name the main statement ran under, if any; whether this batch describes it, and what it got. */
   private main: { connection: object; name: string } | undefined;
-  private described: { connection: object; name: string; shape: RowShape } | undefined;
+  private describing = false;
+  private described: RowShape | undefined;
 
   /** @param scope - the row scope; `undefined` where no policy applies to the role, so the setting is not sent. */
   constructor(
@@ -160,7 +159,7 @@ export class ScopedQuery extends QueryBase {
       this.accumulate();
     } else {
       wire.describe({ type: 'P', name: '' });
-      if (name !== undefined && SHAPES_KNOWN) this.describing = { connection: connection as object, name };
+      this.describing = name !== undefined && SHAPES_KNOWN;
     }
     wire.execute({ portal: '' });
     if (this.restore) {
@@ -209,7 +208,7 @@ export class ScopedQuery extends QueryBase {
     super.handleRowDescription(message);
     if (this.describing) {
       const { fields, _parsers: parsers, _prebuiltEmptyResultObject: empty } = this._result;
-      if (parsers && empty) this.described = { ...this.describing, shape: { fields, parsers, empty } };
+      if (parsers && empty) this.described = { fields, parsers, empty };
     }
   }
 
@@ -217,7 +216,7 @@ export class ScopedQuery extends QueryBase {
   override handleReadyForQuery(connection: unknown): void {
     if (this.parsing) for (const name of this.parsing.names) statementsOf(this.parsing.connection).prepared.add(name);
     this.parsing = undefined;
-    if (this.described && !this._canceledDueToError) statementsOf(this.described.connection).shapes.set(this.described.name, this.described.shape);
+    if (this.main && this.described && !this._canceledDueToError) statementsOf(this.main.connection).shapes.set(this.main.name, this.described);
     super.handleReadyForQuery(connection);
   }
 
