@@ -88,7 +88,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships fourteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships fifteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -104,6 +104,7 @@ describe('runMigrations', () => {
       '0012-category-tree-serialised',
       '0013-recipe-catalogue-version',
       '0014-child-policies-without-functions',
+      '0015-triggers-only-when-needed',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -124,6 +125,37 @@ describe('runMigrations', () => {
     ]);
     expect(await revertMigrations(engine, { to: '0004-same-owner-references' })).toEqual(['0004-same-owner-references']);
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(before);
+  });
+
+  it('0015 fires the same-owner and date-kind triggers only for the rows they act on, with the same results', async () => {
+    const { engine, query } = await fresh('when_needed');
+    await runMigrations(engine);
+    const conditions = await query<{ tgname: string; def: string }>(
+      `SELECT tgname, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE c.relnamespace = '${testSchema}'::regnamespace AND (tgname LIKE '%same_owner%' OR tgname LIKE '%date_kind') ORDER BY tgname`,
+    );
+    expect(conditions.map((r) => [r.tgname, /WHEN \(\(?new\.(\w+) (IS NOT NULL|IS NULL)\)?\)/.exec(r.def)?.slice(1)])).toEqual([
+      ['trg_pantry_events_same_owner', ['pantry_item_id', 'IS NOT NULL']],
+      ['trg_pantry_events_same_owner_line', ['receipt_item_id', 'IS NOT NULL']],
+      ['trg_pantry_items_date_kind', ['date_kind', 'IS NULL']],
+      ['trg_pantry_items_same_owner', ['receipt_item_id', 'IS NOT NULL']],
+      ['trg_receipts_same_owner', ['conversation_id', 'IS NOT NULL']],
+    ]);
+    const id = async (text: string, values: unknown[] = []) => (await query<{ id: string }>(text, values))[0]!.id;
+    const a = await id(`INSERT INTO ${tbl('users')} (username, email) VALUES ('a', 'a@x.io') RETURNING id`);
+    const b = await id(`INSERT INTO ${tbl('users')} (username, email) VALUES ('b', 'b@x.io') RETURNING id`);
+    const product = await id(`INSERT INTO ${tbl('products')} (name, storage_info) VALUES ('Yoghurt', '{"dateKind": "best_before"}') RETURNING id`);
+    const receipt = await id(`INSERT INTO ${tbl('receipts')} (user_id) VALUES ($1) RETURNING id`, [a]);
+    const line = await id(`INSERT INTO ${tbl('receipt_items')} (receipt_id, product_name) VALUES ($1, 'Yoghurt') RETURNING id`, [receipt]);
+    const lot = (user: string, kind: string | null, receiptLine: string | null) =>
+      query<{ date_kind: string }>(
+        `INSERT INTO ${tbl('pantry_items')} (user_id, product_id, quantity, unit, date_kind, receipt_item_id) VALUES ($1, $2, 1, 'pcs', $3, $4) RETURNING date_kind`,
+        [user, product, kind, receiptLine],
+      );
+    // A missing kind is still looked up, a given one kept; another user's receipt line is still refused.
+    expect(await lot(a, null, line)).toEqual([{ date_kind: 'best_before' }]);
+    expect(await lot(a, 'use_by', null)).toEqual([{ date_kind: 'use_by' }]);
+    await expect(lot(b, null, line)).rejects.toMatchObject({ code: '23503', constraint: 'pantry_items_receipt_item_id_fkey' });
   });
 
   it('stops at `to`, and reverts down to and including `to`', async () => {
@@ -243,7 +275,7 @@ describe('runMigrations', () => {
     await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
     await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
     await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
-    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions']);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed']);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {

@@ -14,7 +14,7 @@
  * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
  *
  * The streaming-replication tests (their own PostgreSQL 15 cluster) run in the default major's pass only.
- * The query-plan tests (1M pantry rows, about two minutes) run once per major but not again in the
+ * The query-plan tests (1M pantry rows, about a minute) run once per major but not again in the
  * own-schema pass: that pass is the default major's server again, and its plans are those of the
  * default pass (the same statements, qualified by another schema name).
  *
