@@ -31,7 +31,7 @@ import { measureReadScaling } from './read-scaling.js';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 /** Throughput rounds per call, alternating sides. */
-const ROUNDS = 6;
+const ROUNDS = 10;
 const SIZES = { users: 10_000, conversations: 20_000, messages: 100_000, receipts: 5_000, itemsPerReceipt: 30, pantry: 1_000_000, recipes: 10_000 };
 
 
@@ -510,7 +510,7 @@ async function main(): Promise<void> {
         `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
       `Method: four sides, each with its own pool of ${CONCURRENCY}: foodsave-db as a role held to row-level security, foodsave-db as raw pg's role (the second table), raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
         `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
-        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, medians; client CPU is this process's user+system time per operation in those runs, ` +
+        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, each after a full garbage collection outside the measured time, medians; client CPU is this process's user+system time per operation in those runs, ` +
         "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
         'Latency and CPU ratios are foodsave-db ÷ raw pg (lower is better); the throughput ratio is foodsave-db ÷ raw pg unnamed (higher is better). ' +
         'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +

@@ -126,44 +126,17 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     const target = await freeName(dir);
     tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
     const command = [pgDump, '--format=custom', '--enable-row-security', `--snapshot=${snapshot}`, `--dbname=${childConnectionUrl(parts)}`];
-    const hash = createHash('sha256');
-    let bytes = 0;
-    // Hash and count on the way to disk, with backpressure, so a large dump never sits in memory.
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        options.onProgress?.(bytes);
-        callback(null, chunk);
-      },
-    });
-    const stderr = await runChild(command, passfile.env, [meter, createWriteStream(tmp, { mode: 0o600 })]);
-    if (stderr.code !== 0) {
-      throw new BackupError(`pg_dump failed (exit ${stderr.code}): ${tail(scrubSecrets(stderr.text, secrets))}`);
-    }
+    const { sha256, bytes } = await dumpTo(tmp, command, passfile.env, secrets, options.onProgress);
     await client.query('COMMIT');
-    const handle = await open(tmp, 'r');
-    await handle.sync();
-    await handle.close();
     await rename(tmp, target);
     tmp = undefined;
 
-    const sha256 = hash.digest('hex');
     const checksumPath = `${target}.sha256`;
     await writeFile(checksumPath, `${sha256}  ${path.basename(target)}\n`);
     const manifest: BackupManifest = { createdAt: new Date().toISOString(), serverVersion: version.text, sha256, bytes, rowCounts };
     const manifestPath = `${target}.manifest.json`;
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    return {
-      path: target,
-      bytes,
-      sha256,
-      durationMs: performance.now() - started,
-      serverVersion: version.text,
-      checksumPath,
-      manifestPath,
-      command,
-    };
+    return { path: target, bytes, sha256, durationMs: performance.now() - started, serverVersion: version.text, checksumPath, manifestPath, command };
   } catch (error) {
     throw asBackupError(error, secrets);
   } finally {
@@ -171,6 +144,37 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     await passfile.remove();
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Runs pg_dump into `file` (created private), hashing and counting on the way to disk with
+ * backpressure, so a large dump never sits in memory; the file is flushed to disk before this returns.
+ */
+async function dumpTo(
+  file: string,
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  secrets: Parameters<typeof scrubSecrets>[1],
+  onProgress: ((bytes: number) => void) | undefined,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onProgress?.(bytes);
+      callback(null, chunk);
+    },
+  });
+  const stderr = await runChild(command, env, [meter, createWriteStream(file, { mode: 0o600 })]);
+  if (stderr.code !== 0) {
+    throw new BackupError(`pg_dump failed (exit ${stderr.code}): ${tail(scrubSecrets(stderr.text, secrets))}`);
+  }
+  const handle = await open(file, 'r');
+  await handle.sync();
+  await handle.close();
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**

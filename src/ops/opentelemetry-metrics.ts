@@ -49,6 +49,34 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions)
     description: 'Duration of database client operations.',
     advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] },
   });
+  observePoolsAndReplicas(meter, engines);
+
+  // One frozen attribute set per (operation, table, error type), built once: this runs after every query.
+  const attributeSets = new Map<string, Attributes>();
+  const attributesFor = (operation: string, table: string | undefined, errorType: string | undefined): Attributes => {
+    const key = `${operation}\u0000${table ?? ''}\u0000${errorType ?? ''}`;
+    let attributes = attributeSets.get(key);
+    if (!attributes) {
+      attributes = operationAttributes(operation, table, errorType);
+      if (attributeSets.size < 1000) attributeSets.set(key, attributes);
+    }
+    return attributes;
+  };
+
+  return {
+    onQuery({ operation, table, durationSeconds, success, errorType }) {
+      duration.record(durationSeconds, attributesFor(operation, table, success ? undefined : (errorType ?? '_OTHER')));
+    },
+    attach(engine) {
+      const { host, port, database } = parseConnectionUrl(engine.connectionUrl);
+      engines.set(engine, `${host}:${port}/${database}`);
+      return () => engines.delete(engine);
+    },
+  };
+}
+
+/** The pools' connections by state and each replica's lag and state, observed when the reader collects. */
+function observePoolsAndReplicas(meter: OpenTelemetryMetricsOptions['meter'], engines: Map<Engine, string>): void {
   const connections = meter.createObservableUpDownCounter('db.client.connection.count', {
     unit: '{connection}',
     description: 'The number of connections that are currently in the state described by the state attribute.',
@@ -79,27 +107,4 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions)
       for (const r of engine.replicaStatus()) result.observe(r.state === 'up' ? 1 : 0, { 'db.client.replica': r.name, 'db.client.replica.state': r.state });
     }
   });
-
-  // One frozen attribute set per (operation, table, error type), built once: this runs after every query.
-  const attributeSets = new Map<string, Attributes>();
-  const attributesFor = (operation: string, table: string | undefined, errorType: string | undefined): Attributes => {
-    const key = `${operation}\u0000${table ?? ''}\u0000${errorType ?? ''}`;
-    let attributes = attributeSets.get(key);
-    if (!attributes) {
-      attributes = operationAttributes(operation, table, errorType);
-      if (attributeSets.size < 1000) attributeSets.set(key, attributes);
-    }
-    return attributes;
-  };
-
-  return {
-    onQuery({ operation, table, durationSeconds, success, errorType }) {
-      duration.record(durationSeconds, attributesFor(operation, table, success ? undefined : (errorType ?? '_OTHER')));
-    },
-    attach(engine) {
-      const { host, port, database } = parseConnectionUrl(engine.connectionUrl);
-      engines.set(engine, `${host}:${port}/${database}`);
-      return () => engines.delete(engine);
-    },
-  };
 }

@@ -45,23 +45,44 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
     throw new FoodsaveDbError('INVALID_ARGUMENT', 'createPrometheusMetrics needs { registry }: the library never uses the global registry');
   }
   const prom = options.promClient ?? { Gauge, Counter };
-  const registers = [options.registry];
   const engines = new Set<Engine>();
-  const sum = (read: (e: Engine) => number) => [...engines].reduce((total, e) => total + read(e), 0);
+  const record = registerQueryMetrics(options.registry, options.buckets);
+  registerPoolGauges(prom, options.registry, engines);
+  registerReplicaGauges(options.registry, engines);
+  const timeouts = new prom.Counter({
+    name: 'database_pool_acquire_timeouts_total',
+    help: 'Waits for a pooled connection that timed out',
+    registers: [options.registry],
+  });
 
-  // The three per-query metrics are plain arrays indexed by operation, read by prom-client only when
-  // scraped: prom-client's own Counter and Histogram hash their labels on every call, which cost more
-  // than the 5% of a query's client CPU this instrumentation is allowed.
-  const buckets = [...(options.buckets ?? [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])].sort((a, b) => a - b);
+  return {
+    onQuery: record,
+    onAcquireTimeout() {
+      timeouts.inc();
+    },
+    attach(engine) {
+      engines.add(engine);
+      return () => engines.delete(engine);
+    },
+  };
+}
+
+/**
+ * The three per-query metrics, as plain arrays indexed by operation that prom-client reads only when
+ * scraped: prom-client's own Counter and Histogram hash their labels on every call, which cost more
+ * than the 5% of a query's client CPU this instrumentation is allowed. Returns the per-query hook.
+ */
+function registerQueryMetrics(registry: Registry, bucketOption: number[] | undefined): NonNullable<MetricsHooks['onQuery']> {
+  const buckets = [...(bucketOption ?? [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])].sort((a, b) => a - b);
   const queries = new Float64Array(OPERATIONS.length);
   const errors = new Float64Array(OPERATIONS.length);
   const sums = new Float64Array(OPERATIONS.length);
   const bucketCounts = OPERATIONS.map(() => new Float64Array(buckets.length + 1));
   const perOperation = (counts: Float64Array) =>
     OPERATIONS.flatMap((type, i) => (counts[i] ? [{ labels: { type }, value: counts[i]! }] : []));
-  register(options.registry, 'database_queries_total', 'Total database queries', 'counter', () => perOperation(queries));
-  register(options.registry, 'database_errors_total', 'Database errors', 'counter', () => perOperation(errors));
-  register(options.registry, 'database_query_duration_seconds', 'Query duration', 'histogram', () =>
+  register(registry, 'database_queries_total', 'Total database queries', 'counter', () => perOperation(queries));
+  register(registry, 'database_errors_total', 'Database errors', 'counter', () => perOperation(errors));
+  register(registry, 'database_query_duration_seconds', 'Query duration', 'histogram', () =>
     OPERATIONS.flatMap((type, i): Sample[] => {
       if (!queries[i]) return [];
       let cumulative = 0;
@@ -74,11 +95,25 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       ];
     }),
   );
+  return ({ operation, durationSeconds, success }) => {
+    const i = OPERATION_INDEX[operation];
+    queries[i]! += 1;
+    sums[i]! += durationSeconds;
+    const counts = bucketCounts[i]!;
+    let b = 0;
+    while (b < buckets.length && durationSeconds > buckets[b]!) b++;
+    counts[b]! += 1;
+    if (!success) errors[i]! += 1;
+  };
+}
 
+/** The pool's connections in use and callers waiting, summed over the attached engines when scraped. */
+function registerPoolGauges(prom: NonNullable<PrometheusMetricsOptions['promClient']>, registry: Registry, engines: Set<Engine>): void {
+  const sum = (read: (e: Engine) => number) => [...engines].reduce((total, e) => total + read(e), 0);
   new prom.Gauge({
     name: 'database_connections_active',
     help: 'Active connections (checked out of the pool)',
-    registers,
+    registers: [registry],
     collect() {
       this.set(sum((e) => e.poolStats().inUse));
     },
@@ -86,37 +121,11 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   new prom.Gauge({
     name: 'database_pool_waiting',
     help: 'Callers waiting for a pooled connection',
-    registers,
+    registers: [registry],
     collect() {
       this.set(sum((e) => e.poolStats().waiting));
     },
   });
-  registerReplicaGauges(options.registry, engines);
-  const timeouts = new prom.Counter({
-    name: 'database_pool_acquire_timeouts_total',
-    help: 'Waits for a pooled connection that timed out',
-    registers,
-  });
-
-  return {
-    onQuery({ operation, durationSeconds, success }) {
-      const i = OPERATION_INDEX[operation];
-      queries[i]! += 1;
-      sums[i]! += durationSeconds;
-      const counts = bucketCounts[i]!;
-      let b = 0;
-      while (b < buckets.length && durationSeconds > buckets[b]!) b++;
-      counts[b]! += 1;
-      if (!success) errors[i]! += 1;
-    },
-    onAcquireTimeout() {
-      timeouts.inc();
-    },
-    attach(engine) {
-      engines.add(engine);
-      return () => engines.delete(engine);
-    },
-  };
 }
 
 const OPERATIONS = ['select', 'insert', 'update', 'delete', 'other'] as const;

@@ -175,46 +175,11 @@ export function createUnitRegistry(options: UnitRegistryOptions = {}): UnitRegis
     if (a === b) return q;
     const direct = sameDimensionFactor(a, b);
     if (direct) return q.mul(direct);
-    const path = productPath(a, b, productUnits ?? {});
+    const path = productPath(a, b, productUnits ?? {}, tryNormalize);
     if (!path) {
       throw new UnitMismatchError(from, to, `${UNITS[a].dimension} and ${UNITS[b].dimension}, and no conversion for this product`);
     }
     return q.mul(path);
-  };
-
-  /** Breadth-first search over units, linked by same-dimension sizes and the product's conversions. */
-  const productPath = (from: CanonicalUnit, to: CanonicalUnit, units: NonNullable<ProductStorageInfo['units']>): Quantity | undefined => {
-    const edges = new Map<CanonicalUnit, [CanonicalUnit, Quantity][]>();
-    const link = (x: CanonicalUnit, y: CanonicalUnit, factor: Quantity) => {
-      edges.set(x, [...(edges.get(x) ?? []), [y, factor]]);
-      edges.set(y, [...(edges.get(y) ?? []), [x, Quantity.ratio(factor.den, factor.num)]]);
-    };
-    for (const [unit, amount] of Object.entries(units)) {
-      const x = tryNormalize(unit);
-      const y = tryNormalize(amount.unit);
-      if (!x || !y) continue;
-      const factor = Quantity.of(amount.quantity);
-      if (!factor.isZero()) link(x, y, factor);
-    }
-    const seen = new Map<CanonicalUnit, Quantity>([[from, Quantity.of('1')]]);
-    const queue: CanonicalUnit[] = [from];
-    while (queue.length > 0) {
-      const current = queue.shift()!;
-      const sofar = seen.get(current)!;
-      const neighbours: [CanonicalUnit, Quantity][] = [...(edges.get(current) ?? [])];
-      for (const other of CANONICAL_UNITS) {
-        const f = sameDimensionFactor(current, other);
-        if (f && other !== current) neighbours.push([other, f]);
-      }
-      for (const [next, factor] of neighbours) {
-        if (seen.has(next)) continue;
-        const total = sofar.mul(factor);
-        if (next === to) return total;
-        seen.set(next, total);
-        queue.push(next);
-      }
-    }
-    return undefined;
   };
 
   return {
@@ -224,6 +189,49 @@ export function createUnitRegistry(options: UnitRegistryOptions = {}): UnitRegis
     convert,
     aliasEntries: () => [...aliases.entries()],
   };
+}
+
+/**
+ * The factor from one unit to another by a breadth-first search over units, linked by same-dimension
+ * sizes and the product's own conversions (each usable both ways); `undefined` when none links them.
+ */
+function productPath(
+  from: CanonicalUnit,
+  to: CanonicalUnit,
+  units: NonNullable<ProductStorageInfo['units']>,
+  tryNormalize: (unit: string) => CanonicalUnit | undefined,
+): Quantity | undefined {
+  const edges = new Map<CanonicalUnit, [CanonicalUnit, Quantity][]>();
+  const link = (x: CanonicalUnit, y: CanonicalUnit, factor: Quantity) => {
+    edges.set(x, [...(edges.get(x) ?? []), [y, factor]]);
+    edges.set(y, [...(edges.get(y) ?? []), [x, Quantity.ratio(factor.den, factor.num)]]);
+  };
+  for (const [unit, amount] of Object.entries(units)) {
+    const x = tryNormalize(unit);
+    const y = tryNormalize(amount.unit);
+    if (!x || !y) continue;
+    const factor = Quantity.of(amount.quantity);
+    if (!factor.isZero()) link(x, y, factor);
+  }
+  const seen = new Map<CanonicalUnit, Quantity>([[from, Quantity.of('1')]]);
+  const queue: CanonicalUnit[] = [from];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    const sofar = seen.get(current)!;
+    const neighbours: [CanonicalUnit, Quantity][] = [...(edges.get(current) ?? [])];
+    for (const other of CANONICAL_UNITS) {
+      const f = sameDimensionFactor(current, other);
+      if (f && other !== current) neighbours.push([other, f]);
+    }
+    for (const [next, factor] of neighbours) {
+      if (seen.has(next)) continue;
+      const total = sofar.mul(factor);
+      if (next === to) return total;
+      seen.set(next, total);
+      queue.push(next);
+    }
+  }
+  return undefined;
 }
 
 /** How many `b` one `a` is, when both have a fixed size in the same dimension. */
