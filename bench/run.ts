@@ -8,7 +8,7 @@
  * Environment knobs: BENCH_ITERATIONS (latency samples per call, default 1500), BENCH_SECONDS (seconds
  * per throughput run, default 2).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,17 +16,18 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
-import type { ReceiptItemInput } from '../src/index.js';
+import type { Engine } from '../src/index.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
+import { addRecipes, loadPantry } from './cookable.js';
+import { hotPathCases, named, unnamed, type As, type BenchData, type Case } from './hot-paths.js';
 import { lib, opentelemetry, ops, prometheus } from './library.js';
 import { CONCURRENCY, latency, median, throughput, type Call } from './measure.js';
+import { measureReadScaling } from './read-scaling.js';
 
 const { createEngine, createFoodsave, runMigrations } = lib;
 const { instrument } = ops;
 const { createOpenTelemetryMetricProducer, createOpenTelemetryMetrics } = opentelemetry;
 const { createPrometheusMetrics } = prometheus;
-import { addRecipes, loadPantry } from './cookable.js';
-import { measureReadScaling } from './read-scaling.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -34,27 +35,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = 10;
 const SIZES = { users: 10_000, conversations: 20_000, messages: 100_000, receipts: 5_000, itemsPerReceipt: 30, pantry: 1_000_000, recipes: 10_000 };
 
-
 /** A reader that is never collected: the SDK aggregates as it would under a real exporter. */
 class BenchReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
   protected async onForceFlush(): Promise<void> {}
-}
-/** Runs one statement the way a side sends it: unnamed, or named after a hash of its text. */
-type Query = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
-type Sender = (target: pg.Pool | pg.PoolClient) => Query;
-const unnamed: Sender = (target) => (text, values) => target.query(text, values);
-/** As a hand-written app prepares its statements: one name per text, pg's `{ name, text, values }`. */
-const named: Sender = (target) => (text, values) =>
-  target.query({ name: `b_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`, text, values });
-/** A user's scope, from one of the library's engines. */
-type As = (userId: string) => ReturnType<ReturnType<typeof createFoodsave>['forUser']>;
-interface Case {
-  name: string;
-  /** The library's call, through the scope of the engine it is given. */
-  library: (as: As) => Promise<unknown>;
-  /** The hand-written call, given the way to send its statements. */
-  raw: (send: Sender, pool: pg.Pool) => Promise<unknown>;
 }
 interface Measure {
   p50: number;
@@ -66,8 +50,6 @@ interface Measure {
 /** `sameRole`: the library logged in as raw pg's role, to which no policy applies. */
 type Side = 'library' | 'sameRole' | 'raw' | 'named';
 const SIDES: Side[] = ['library', 'sameRole', 'raw', 'named'];
-
-const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 /**
  * Alternates the sides in blocks and rounds (library, raw pg unnamed, raw pg named), so drift
@@ -161,11 +143,22 @@ async function grantData(url: string, role: string): Promise<void> {
   }
 }
 
-function receiptItems(): ReceiptItemInput[] {
-  return Array.from({ length: 30 }, (_, i) => ({ productName: `Item ${i}`, quantity: '1.5', unitPrice: '2.49', totalPrice: '3.74', unit: 'kg' }));
+/** The bench's server, database, library engines and raw pools. */
+interface Bench {
+  server: PostgresServer | undefined;
+  admin: pg.Client;
+  dbName: string;
+  url: URL;
+  appRole: { user: string; password: string } | undefined;
+  /** The library as a role held to row-level security. */
+  engine: Engine;
+  /** The same library logged in as raw pg's role: no policy applies to it, so it sends no scope setting. */
+  sameRoleEngine: Engine;
+  pool: pg.Pool;
+  namedPool: pg.Pool;
 }
 
-async function main(): Promise<void> {
+async function openBench(): Promise<Bench> {
   let server: PostgresServer | undefined;
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
@@ -189,385 +182,286 @@ async function main(): Promise<void> {
     appUrl.username = appRole.user;
     appUrl.password = appRole.password;
   }
-  const engine = createEngine({
-    url: appUrl.toString(),
-    migrationUrl: url.toString(),
-    env: {},
-    poolSize: CONCURRENCY,
-    maxOverflow: 0,
-    applicationName: 'bench-library',
-  });
   // Every side runs at the server's planner defaults: the engine applies no planner settings. Each has its
   // own pool and application_name, so each side's backends (and their CPU) can be told apart.
-  // The same library logged in as raw pg's role: no policy applies to it, so it sends no scope setting.
-  // The difference between the two library sides is the price of row-level security.
-  const sameRoleEngine = createEngine({ url: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0, applicationName: 'bench-library-same-role' });
-  const pool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' });
-  const namedPool = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' });
+  const side = (applicationName: string, at: URL) => createEngine({ url: at.toString(), migrationUrl: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0, applicationName });
+  return {
+    server,
+    admin,
+    dbName,
+    url,
+    appRole,
+    engine: side('bench-library', appUrl),
+    sameRoleEngine: side('bench-library-same-role', url),
+    pool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' }),
+    namedPool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' }),
+  };
+}
+
+async function closeBench(b: Bench): Promise<void> {
+  await b.pool.end();
+  await b.namedPool.end();
+  await b.engine.close();
+  await b.sameRoleEngine.close();
+  await b.admin.query(`DROP DATABASE IF EXISTS ${b.dbName} WITH (FORCE)`);
+  if (b.appRole) await b.admin.query(`DROP ROLE IF EXISTS ${b.appRole.user}`);
+  await b.admin.end();
+  await b.server?.stop();
+}
+
+/** Migrates, loads the data, and reads back what the calls pick from. */
+async function prepareData(b: Bench): Promise<BenchData & { version: string; cookId: string }> {
+  await runMigrations(b.engine);
+  if (b.appRole) await grantData(b.url.toString(), b.appRole.user);
+  const loader = new pg.Client({ connectionString: b.url.toString() });
+  loader.on('error', () => {});
+  await loader.connect();
   try {
-    await runMigrations(engine);
-    if (appRole) await grantData(url.toString(), appRole.user);
-    const loader = new pg.Client({ connectionString: url.toString() });
-    loader.on('error', () => {});
-    await loader.connect();
     await load(loader);
     const ids = async (sql: string) => (await loader.query<{ id: string }>(sql)).rows.map((r) => r.id);
-    const userIds = await ids('SELECT id FROM users');
     const owned = async (sql: string) => (await loader.query<{ id: string; owner: string }>(sql)).rows;
-    const conversations = await owned('SELECT id, user_id AS owner FROM conversations');
-    const receipts = await owned('SELECT id, user_id AS owner FROM receipts');
-    const version = (await loader.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-    await loader.end();
-
-    // Every library call goes through a user scope made for that call, as a host makes one per request.
-    const db = createFoodsave(engine);
-    const as: As = (userId) => db.forUser(userId);
-    const sameRoleDb = createFoodsave(sameRoleEngine);
-    const asSameRole: As = (userId) => sameRoleDb.forUser(userId);
-    const cookId = (await pool.query<{ id: string }>("SELECT id FROM users WHERE username = 'cook'")).rows[0]!.id;
-    const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
-    const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
-    const MSG_COLS = 'id, conversation_id AS "conversationId", content, role, agent_used AS "agentUsed", confidence, created_at AS "createdAt", metadata';
-    // Every column of the lot, as the library returns it.
-    const PANTRY_COLS =
-      'id, user_id AS "userId", product_id AS "productId", quantity, unit, expiry_date AS "expiryDate", added_date AS "addedDate", notes, ' +
-      'purchase_date AS "purchaseDate", opened_at AS "openedAt", unit_price AS "unitPrice", store_name AS "storeName", receipt_item_id AS "receiptItemId", date_kind AS "dateKind"';
-
-    const cases: Case[] = [
-      {
-        name: 'get by id',
-        library: (as) => as(pick(userIds)).account.get(),
-        raw: async (send, pool) => (await send(pool)(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
-      },
-      {
-        name: "a user's conversations",
-        library: (as) => as(pick(userIds)).conversations.list({ limit: 50 }),
-        raw: async (send, pool) =>
-          (await send(pool)(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
-      },
-      {
-        name: 'context window (20)',
-        library: (as) => {
-          const c = pick(conversations);
-          return as(c.owner).conversations.getContextWindow(c.id, 20);
-        },
-        raw: async (send, pool) => {
-          const c = pick(conversations);
-          const { rows } = await send(pool)(
-            `SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)
-              ORDER BY created_at DESC, id DESC LIMIT 20`,
-            [c.id, c.owner],
-          );
-          return rows.reverse();
-        },
-      },
-      {
-        name: 'add a message',
-        library: (as) => {
-          const c = pick(conversations);
-          return as(c.owner).conversations.addMessage(c.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
-        },
-        raw: async (send, pool) =>
-          (
-            await send(pool)(
-              `INSERT INTO messages (conversation_id, content, role, agent_used, created_at)
-               SELECT id, $3, $4, $5, clock_timestamp() FROM conversations WHERE id = $1 AND user_id = $2 RETURNING ${MSG_COLS}`,
-              (({ id, owner }) => [id, owner, 'Use the spinach first.', 'assistant', 'pantry-agent'])(pick(conversations)),
-            )
-          ).rows[0],
-      },
-      {
-        name: 'create a receipt, 30 items',
-        library: (as) => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
-        raw: async (send, pool) => {
-          // The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert.
-          const client = await pool.connect();
-          const query = send(client);
-          try {
-            await client.query('BEGIN');
-            const receipt = (
-              await query(`INSERT INTO receipts (user_id, store_name, total_amount, purchase_date) VALUES ($1, $2, $3, $4) RETURNING *`, [
-                pick(userIds),
-                'Bench',
-                '112.20',
-                '2026-11-20',
-              ])
-            ).rows[0] as { id: string };
-            const values: unknown[] = [];
-            const tuples = receiptItems().map((item) => {
-              values.push(receipt.id, item.productName, item.quantity, item.unitPrice, item.totalPrice, item.unit);
-              const b = values.length - 6;
-              return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, clock_timestamp())`;
-            });
-            const items = (
-              await query(
-                `INSERT INTO receipt_items (receipt_id, product_name, quantity, unit_price, total_price, unit, created_at) VALUES ${tuples.join(', ')} RETURNING *`,
-                values,
-              )
-            ).rows;
-            await client.query('COMMIT');
-            return { ...receipt, items };
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw error;
-          } finally {
-            client.release();
-          }
-        },
-      },
-      {
-        name: 'read a receipt with items',
-        library: (as) => {
-          const r = pick(receipts);
-          return as(r.owner).receipts.getReceiptWithItems(r.id);
-        },
-        raw: async (send, pool) => {
-          const { rows } = await send(pool)(
-            `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
-                    i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
-               FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 AND r.user_id = $2 ORDER BY i.created_at, i.id`,
-            (({ id, owner }) => [id, owner])(pick(receipts)),
-          );
-          if (rows.length === 0) return null;
-          const first = rows[0] as Record<string, unknown>;
-          return { ...first, items: rows.filter((r: Record<string, unknown>) => r.item_id) };
-        },
-      },
-      {
-        name: 'spending stats',
-        library: (as) => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
-        raw: async (send, pool) =>
-          (
-            await send(pool)(
-              `SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount", round(avg(total_amount), 2)::text AS "avgReceipt"
-                 FROM receipts WHERE user_id = $1 AND purchase_date >= $2 AND purchase_date <= $3`,
-              [pick(userIds), '2026-01-01', '2026-12-31'],
-            )
-          ).rows[0],
-      },
-      {
-        name: 'pantry expiring within 3 days',
-        library: (as) => as(pick(userIds)).pantry.getExpiringWithin(3),
-        raw: async (send, pool) =>
-          (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND quantity > 0 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
-      },
-    ];
-
-    const callsOf = (c: Case): Record<Side, Call> => ({
-      library: () => c.library(as),
-      sameRole: () => c.library(asSameRole),
-      raw: () => c.raw(unnamed, pool),
-      named: () => c.raw(named, namedPool),
-    });
-    const servers: Record<Side, { admin: pg.Client; app: string }> = {
-      library: { admin, app: 'bench-library' },
-      sameRole: { admin, app: 'bench-library-same-role' },
-      raw: { admin, app: 'bench-raw' },
-      named: { admin, app: 'bench-raw-named' },
+    return {
+      userIds: await ids('SELECT id FROM users'),
+      conversations: await owned('SELECT id, user_id AS owner FROM conversations'),
+      receipts: await owned('SELECT id, user_id AS owner FROM receipts'),
+      version: (await loader.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version,
+      cookId: (await ids("SELECT id FROM users WHERE username = 'cook'"))[0]!,
     };
-    // Warm every path (JIT, plan caches, buffers) before anything is measured.
-    for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
+  } finally {
+    await loader.end();
+  }
+}
 
-    const rows: string[] = [];
-    const sameRoleRows: string[] = [];
-    const measured = new Map<string, number>();
-    const us = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} µs`);
-    const ratio = (a: number, b: number) => (Number.isNaN(a / b) ? 'n/a' : (a / b).toFixed(2));
-    for (const c of cases) {
-      const m = await measure(callsOf(c), servers);
-      measured.set(c.name, m.library.cpuPerOp);
-      const row = [
-        c.name,
-        us(m.library.p50 * 1000),
-        us(m.raw.p50 * 1000),
-        us(m.named.p50 * 1000),
-        ratio(m.library.p50, m.raw.p50),
-        ratio(m.library.p50, m.named.p50),
-        `${m.library.throughput.toFixed(0)}/s`,
-        `${m.raw.throughput.toFixed(0)}/s`,
-        `${m.named.throughput.toFixed(0)}/s`,
-        ratio(m.library.throughput, m.raw.throughput),
-        `${us(m.library.cpuPerOp)} / ${us(m.raw.cpuPerOp)} / ${us(m.named.cpuPerOp)}`,
-        ratio(m.library.cpuPerOp, m.raw.cpuPerOp),
-        `${us(m.library.serverCpuPerOp)} / ${us(m.raw.serverCpuPerOp)} / ${us(m.named.serverCpuPerOp)}`,
-        ratio(m.library.serverCpuPerOp, m.raw.serverCpuPerOp),
-      ];
-      rows.push(`| ${row.join(' | ')} |`);
-      console.log(rows.at(-1));
-      const same = m.sameRole;
-      const sameRow = [
-        c.name,
-        us(same.p50 * 1000),
-        ratio(same.p50, m.raw.p50),
-        ratio(same.p50, m.named.p50),
-        `${same.throughput.toFixed(0)}/s`,
-        ratio(same.throughput, m.raw.throughput),
-        us(same.cpuPerOp),
-        ratio(same.cpuPerOp, m.raw.cpuPerOp),
-        us(same.serverCpuPerOp),
-        ratio(same.serverCpuPerOp, m.raw.serverCpuPerOp),
-        ratio(m.library.p50, same.p50),
-      ];
-      sameRoleRows.push(`| ${sameRow.join(' | ')} |`);
-      console.log(`same role: ${sameRoleRows.at(-1)}`);
-    }
+const us = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} µs`);
+const ratio = (a: number, b: number) => (Number.isNaN(a / b) ? 'n/a' : (a / b).toFixed(2));
 
-    // The food-saving queries: p50 at concurrency 1 (no hand-written equivalent to compare with).
-    const domain: string[] = [];
-    {
-      const nextWeek = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-      const cookable = () => as(cookId).recipes.getCookableRecipes({ maxMissing: 2 });
-      const calls: [string, Call][] = [
-        ['getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', cookable],
-        ['getShoppingList (14 planned dinners)', () => as(cookId).mealPlans.getShoppingList({ from: nextWeek(1), to: nextWeek(14) })],
-      ];
-      const sample = async (label: string, call: Call) => {
-        await latency(call, 20);
-        const samples = await latency(call, Math.max(50, Math.floor(ITERATIONS / 10)));
-        domain.push(`| ${label} | ${(median(samples) * 1000).toFixed(0)} µs |`);
-        console.log(domain.at(-1));
-        return median(samples);
-      };
-      const at10k = await sample(calls[0]![0], calls[0]![1]);
-      await sample(calls[1]![0], calls[1]![1]);
-      // The same question of a catalogue ten times the size (the first call rebuilds the catalogue index).
-      const grower = new pg.Client({ connectionString: url.toString() });
-      await grower.connect();
-      await addRecipes(grower, SIZES.recipes, SIZES.recipes * 10);
-      await grower.end();
-      const rebuild = performance.now();
-      await cookable();
-      console.log(`catalogue index rebuilt for 100k recipes in ${(performance.now() - rebuild).toFixed(0)} ms`);
-      const at100k = await sample('getCookableRecipes (100k recipes, same pantry)', cookable);
-      domain.push(`| ratio 100k ÷ 10k | ${(at100k / at10k).toFixed(2)} |`);
-    }
+/** One call's row in the main table (the library held to row-level security) and in the same-role table. */
+function tableRows(name: string, m: Record<Side, Measure>): { row: string; sameRoleRow: string } {
+  const { library: lib, sameRole: same, raw, named: prepared } = m;
+  const row = [
+    name,
+    ...[lib.p50, raw.p50, prepared.p50].map((p) => us(p * 1000)),
+    ratio(lib.p50, raw.p50),
+    ratio(lib.p50, prepared.p50),
+    ...[lib, raw, prepared].map((x) => `${x.throughput.toFixed(0)}/s`),
+    ratio(lib.throughput, raw.throughput),
+    `${us(lib.cpuPerOp)} / ${us(raw.cpuPerOp)} / ${us(prepared.cpuPerOp)}`,
+    ratio(lib.cpuPerOp, raw.cpuPerOp),
+    `${us(lib.serverCpuPerOp)} / ${us(raw.serverCpuPerOp)} / ${us(prepared.serverCpuPerOp)}`,
+    ratio(lib.serverCpuPerOp, raw.serverCpuPerOp),
+  ];
+  const sameRoleRow = [
+    name,
+    us(same.p50 * 1000),
+    ratio(same.p50, raw.p50),
+    ratio(same.p50, prepared.p50),
+    `${same.throughput.toFixed(0)}/s`,
+    ratio(same.throughput, raw.throughput),
+    us(same.cpuPerOp),
+    ratio(same.cpuPerOp, raw.cpuPerOp),
+    us(same.serverCpuPerOp),
+    ratio(same.serverCpuPerOp, raw.serverCpuPerOp),
+    ratio(lib.p50, same.p50),
+  ];
+  return { row: `| ${row.join(' | ')} |`, sameRoleRow: `| ${sameRoleRow.join(' | ')} |` };
+}
 
-    // Instrumentation overhead, measured directly: the CPU each kind of hooks adds per query event, fed
-    // the SQL texts the calls above really send, as a share of the cheapest call's client CPU (get by id).
-    const overhead: string[] = [];
-    {
-      const texts = new Set<string>();
-      const capture = (e: { sql: string }) => texts.add(e.sql);
-      engine.events.on('query', capture);
-      for (const c of cases) await c.library(as);
-      engine.events.off('query', capture);
-      const sqls = [...texts];
-      const cheapest = measured.get('get by id')!;
-      const perEvent = () => {
-        const n = 200_000;
-        // Fresh strings, as the repositories build them per call.
-        const batch = Array.from({ length: 1000 }, (_, i) => `${sqls[i % sqls.length]!} `.trimEnd());
-        for (let i = 0; i < 20_000; i++) engine.events.emit('query', { sql: batch[i % 1000]!, durationMs: 0.2 });
-        const c0 = process.cpuUsage();
-        for (let i = 0; i < n; i++) engine.events.emit('query', { sql: batch[i % 1000]!, durationMs: 0.2 });
-        const c = process.cpuUsage(c0);
-        return (c.user + c.system) / n;
-      };
-      const provider = new MeterProvider({ readers: [new BenchReader()] });
-      const variants: [string, () => (() => void)[]][] = [
-        ['none (engine events only)', () => []],
-        ['Prometheus', () => [instrument(engine, createPrometheusMetrics({ registry: new Registry() }))]],
-        ['OpenTelemetry (meter)', () => [instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('bench') }))]],
-        ['OpenTelemetry (MetricProducer)', () => [instrument(engine, createOpenTelemetryMetricProducer().hooks)]],
-        [
-          'Prometheus + OpenTelemetry (MetricProducer)',
-          () => [
-            instrument(engine, createPrometheusMetrics({ registry: new Registry() })),
-            instrument(engine, createOpenTelemetryMetricProducer().hooks),
-          ],
-        ],
-        [
-          'Prometheus + OpenTelemetry (meter)',
-          () => [
-            instrument(engine, createPrometheusMetrics({ registry: new Registry() })),
-            instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter('bench2') })),
-          ],
-        ],
-      ];
-      for (const [label, attach] of variants) {
-        const detach = attach();
-        const cost = perEvent();
-        for (const d of detach) d();
-        overhead.push(`| ${label} | ${cost.toFixed(2)} µs | ${((cost / cheapest) * 100).toFixed(1)} % |`);
-        console.log(overhead.at(-1));
-      }
-      await provider.shutdown();
-    }
+/** Every hot path on all four sides; returns both tables' rows and the library's client CPU per call. */
+async function measureHotPaths(b: Bench, cases: Case[]): Promise<{ rows: string[]; sameRoleRows: string[]; clientCpu: Map<string, number> }> {
+  // Every library call goes through a user scope made for that call, as a host makes one per request.
+  const db = createFoodsave(b.engine);
+  const sameRoleDb = createFoodsave(b.sameRoleEngine);
+  const callsOf = (c: Case): Record<Side, Call> => ({
+    library: () => c.library((userId) => db.forUser(userId)),
+    sameRole: () => c.library((userId) => sameRoleDb.forUser(userId)),
+    raw: () => c.raw(unnamed, b.pool),
+    named: () => c.raw(named, b.namedPool),
+  });
+  const servers: Record<Side, { admin: pg.Client; app: string }> = {
+    library: { admin: b.admin, app: 'bench-library' },
+    sameRole: { admin: b.admin, app: 'bench-library-same-role' },
+    raw: { admin: b.admin, app: 'bench-raw' },
+    named: { admin: b.admin, app: 'bench-raw-named' },
+  };
+  // Warm every path (JIT, plan caches, buffers) before anything is measured.
+  for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
+  const rows: string[] = [];
+  const sameRoleRows: string[] = [];
+  const clientCpu = new Map<string, number>();
+  for (const c of cases) {
+    const m = await measure(callsOf(c), servers);
+    clientCpu.set(c.name, m.library.cpuPerOp);
+    const { row, sameRoleRow } = tableRows(c.name, m);
+    rows.push(row);
+    sameRoleRows.push(sameRoleRow);
+    console.log(row);
+    console.log(`same role: ${sameRoleRow}`);
+  }
+  return { rows, sameRoleRows, clientCpu };
+}
 
+/** The food-saving queries: p50 at concurrency 1 (no hand-written equivalent to compare with). */
+async function measureDomain(b: Bench, as: As, cookId: string): Promise<string[]> {
+  const domain: string[] = [];
+  const nextWeek = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const cookable = () => as(cookId).recipes.getCookableRecipes({ maxMissing: 2 });
+  const sample = async (label: string, call: Call) => {
+    await latency(call, 20);
+    const samples = await latency(call, Math.max(50, Math.floor(ITERATIONS / 10)));
+    domain.push(`| ${label} | ${(median(samples) * 1000).toFixed(0)} µs |`);
+    console.log(domain.at(-1));
+    return median(samples);
+  };
+  const at10k = await sample('getCookableRecipes (10k recipes, 200-lot pantry, maxMissing 2)', cookable);
+  await sample('getShoppingList (14 planned dinners)', () => as(cookId).mealPlans.getShoppingList({ from: nextWeek(1), to: nextWeek(14) }));
+  // The same question of a catalogue ten times the size (the first call rebuilds the catalogue index).
+  const grower = new pg.Client({ connectionString: b.url.toString() });
+  await grower.connect();
+  await addRecipes(grower, SIZES.recipes, SIZES.recipes * 10);
+  await grower.end();
+  const rebuild = performance.now();
+  await cookable();
+  console.log(`catalogue index rebuilt for 100k recipes in ${(performance.now() - rebuild).toFixed(0)} ms`);
+  const at100k = await sample('getCookableRecipes (100k recipes, same pantry)', cookable);
+  domain.push(`| ratio 100k ÷ 10k | ${(at100k / at10k).toFixed(2)} |`);
+  return domain;
+}
+
+/** Each combination of hooks the overhead table measures: attaches it, returning its detachers. */
+function hookVariants(engine: Engine, provider: MeterProvider): [string, () => (() => void)[]][] {
+  const prom = () => instrument(engine, createPrometheusMetrics({ registry: new Registry() }));
+  const producer = () => instrument(engine, createOpenTelemetryMetricProducer().hooks);
+  const meter = (name: string) => () => instrument(engine, createOpenTelemetryMetrics({ meter: provider.getMeter(name) }));
+  return [
+    ['none (engine events only)', () => []],
+    ['Prometheus', () => [prom()]],
+    ['OpenTelemetry (meter)', () => [meter('bench')()]],
+    ['OpenTelemetry (MetricProducer)', () => [producer()]],
+    ['Prometheus + OpenTelemetry (MetricProducer)', () => [prom(), producer()]],
+    ['Prometheus + OpenTelemetry (meter)', () => [prom(), meter('bench2')()]],
+  ];
+}
+
+/**
+ * Instrumentation overhead, measured directly: the CPU each kind of hooks adds per query event, fed the
+ * SQL texts the calls really send, as a share of the cheapest call's client CPU (`cheapest`, µs).
+ */
+async function measureOverhead(engine: Engine, cases: Case[], as: As, cheapest: number): Promise<string[]> {
+  const texts = new Set<string>();
+  const capture = (e: { sql: string }) => texts.add(e.sql);
+  engine.events.on('query', capture);
+  for (const c of cases) await c.library(as);
+  engine.events.off('query', capture);
+  const sqls = [...texts];
+  const perEvent = () => {
+    const n = 200_000;
+    // Fresh strings, as the repositories build them per call.
+    const batch = Array.from({ length: 1000 }, (_, i) => `${sqls[i % sqls.length]!} `.trimEnd());
+    for (let i = 0; i < 20_000; i++) engine.events.emit('query', { sql: batch[i % 1000]!, durationMs: 0.2 });
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) engine.events.emit('query', { sql: batch[i % 1000]!, durationMs: 0.2 });
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / n;
+  };
+  const overhead: string[] = [];
+  const provider = new MeterProvider({ readers: [new BenchReader()] });
+  for (const [label, attach] of hookVariants(engine, provider)) {
+    const detach = attach();
+    const cost = perEvent();
+    for (const d of detach) d();
+    overhead.push(`| ${label} | ${cost.toFixed(2)} µs | ${((cost / cheapest) * 100).toFixed(1)} % |`);
+    console.log(overhead.at(-1));
+  }
+  await provider.shutdown();
+  return overhead;
+}
+
+/** The machine, the data and the method: the report's opening lines. */
+function reportHeader(b: Bench, version: string): string[] {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return [
+    '# Benchmark results',
+    '',
+    `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}` +
+      (b.server ? ` (${b.server.kind}, on the same machine)` : ''),
+    `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
+      `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
+      `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
+    `Method: four sides, each with its own pool of ${CONCURRENCY}: foodsave-db as a role held to row-level security, foodsave-db as raw pg's role (the second table), raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
+      `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
+      `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, each after a full garbage collection outside the measured time, medians; client CPU is this process's user+system time per operation in those runs, ` +
+      "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
+      'Latency and CPU ratios are foodsave-db ÷ raw pg (lower is better); the throughput ratio is foodsave-db ÷ raw pg unnamed (higher is better). ' +
+      'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
+      "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
+      (b.appRole
+        ? 'foodsave-db connects as a role held to row-level security, so its numbers include the scope setting sent with every statement and the policies; raw pg connects as the superuser, to which no policy applies.'
+        : 'Row-level security is not in these numbers: the server would not create a role held to it, so both sides ran as its superuser.'),
+  ];
+}
+
+/** The report's tables, after its header. */
+function reportTables(t: { rows: string[]; sameRoleRows: string[]; domain: string[]; scaling: string[]; overhead: string[] }): string[] {
+  return [
+    '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...t.rows,
+    '',
+    "## The same role as raw pg",
+    '',
+    "foodsave-db logged in as raw pg's role (the superuser), measured in the same rounds as the table above. PostgreSQL applies no policy to that role, " +
+      'so the library sends no scope setting: one statement per call, as raw pg. Ratios are to the raw pg columns above; ' +
+      'the last column is the price of row-level security, the p50 of the table above ÷ this one.',
+    '',
+    '| call | p50 | p50 ÷ raw | p50 ÷ named | throughput | throughput ÷ raw | client CPU/op | client CPU ÷ raw | server CPU/op | server CPU ÷ raw | p50 with row-level security ÷ without |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...t.sameRoleRows,
+    '',
+    '## Food-saving queries',
+    '',
+    'p50 latency at concurrency 1, on the same server and data.',
+    '',
+    '| call | p50 |',
+    '| --- | --- |',
+    ...t.domain,
+    '',
+    '## Read scaling with streaming replicas',
+    '',
+    ...t.scaling,
+    '',
+    '## Instrumentation overhead',
+    '',
+    'Client CPU that the hooks add per query, measured by feeding 200,000 query events with the SQL the calls above send, ' +
+      'as a share of the client CPU of the cheapest call (get by id, from the table above): the worst case in percent.',
+    '',
+    '| hooks | CPU per query | share of get by id |',
+    '| --- | --- | --- |',
+    ...t.overhead,
+    '',
+    `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+  ];
+}
+
+async function main(): Promise<void> {
+  const b = await openBench();
+  try {
+    const data = await prepareData(b);
+    const cases = hotPathCases(data);
+    const { rows, sameRoleRows, clientCpu } = await measureHotPaths(b, cases);
+    const db = createFoodsave(b.engine);
+    const as: As = (userId) => db.forUser(userId);
+    const domain = await measureDomain(b, as, data.cookId);
+    const overhead = await measureOverhead(b.engine, cases, as, clientCpu.get('get by id')!);
     // Last, after this server's numbers: three more servers on the same cores would disturb them.
     console.log('read scaling: starting a primary and two streaming replicas ...');
     const scaling = await measureReadScaling(SECONDS / 2);
     for (const line of scaling.lines) console.log(line);
-
-    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const report = [
-      '# Benchmark results',
-      '',
-      `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}` +
-        (server ? ` (${server.kind}, on the same machine)` : ''),
-      `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
-        `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
-        `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
-      `Method: four sides, each with its own pool of ${CONCURRENCY}: foodsave-db as a role held to row-level security, foodsave-db as raw pg's role (the second table), raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
-        `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
-        `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, each after a full garbage collection outside the measured time, medians; client CPU is this process's user+system time per operation in those runs, ` +
-        "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
-        'Latency and CPU ratios are foodsave-db ÷ raw pg (lower is better); the throughput ratio is foodsave-db ÷ raw pg unnamed (higher is better). ' +
-        'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
-        "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
-        (appRole
-          ? 'foodsave-db connects as a role held to row-level security, so its numbers include the scope setting sent with every statement and the policies; raw pg connects as the superuser, to which no policy applies.'
-          : 'Row-level security is not in these numbers: the server would not create a role held to it, so both sides ran as its superuser.'),
-      '',
-      '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...rows,
-      '',
-      "## The same role as raw pg",
-      '',
-      "foodsave-db logged in as raw pg's role (the superuser), measured in the same rounds as the table above. PostgreSQL applies no policy to that role, " +
-        'so the library sends no scope setting: one statement per call, as raw pg. Ratios are to the raw pg columns above; ' +
-        'the last column is the price of row-level security, the p50 of the table above ÷ this one.',
-      '',
-      '| call | p50 | p50 ÷ raw | p50 ÷ named | throughput | throughput ÷ raw | client CPU/op | client CPU ÷ raw | server CPU/op | server CPU ÷ raw | p50 with row-level security ÷ without |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...sameRoleRows,
-      '',
-      '## Food-saving queries',
-      '',
-      'p50 latency at concurrency 1, on the same server and data.',
-      '',
-      '| call | p50 |',
-      '| --- | --- |',
-      ...domain,
-      '',
-      '## Read scaling with streaming replicas',
-      '',
-      ...scaling.lines,
-      '',
-      '## Instrumentation overhead',
-      '',
-      'Client CPU that the hooks add per query, measured by feeding 200,000 query events with the SQL the calls above send, ' +
-        'as a share of the client CPU of the cheapest call (get by id, from the table above): the worst case in percent.',
-      '',
-      '| hooks | CPU per query | share of get by id |',
-      '| --- | --- | --- |',
-      ...overhead,
-      '',
-      `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
-      '',
-    ].join('\n');
+    const report = [...reportHeader(b, data.version), ...reportTables({ rows, sameRoleRows, domain, scaling: scaling.lines, overhead })].join('\n');
     writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md'), report);
     console.log(`\n${report}`);
   } finally {
-    await pool.end();
-    await namedPool.end();
-    await engine.close();
-    await sameRoleEngine.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    if (appRole) await admin.query(`DROP ROLE IF EXISTS ${appRole.user}`);
-    await admin.end();
-    await server?.stop();
+    await closeBench(b);
   }
 }
 

@@ -108,6 +108,31 @@ function heritage(decl: ts.ClassDeclaration | ts.InterfaceDeclaration | undefine
   return decl.heritageClauses.map((clause) => ` ${clause.getText().replace(/\s+/g, ' ')}`).join('');
 }
 
+function describeClass(checker: ts.TypeChecker, symbol: ts.Symbol, decl: ts.ClassDeclaration | undefined, location: ts.Node): string {
+  const staticType = checker.getTypeOfSymbolAtLocation(symbol, location);
+  const instanceType = checker.getDeclaredTypeOfSymbol(symbol);
+  const abstract = decl && ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract ? 'abstract ' : '';
+  const lines = [`${abstract}class ${symbol.getName()}${typeParams(symbol)}${heritage(decl)}`];
+  for (const sig of checker.getSignaturesOfType(staticType, ts.SignatureKind.Construct)) {
+    if (sig.declaration && isThirdParty(sig.declaration.getSourceFile().fileName)) continue;
+    lines.push(`  constructor${checker.signatureToString(sig, location, TYPE_FLAGS, ts.SignatureKind.Construct).replace(/^new /, '')}`);
+  }
+  lines.push(...memberLines(checker, staticType, location, 'static ').map((l) => `  ${l}`));
+  lines.push(...memberLines(checker, instanceType, location, '').map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+function describeInterface(checker: ts.TypeChecker, symbol: ts.Symbol, decl: ts.InterfaceDeclaration | undefined, location: ts.Node): string {
+  const type = checker.getDeclaredTypeOfSymbol(symbol);
+  const lines = [`interface ${symbol.getName()}${typeParams(symbol)}${heritage(decl)}`];
+  for (const sig of checker.getSignaturesOfType(type, ts.SignatureKind.Call)) lines.push(`  ${checker.signatureToString(sig, location, TYPE_FLAGS)}`);
+  for (const sig of checker.getSignaturesOfType(type, ts.SignatureKind.Construct)) {
+    lines.push(`  ${checker.signatureToString(sig, location, TYPE_FLAGS, ts.SignatureKind.Construct)}`);
+  }
+  lines.push(...memberLines(checker, type, location, '').map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
 /** One export (possibly several meanings: a value and a type of the same name). */
 function describeExport(checker: ts.TypeChecker, exported: ts.Symbol, sourceFile: ts.SourceFile): ExportEntry[] {
   const name = exported.getName();
@@ -120,18 +145,7 @@ function describeExport(checker: ts.TypeChecker, exported: ts.Symbol, sourceFile
   const f = symbol.flags;
 
   if (f & ts.SymbolFlags.Class) {
-    const decl = decls.find(ts.isClassDeclaration);
-    const staticType = checker.getTypeOfSymbolAtLocation(symbol, location);
-    const instanceType = checker.getDeclaredTypeOfSymbol(symbol);
-    const abstract = decl && ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Abstract ? 'abstract ' : '';
-    const lines = [`${abstract}class ${name}${typeParams(symbol)}${heritage(decl)}`];
-    for (const sig of checker.getSignaturesOfType(staticType, ts.SignatureKind.Construct)) {
-      if (sig.declaration && isThirdParty(sig.declaration.getSourceFile().fileName)) continue;
-      lines.push(`  constructor${checker.signatureToString(sig, location, TYPE_FLAGS, ts.SignatureKind.Construct).replace(/^new /, '')}`);
-    }
-    lines.push(...memberLines(checker, staticType, location, 'static ').map((l) => `  ${l}`));
-    lines.push(...memberLines(checker, instanceType, location, '').map((l) => `  ${l}`));
-    add('class', lines.join('\n'));
+    add('class', describeClass(checker, symbol, decls.find(ts.isClassDeclaration), location));
   } else if (f & ts.SymbolFlags.Function) {
     const type = checker.getTypeOfSymbolAtLocation(symbol, location);
     const sigs = checker.getSignaturesOfType(type, ts.SignatureKind.Call);
@@ -155,15 +169,7 @@ function describeExport(checker: ts.TypeChecker, exported: ts.Symbol, sourceFile
   }
 
   if (f & ts.SymbolFlags.Interface && !(f & ts.SymbolFlags.Class)) {
-    const decl = decls.find(ts.isInterfaceDeclaration);
-    const type = checker.getDeclaredTypeOfSymbol(symbol);
-    const lines = [`interface ${name}${typeParams(symbol)}${heritage(decl)}`];
-    for (const sig of checker.getSignaturesOfType(type, ts.SignatureKind.Call)) lines.push(`  ${checker.signatureToString(sig, location, TYPE_FLAGS)}`);
-    for (const sig of checker.getSignaturesOfType(type, ts.SignatureKind.Construct)) {
-      lines.push(`  ${checker.signatureToString(sig, location, TYPE_FLAGS, ts.SignatureKind.Construct)}`);
-    }
-    lines.push(...memberLines(checker, type, location, '').map((l) => `  ${l}`));
-    add('interface', lines.join('\n'));
+    add('interface', describeInterface(checker, symbol, decls.find(ts.isInterfaceDeclaration), location));
   }
   if (f & ts.SymbolFlags.TypeAlias) {
     const decl = decls.find(ts.isTypeAliasDeclaration);

@@ -353,7 +353,6 @@ export function checkSnippets(snippets: Snippet[], setup: CheckerSetup): CheckRe
   for (const [specifier, file] of Object.entries(entries)) {
     for (const name of exportedNames(listing, file)) if (!preludeSet.has(name) && !specifierOf.has(name)) specifierOf.set(name, specifier);
   }
-  const packageNames = [...specifierOf.keys()];
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -363,20 +362,7 @@ export function checkSnippets(snippets: Snippet[], setup: CheckerSetup): CheckRe
   const files = new Map<string, Snippet>();
   for (const snippet of snippets) {
     const fileName = fileNameFor(outDir, snippet);
-    let header = '';
-    if (snippet.prelude) {
-      const own = topLevelNames(snippet.code);
-      const fromPrelude = preludeNames.filter((n) => !own.has(n));
-      const fromPackage = packageNames.filter((n) => !own.has(n));
-      const imports: string[] = [];
-      if (fromPrelude.length) imports.push(`import { ${fromPrelude.join(', ')} } from '${importSpecifier(outDir, preludeFile)}';`);
-      const bySpecifier = new Map<string, string[]>();
-      for (const name of fromPackage) bySpecifier.set(specifierOf.get(name)!, [...(bySpecifier.get(specifierOf.get(name)!) ?? []), name]);
-      for (const [specifier, names] of bySpecifier) imports.push(`import { ${names.join(', ')} } from '${specifier}';`);
-      const ids = undeclaredIds(snippet.code).filter((n) => !preludeSet.has(n) && !packageNames.includes(n));
-      if (ids.length) imports.push(`declare const ${ids.map((n) => `${n}: string`).join(', ')};`);
-      header = imports.join(' ');
-    }
+    const header = snippet.prelude ? importHeader(snippet.code, { preludeNames, specifierOf, preludeSpecifier: importSpecifier(outDir, preludeFile) }) : '';
     // Always exactly HEADER_LINES line(s) of header, so line numbers map back with a fixed offset.
     const text = `${header}\n${snippet.code}\nexport {};\n`;
     writeFileSync(fileName, text);
@@ -390,6 +376,29 @@ export function checkSnippets(snippets: Snippet[], setup: CheckerSetup): CheckRe
     oldProgram: listing,
   });
 
+  return diagnosticsOf(program, files, snippets, preludeFile);
+}
+
+/**
+ * A snippet's one-line import header: each name it uses but does not declare, from the prelude or from
+ * the package entry that exports it; any other free identifier is declared as a string.
+ */
+function importHeader(code: string, from: { preludeNames: string[]; specifierOf: Map<string, string>; preludeSpecifier: string }): string {
+  const own = topLevelNames(code);
+  const packageNames = [...from.specifierOf.keys()];
+  const imports: string[] = [];
+  const fromPrelude = from.preludeNames.filter((n) => !own.has(n));
+  if (fromPrelude.length) imports.push(`import { ${fromPrelude.join(', ')} } from '${from.preludeSpecifier}';`);
+  const bySpecifier = new Map<string, string[]>();
+  for (const name of packageNames.filter((n) => !own.has(n))) bySpecifier.set(from.specifierOf.get(name)!, [...(bySpecifier.get(from.specifierOf.get(name)!) ?? []), name]);
+  for (const [specifier, names] of bySpecifier) imports.push(`import { ${names.join(', ')} } from '${specifier}';`);
+  const ids = undeclaredIds(code).filter((n) => !from.preludeNames.includes(n) && !packageNames.includes(n));
+  if (ids.length) imports.push(`declare const ${ids.map((n) => `${n}: string`).join(', ')};`);
+  return imports.join(' ');
+}
+
+/** Each snippet's diagnostics, mapped back to the original file, line and column; and the global ones. */
+function diagnosticsOf(program: ts.Program, files: Map<string, Snippet>, snippets: Snippet[], preludeFile: string): CheckResult {
   const bySnippet = new Map<string, SnippetDiagnostic[]>(snippets.map((s) => [s.id, []]));
   const global: string[] = [];
   for (const d of [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()]) global.push(formatDiagnostic(d));

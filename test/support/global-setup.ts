@@ -67,16 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const prefix = `fsdb_t${process.pid}_`;
   let version: { version: string; num: number };
   try {
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ version: string; num: string }>(
-        "SELECT version() AS version, current_setting('server_version_num') AS num",
-      );
-      version = { version: rows[0]!.version, num: Number(rows[0]!.num) };
-    } finally {
-      await client.end();
-    }
+    version = await serverVersion(server.url);
   } catch (error) {
     await server.stop();
     throw error;
@@ -118,17 +109,32 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await bouncer?.stop();
     try {
-      // Databases a crashed file left behind. Only matters on a server that outlives the run.
-      const client = new pg.Client({ connectionString: server.url });
-      await client.connect();
-      const { rows } = await client.query<{ datname: string }>(
-        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-        [prefix],
-      );
-      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-      await client.end();
+      await dropLeftovers(server.url, prefix);
     } finally {
       await server.stop();
     }
   };
+}
+
+async function serverVersion(url: string): Promise<{ version: string; num: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: string; num: string }>("SELECT version() AS version, current_setting('server_version_num') AS num");
+    return { version: rows[0]!.version, num: Number(rows[0]!.num) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Databases a crashed file left behind. Only matters on a server that outlives the run. */
+async function dropLeftovers(url: string, prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

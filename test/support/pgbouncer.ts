@@ -41,33 +41,10 @@ export async function startPgBouncer(options: {
 }): Promise<PgBouncer> {
   const bin = binary();
   if (!bin) throw new Error(pgbouncerMissingReason());
-  const server = new URL(options.serverUrl);
-  const user = decodeURIComponent(server.username);
-  const password = decodeURIComponent(server.password);
   const dir = mkdtempSync(path.join(tmpdir(), 'foodsave-pgbouncer-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  const logins = [{ user, password }, ...(options.extraUsers ?? [])];
-  writeFileSync(path.join(dir, 'userlist.txt'), logins.map((l) => `${quote(l.user)} ${quote(l.password)}\n`).join(''), { mode: 0o600 });
-  writeFileSync(
-    path.join(dir, 'pgbouncer.ini'),
-    [
-      '[databases]',
-      `* = host=${server.hostname} port=${server.port || 5432}`,
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${port}`,
-      'unix_socket_dir =',
-      'auth_type = scram-sha-256',
-      `auth_file = ${path.join(dir, 'userlist.txt')}`,
-      `pool_mode = ${options.poolMode}`,
-      `default_pool_size = ${options.defaultPoolSize ?? 20}`,
-      `max_client_conn = ${options.maxClientConn ?? 200}`,
-      `logfile = ${path.join(dir, 'pgbouncer.log')}`,
-      '',
-    ].join('\n'),
-  );
+  writeConfig(dir, port, options);
   chownForServer([dir, path.join(dir, 'userlist.txt'), path.join(dir, 'pgbouncer.ini')]);
   const ids = postgresSystemUser();
   // Whatever ends this process (a signal, SIGKILL), the reaper stops PgBouncer and removes its folder.
@@ -117,6 +94,32 @@ export async function startPgBouncer(options: {
         reaper.dismiss();
       })()),
   };
+}
+
+/** PgBouncer's ini and user list in `dir`: every database of the server, one pool mode, scram logins. */
+function writeConfig(dir: string, port: number, options: Parameters<typeof startPgBouncer>[0]): void {
+  const server = new URL(options.serverUrl);
+  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  const logins = [{ user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) }, ...(options.extraUsers ?? [])];
+  writeFileSync(path.join(dir, 'userlist.txt'), logins.map((l) => `${quote(l.user)} ${quote(l.password)}\n`).join(''), { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `* = host=${server.hostname} port=${server.port || 5432}`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = scram-sha-256',
+      `auth_file = ${path.join(dir, 'userlist.txt')}`,
+      `pool_mode = ${options.poolMode}`,
+      `default_pool_size = ${options.defaultPoolSize ?? 20}`,
+      `max_client_conn = ${options.maxClientConn ?? 200}`,
+      `logfile = ${path.join(dir, 'pgbouncer.log')}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 function readLog(dir: string): string {

@@ -34,6 +34,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
+import { guardProcess } from './process-guard.js';
 import { postgresSystemUser } from './system-user.js';
 
 export type ServerKind = 'external' | 'container' | 'embedded';
@@ -238,156 +239,30 @@ function runToEnd(file: string, args: string[], options: SpawnOptions, track?: (
 
 export async function startEmbedded(settings: Record<string, string> = {}, options: EmbeddedOptions = {}): Promise<PostgresServer> {
   const binaries = installedBinaries().get(selectedMajor(options.major))!;
-  const copyBinaries = options.copyBinaries ?? process.env.TEST_PG_COPY_BINARIES === '1';
   await removeStaleFolders();
-  const isRoot = process.getuid?.() === 0;
-  const ids = isRoot ? postgresSystemUser() : undefined;
+  const ids = process.getuid?.() === 0 ? postgresSystemUser() : undefined;
   // The parent must be 0755 so that the postgres user can reach the data folder inside it.
   const root = mkdtempSync(path.join(tmpdir(), EMBEDDED_FOLDER_PREFIX));
   writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
   chmodSync(root, 0o755);
   const reaper = startReaper(root);
 
-  // The program running for us right now (initdb, then postgres), and how to stop it at once.
-  let child: ChildProcess | undefined;
-  let stopSignal: NodeJS.Signals = 'SIGKILL';
-  const track = (started: ChildProcess, signal: NodeJS.Signals) => {
-    child = started;
-    stopSignal = signal;
-    if (started.pid !== undefined) reaper.tell(started.pid);
-  };
-  const stopChild = () => {
-    // postgres: SIGQUIT is an immediate shutdown that still stops its backends and frees its shared
-    // memory; initdb: SIGKILL (its bootstrap backend ends when initdb's pipe closes).
-    if (child && child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
-  };
-  const cleanupSync = () => {
-    stopChild();
-    try {
-      rmSync(root, { recursive: true, force: true });
-    } catch {
-      // A file appeared while removing: the reaper removes what is left.
-    }
-    reaper.reapNow();
-  };
-  // On a signal, hurry: a runner sends SIGKILL if the process is not gone within tens of milliseconds,
-  // and removing the folder (the data, maybe a copy of the binaries) takes about as long. The reaper
-  // removes it once this process and its children are gone; only without a reaper is it done here.
-  const cleanupInHurry = () => {
-    if (!reaper.alive()) return cleanupSync();
-    stopChild();
-    reaper.reapNow();
-  };
-  let interrupted: NodeJS.Signals | undefined;
-  // A run stopped by a signal (Ctrl-C, a CI timeout) skips 'exit' handlers: clean up, then die of the
-  // same signal, so nothing is left behind and the exit status stays what the signal makes it.
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal;
-    forgetHandlers();
-    cleanupInHurry();
-    process.kill(process.pid, signal);
-  };
-  const forgetHandlers = () => {
-    process.removeListener('exit', cleanupSync);
-    for (const s of SIGNALS) process.removeListener(s, onSignal);
-  };
-  process.once('exit', cleanupSync);
-  for (const s of SIGNALS) process.once(s, onSignal);
-  const checkpoint = () => {
-    if (interrupted) throw new Error(`embedded PostgreSQL start interrupted by ${interrupted}`);
-  };
+  const running = runningChild(root, reaper);
+  const cleanupSync = running.cleanupSync;
+  const guard = guardProcess('embedded PostgreSQL start', { sync: cleanupSync, onSignal: running.cleanupInHurry });
 
   try {
-    let native = binaries.native;
+    const native = await reachableBinaries(binaries.native, root, ids, options.copyBinaries ?? process.env.TEST_PG_COPY_BINARIES === '1', guard.checkpoint);
     const bin = (name: string) => path.join(native, 'bin', exe(name));
-    let mustCopy = copyBinaries;
-    if (ids && !mustCopy) {
-      const probe = await runToEnd(bin('postgres'), ['--version'], { uid: ids.uid, gid: ids.gid });
-      // spawn EACCES: the postgres user cannot reach node_modules. Run a 0755 copy instead.
-      mustCopy = Boolean(probe.error) || probe.code !== 0;
-    }
-    checkpoint();
-    if (mustCopy) {
-      const copy = path.join(root, 'native');
-      await cp(native, copy, { recursive: true, verbatimSymlinks: true });
-      checkpoint();
-      await chmod(copy, 0o755);
-      native = copy;
-    }
-    const dataDir = path.join(root, 'data');
-    const socketDir = path.join(root, 'sock');
-    await mkdir(dataDir, { mode: 0o700 });
-    await mkdir(socketDir, { mode: 0o755 });
-    const password = randomBytes(12).toString('hex');
-    const pwfile = path.join(root, 'pwfile');
-    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-    if (ids) for (const p of [dataDir, socketDir, pwfile]) await chown(p, ids.uid, ids.gid);
-    checkpoint();
-
-    const initdb = await runToEnd(
-      bin('initdb'),
-      ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale'],
-      { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } },
-      (started) => track(started, 'SIGKILL'),
-    );
-    await rm(pwfile, { force: true });
-    checkpoint();
-    if (initdb.code !== 0) {
-      throw new Error(`initdb (PostgreSQL ${binaries.major}) failed: ${initdb.stderr || initdb.error?.message || `exit ${initdb.code ?? initdb.signal}`}`);
-    }
-
+    const { dataDir, socketDir, password } = await initDataDir(bin, root, ids, binaries.major, (started) => running.track(started, 'SIGKILL'));
+    guard.checkpoint();
     const port = await freePort();
-    const flags = {
-      listen_addresses: '127.0.0.1',
-      unix_socket_directories: socketDir,
-      max_connections: '300',
-      fsync: 'off',
-      synchronous_commit: 'off',
-      full_page_writes: 'off',
-      ...settings,
-    };
+    const flags = { listen_addresses: '127.0.0.1', unix_socket_directories: socketDir, max_connections: '300', fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', ...settings };
     const args = ['-D', dataDir, '-p', String(port), ...Object.entries(flags).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    const launch = async (): Promise<ChildProcess> => {
-      const started = spawn(bin('postgres'), args, { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
-      track(started, 'SIGQUIT');
-      await new Promise<void>((resolve, reject) => {
-        let log = '';
-        const timer = setTimeout(() => reject(new Error(`postgres did not start in 30 s:\n${log}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          log += chunk.toString();
-          if (log.includes('ready to accept connections')) {
-            clearTimeout(timer);
-            started.stderr?.off('data', onData);
-            resolve();
-          }
-        };
-        started.stderr?.on('data', onData);
-        started.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        started.once('exit', (code, signal) => {
-          clearTimeout(timer);
-          reject(new Error(`postgres exited with ${code ?? signal}:\n${log}`));
-        });
-      });
-      // Keep draining stderr so the server never blocks on a full pipe.
-      started.stderr?.resume();
-      started.unref();
-      (started.stderr as unknown as { unref?: () => void } | null)?.unref?.();
-      return started;
-    };
-    const halt = async (): Promise<void> => {
-      const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-      running.kill('SIGINT');
-      const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    };
+    const launch = () => launchPostgres(bin('postgres'), args, ids, (started) => running.track(started, 'SIGQUIT'));
+    const halt = () => haltServer(running.current());
     await launch();
-    checkpoint();
+    guard.checkpoint();
     const version = (await runToEnd(bin('postgres'), ['--version'], {})).stdout.trim().split(' ').pop() || binaries.packageVersion;
 
     let stopped: Promise<void> | undefined;
@@ -403,7 +278,7 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
       stop: () =>
         (stopped ??= (async () => {
           await halt();
-          forgetHandlers();
+          guard.forget();
           try {
             await rm(root, { recursive: true, force: true, maxRetries: 3 });
             reaper.dismiss();
@@ -414,13 +289,148 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
         })()),
     };
   } catch (error) {
-    forgetHandlers();
+    guard.forget();
     cleanupSync();
     throw error;
   }
 }
 
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** A fast shutdown of a running postgres (SIGINT), or SIGKILL after 10 s. */
+async function haltServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  server.kill('SIGINT');
+  const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/**
+ * The program running for us right now (initdb, then postgres), and how to stop it and remove `root`
+ * at once: at exit, or in a hurry on a signal.
+ */
+function runningChild(root: string, reaper: ReturnType<typeof startReaper>) {
+  let child: ChildProcess | undefined;
+  let stopSignal: NodeJS.Signals = 'SIGKILL';
+  const stopChild = () => {
+    // postgres: SIGQUIT is an immediate shutdown that still stops its backends and frees its shared
+    // memory; initdb: SIGKILL (its bootstrap backend ends when initdb's pipe closes).
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
+  };
+  const cleanupSync = () => {
+    stopChild();
+    try {
+      rmSync(root, { recursive: true, force: true });
+    } catch {
+      // A file appeared while removing: the reaper removes what is left.
+    }
+    reaper.reapNow();
+  };
+  return {
+    track(started: ChildProcess, signal: NodeJS.Signals) {
+      child = started;
+      stopSignal = signal;
+      if (started.pid !== undefined) reaper.tell(started.pid);
+    },
+    current: () => child,
+    cleanupSync,
+    // On a signal, hurry: a runner sends SIGKILL if the process is not gone within tens of milliseconds,
+    // and removing the folder (the data, maybe a copy of the binaries) takes about as long. The reaper
+    // removes it once this process and its children are gone; only without a reaper is it done here.
+    cleanupInHurry() {
+      if (!reaper.alive()) return cleanupSync();
+      stopChild();
+      reaper.reapNow();
+    },
+  };
+}
+
+/**
+ * The folder to run the binaries from: where the package put them, or a 0755 copy in `root` when asked
+ * to, or when the postgres user (we run as root) cannot reach node_modules (spawn EACCES).
+ */
+async function reachableBinaries(
+  native: string,
+  root: string,
+  ids: { uid: number; gid: number } | undefined,
+  copy: boolean,
+  checkpoint: () => void,
+): Promise<string> {
+  let mustCopy = copy;
+  if (ids && !mustCopy) {
+    const probe = await runToEnd(path.join(native, 'bin', exe('postgres')), ['--version'], { uid: ids.uid, gid: ids.gid });
+    mustCopy = Boolean(probe.error) || probe.code !== 0;
+  }
+  checkpoint();
+  if (!mustCopy) return native;
+  const target = path.join(root, 'native');
+  await cp(native, target, { recursive: true, verbatimSymlinks: true });
+  checkpoint();
+  await chmod(target, 0o755);
+  return target;
+}
+
+/** initdb into `root`/data with a random superuser password; the socket folder beside it. */
+async function initDataDir(
+  bin: (name: string) => string,
+  root: string,
+  ids: { uid: number; gid: number } | undefined,
+  major: number,
+  track: (child: ChildProcess) => void,
+): Promise<{ dataDir: string; socketDir: string; password: string }> {
+  const dataDir = path.join(root, 'data');
+  const socketDir = path.join(root, 'sock');
+  await mkdir(dataDir, { mode: 0o700 });
+  await mkdir(socketDir, { mode: 0o755 });
+  const password = randomBytes(12).toString('hex');
+  const pwfile = path.join(root, 'pwfile');
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (ids) for (const p of [dataDir, socketDir, pwfile]) await chown(p, ids.uid, ids.gid);
+  const initdb = await runToEnd(
+    bin('initdb'),
+    ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale'],
+    { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } },
+    track,
+  );
+  await rm(pwfile, { force: true });
+  if (initdb.code !== 0) {
+    throw new Error(`initdb (PostgreSQL ${major}) failed: ${initdb.stderr || initdb.error?.message || `exit ${initdb.code ?? initdb.signal}`}`);
+  }
+  return { dataDir, socketDir, password };
+}
+
+/** Starts postgres and resolves once it is ready to accept connections (within 30 s). */
+async function launchPostgres(postgres: string, args: string[], ids: { uid: number; gid: number } | undefined, track: (child: ChildProcess) => void): Promise<ChildProcess> {
+  const started = spawn(postgres, args, { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  track(started);
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`postgres did not start in 30 s:\n${log}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('ready to accept connections')) {
+        clearTimeout(timer);
+        started.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    started.stderr?.on('data', onData);
+    started.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    started.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`postgres exited with ${code ?? signal}:\n${log}`));
+    });
+  });
+  // Keep draining stderr so the server never blocks on a full pipe.
+  started.stderr?.resume();
+  started.unref();
+  (started.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  return started;
+}
+
 /** The file in each temporary folder that holds the pid of the process that made it. */
 export const OWNER_FILE = 'owner';
 

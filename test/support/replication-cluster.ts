@@ -36,6 +36,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './free-port.js';
 import { OWNER_FILE, processAlive, runsFrom, startReaper } from './postgres-server.js';
+import { guardProcess } from './process-guard.js';
 import { postgresSystemUser } from './system-user.js';
 
 export interface ClusterNode {
@@ -85,7 +86,6 @@ export const REPLICATION_FOLDER_PREFIX = 'foodsave-repl-';
 const DEFAULT_BIN = '/usr/lib/postgresql/15/bin';
 const PROGRAMS = ['postgres', 'initdb', 'pg_ctl', 'pg_basebackup'] as const;
 const NODE_NAMES = ['primary', 'standby1', 'standby2'] as const;
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function binDir(): string {
   return process.env.TEST_REPLICATION_PG_BIN?.trim() || DEFAULT_BIN;
@@ -244,343 +244,352 @@ async function removeStaleFolders(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // The cluster
 
+/** What every part of a cluster's start needs: its folder, password, server user and reaper. */
+interface ClusterContext {
+  root: string;
+  password: string;
+  ids: { uid: number; gid: number } | undefined;
+  asServer: SpawnOptions;
+  reaper: ReturnType<typeof startReaper>;
+}
+
+const bin = (program: string) => path.join(binDir(), program);
+
+function urlOf(ctx: ClusterContext, node: { port: number }, database: string, credentials?: { user: string; password: string }): string {
+  const user = encodeURIComponent(credentials?.user ?? 'postgres');
+  const pw = encodeURIComponent(credentials?.password ?? ctx.password);
+  return `postgres://${user}:${pw}@127.0.0.1:${node.port}/${encodeURIComponent(database)}?sslmode=disable`;
+}
+
+/** A folder or file for the server user. */
+async function forServer(ctx: ClusterContext, p: string): Promise<void> {
+  if (ctx.ids) await chown(p, ctx.ids.uid, ctx.ids.gid);
+}
+
+async function pgCtl(ctx: ClusterContext, args: string[], what: string, logFile: string, timeoutMs = 45_000): Promise<void> {
+  const result = await runToEnd(bin('pg_ctl'), args, { ...ctx.asServer, cwd: ctx.root, env: programEnv() }, timeoutMs);
+  if (result.code !== 0) throw new Error(`${describeFailure(what, result)}\n--- ${path.basename(logFile)} (tail) ---\n${logTail(logFile)}`);
+}
+
+/** SIGQUIT to every node's postmaster still alive: an immediate shutdown. */
+function killServers(root: string): void {
+  for (const name of NODE_NAMES) {
+    const pid = postmasterPid(path.join(root, name));
+    if (pid !== undefined && processAlive(pid)) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+}
+
 export async function startReplicationCluster(options: ClusterOptions = {}): Promise<ReplicationCluster> {
   const missing = replicationMissingReason();
   if (missing) throw new Error(`cannot start a replication cluster: ${missing}`);
-  const bin = (program: string) => path.join(binDir(), program);
   await removeStaleFolders();
-
   const ids = postgresSystemUser();
-  const asServer: SpawnOptions = ids ? { uid: ids.uid, gid: ids.gid } : {};
   // The parent must be 0755 so that the postgres user can reach the folders inside it.
   const root = mkdtempSync(path.join(tmpdir(), REPLICATION_FOLDER_PREFIX));
   writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
   chmodSync(root, 0o755);
-  const reaper = startReaper(root);
-  const password = randomBytes(12).toString('hex');
-  const dataDirOf = (name: string) => path.join(root, name);
-
+  const ctx: ClusterContext = { root, password: randomBytes(12).toString('hex'), ids, asServer: ids ? { uid: ids.uid, gid: ids.gid } : {}, reaper: startReaper(root) };
   // However this process ends, no server outlives it and the folder goes (the reaper removes it once
   // the servers are gone; it also does everything on SIGKILL).
-  const killServers = () => {
-    for (const name of NODE_NAMES) {
-      const pid = postmasterPid(dataDirOf(name));
-      if (pid !== undefined && processAlive(pid)) {
-        try {
-          process.kill(pid, 'SIGQUIT');
-        } catch {
-          // Gone meanwhile.
-        }
-      }
-    }
-  };
   const cleanupSync = () => {
-    killServers();
-    if (reaper.alive()) return reaper.reapNow();
+    killServers(root);
+    if (ctx.reaper.alive()) return ctx.reaper.reapNow();
     try {
       rmSync(root, { recursive: true, force: true });
     } catch {
       // A server still writing: nothing more to do without a reaper.
     }
   };
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal;
-    forgetHandlers();
-    cleanupSync();
-    process.kill(process.pid, signal);
-  };
-  const forgetHandlers = () => {
-    process.removeListener('exit', cleanupSync);
-    for (const s of SIGNALS) process.removeListener(s, onSignal);
-  };
-  process.once('exit', cleanupSync);
-  for (const s of SIGNALS) process.once(s, onSignal);
-  const checkpoint = () => {
-    if (interrupted) throw new Error(`replication cluster start interrupted by ${interrupted}`);
-  };
-
-  const urlFor = (node: { port: number }, database: string, credentials?: { user: string; password: string }) => {
-    const user = encodeURIComponent(credentials?.user ?? 'postgres');
-    const pw = encodeURIComponent(credentials?.password ?? password);
-    return `postgres://${user}:${pw}@127.0.0.1:${node.port}/${encodeURIComponent(database)}?sslmode=disable`;
-  };
-
-  /** A folder or file for the server user. */
-  const forServer = async (p: string) => {
-    if (ids) await chown(p, ids.uid, ids.gid);
-  };
-
-  const pgCtl = async (args: string[], what: string, logFile: string, timeoutMs = 45_000) => {
-    const result = await runToEnd(bin('pg_ctl'), args, { ...asServer, cwd: root, env: programEnv() }, timeoutMs);
-    if (result.code !== 0) throw new Error(`${describeFailure(what, result)}\n--- ${path.basename(logFile)} (tail) ---\n${logTail(logFile)}`);
-  };
-
-  const makeNode = async (name: string, port: number, nodeSettings: Record<string, string>): Promise<ClusterNode> => {
-    const dataDir = dataDirOf(name);
-    const logFile = path.join(root, `${name}.log`);
-    const socketDir = path.join(root, `sock-${name}`);
-    await mkdir(socketDir, { recursive: true, mode: 0o755 });
-    await forServer(socketDir);
-    await writeFile(logFile, '', { flag: 'a' });
-    await forServer(logFile);
-    const nodeConf = path.join(dataDir, 'node.conf');
-    await writeFile(nodeConf, `# This node's own settings (see test/support/replication-cluster.ts)\n${confLines({ port: String(port), unix_socket_directories: socketDir, cluster_name: name, ...nodeSettings })}`);
-    await forServer(nodeConf);
-    const url = urlFor({ port }, 'postgres');
-
-    const running = () => {
-      const pid = postmasterPid(dataDir);
-      return pid !== undefined && processAlive(pid);
-    };
-    const waitForConnections = () =>
-      pollUntil(
-        30_000,
-        async () => (await query(url, 'SELECT 1')).length === 1,
-        (e) => `${name} did not accept connections within 30 s${errorText(e)}\n--- ${name}.log (tail) ---\n${logTail(logFile)}`,
-      );
-    const replayPaused = async () =>
-      (await query<{ state: string }>(url, 'SELECT pg_get_wal_replay_pause_state() AS state'))[0]!.state;
-
-    const node: ClusterNode = {
-      name,
-      port,
-      url,
-      dataDir,
-      running,
-      async start() {
-        await pgCtl(['start', '-w', '-t', '30', '-D', dataDir, '-l', logFile], `pg_ctl start (${name})`, logFile);
-        const pid = postmasterPid(dataDir);
-        if (pid !== undefined) reaper.tell(pid);
-        await waitForConnections();
-      },
-      async stop(mode = 'fast') {
-        if (!running()) return;
-        await pgCtl(['stop', '-m', mode, '-w', '-t', '30', '-D', dataDir], `pg_ctl stop -m ${mode} (${name})`, logFile);
-      },
-      async promote() {
-        await pgCtl(['promote', '-w', '-t', '30', '-D', dataDir], `pg_ctl promote (${name})`, logFile);
-        await pollUntil(
-          30_000,
-          async () => {
-            const [row] = await query<{ recovery: boolean; readOnly: string }>(
-              url,
-              "SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS \"readOnly\"",
-            );
-            return row?.recovery === false && row.readOnly === 'off';
-          },
-          (e) => `${name} still in recovery 30 s after pg_ctl promote${errorText(e)}\n--- ${name}.log (tail) ---\n${logTail(logFile)}`,
-        );
-      },
-      async pauseReplay() {
-        await query(url, 'SELECT pg_wal_replay_pause()');
-        // From here on no further record is replayed; the state reads 'paused' once the startup
-        // process has seen the request (at once when WAL is streaming in, else when it next looks).
-        await pollUntil(5000, async () => (await replayPaused()) === 'paused', () => '').catch(() => {});
-      },
-      async resumeReplay() {
-        await query(url, 'SELECT pg_wal_replay_resume()');
-      },
-      async followPrimary(primary: ClusterNode) {
-        const conninfo = [
-          `host=${conninfoValue('127.0.0.1')}`,
-          `port=${conninfoValue(String(primary.port))}`,
-          `user=${conninfoValue('postgres')}`,
-          `password=${conninfoValue(password)}`,
-          `sslmode=${conninfoValue('disable')}`,
-        ].join(' ');
-        await query(url, `ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(conninfo)}`);
-        await query(url, 'SELECT pg_reload_conf()');
-        let last = 'no walreceiver';
-        await pollUntil(
-          20_000,
-          async () => {
-            const [row] = await query<{ status: string; sender_port: number | null }>(
-              url,
-              'SELECT status, sender_port FROM pg_stat_wal_receiver',
-            );
-            last = row ? `status ${row.status}, sender_port ${row.sender_port}` : 'no walreceiver';
-            return row?.status === 'streaming' && row.sender_port === primary.port;
-          },
-          (e) =>
-            `${name} did not stream from ${primary.name} (port ${primary.port}) within 20 s: ${last}${errorText(e)}\n` +
-            `--- ${name}.log (tail) ---\n${logTail(logFile)}`,
-        );
-      },
-    };
-    return node;
-  };
-
+  const guard = guardProcess('replication cluster start', { sync: cleanupSync });
   const nodes: ClusterNode[] = [];
-  const stopAll = async (mode: 'fast' | 'immediate') => {
-    const failures: unknown[] = [];
-    await Promise.all(nodes.map((node) => node.stop(mode).catch((error: unknown) => failures.push(error))));
-    killServers();
-    if (failures.length) throw failures[0];
-  };
-
   try {
-    // --- The primary: initdb, the shared settings, its own node.conf, start.
-    const primaryDir = dataDirOf('primary');
-    await mkdir(primaryDir, { mode: 0o700 });
-    await forServer(primaryDir);
-    const pwfile = path.join(root, 'pwfile');
-    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-    await forServer(pwfile);
-    checkpoint();
-    const initdb = await runToEnd(
-      bin('initdb'),
-      ['-D', primaryDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'],
-      { ...asServer, cwd: root, env: programEnv() },
-      120_000,
-    );
-    await rm(pwfile, { force: true });
-    checkpoint();
-    if (initdb.code !== 0) throw new Error(describeFailure('initdb', initdb));
-
-    const shared: Record<string, string> = {
-      listen_addresses: '127.0.0.1',
-      wal_level: 'replica',
-      max_wal_senders: '10',
-      max_replication_slots: '10',
-      hot_standby: 'on',
-      wal_keep_size: '256MB',
-      fsync: 'off',
-      full_page_writes: 'on',
-      max_connections: '200',
-      hot_standby_feedback: 'on',
-      wal_receiver_status_interval: '1s',
-      ...(options.settings ?? {}),
-    };
-    appendFileSync(
-      path.join(primaryDir, 'postgresql.conf'),
-      `\n# Every node of the test replication cluster (test/support/replication-cluster.ts)\n${confLines(shared)}` +
-        "# Each node's own: port, unix_socket_directories, cluster_name\ninclude_if_exists = 'node.conf'\n",
-    );
-    const hbaFile = path.join(primaryDir, 'pg_hba.conf');
-    const hba = await readFile(hbaFile, 'utf8');
-    if (!/^\s*host\s+replication\s+all\s+127\.0\.0\.1\/32\s+scram-sha-256\s*$/m.test(hba)) {
-      await appendFile(hbaFile, 'host    replication     all             127.0.0.1/32            scram-sha-256\n');
-    }
-
-    const ports = new Map<string, number>();
-    for (const name of NODE_NAMES) {
-      let port: number;
-      do port = await freePort();
-      while ([...ports.values()].includes(port));
-      ports.set(name, port);
-    }
-    const primarySettings: Record<string, string> = options.synchronousStandby1
-      ? { synchronous_standby_names: 'standby1', synchronous_commit: 'on' }
-      : {};
-    const primary = await makeNode('primary', ports.get('primary')!, primarySettings);
-    nodes.push(primary);
-    await primary.start();
-    checkpoint();
-
-    // --- The standbys: a base backup each (in parallel), their own node.conf, start.
-    const standbys = await Promise.all(
-      (['standby1', 'standby2'] as const).map(async (name) => {
-        const dataDir = dataDirOf(name);
-        await mkdir(dataDir, { mode: 0o700 });
-        await forServer(dataDir);
-        const backup = await runToEnd(
-          bin('pg_basebackup'),
-          ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
-          { ...asServer, cwd: root, env: programEnv({ PGPASSWORD: password, PGSSLMODE: 'disable' }) },
-          120_000,
-        );
-        if (backup.code !== 0) throw new Error(describeFailure(`pg_basebackup for ${name}`, backup));
-        // -R writes primary_conninfo with what pg_basebackup connected with, the password included
-        // (from PGPASSWORD), and no application_name: the walreceiver then uses cluster_name.
-        const auto = await readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8');
-        if (!auto.includes(`password=${password}`) && !auto.includes(`password='${password}'`)) {
-          throw new Error(`pg_basebackup -R wrote no password into ${name}'s primary_conninfo:\n${auto}`);
-        }
-        if (!existsSync(path.join(dataDir, 'standby.signal'))) throw new Error(`pg_basebackup -R wrote no standby.signal for ${name}`);
-        return makeNode(name, ports.get(name)!, {});
-      }),
-    );
-    nodes.push(...standbys);
-    checkpoint();
-    await Promise.all(standbys.map((standby) => standby.start()));
-    checkpoint();
-
-    // --- Both standbys stream (and standby1 is the synchronous one when asked for).
-    const expectedSync = options.synchronousStandby1 ? 'sync' : 'async';
-    let seen = '';
-    await pollUntil(
-      30_000,
-      async () => {
-        const rows = await query<{ application_name: string; state: string; sync_state: string }>(
-          primary.url,
-          'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name',
-        );
-        seen = rows.map((r) => `${r.application_name} ${r.state} ${r.sync_state}`).join('; ') || 'none';
-        const streaming = (n: string) => rows.find((r) => r.application_name === n && r.state === 'streaming');
-        return Boolean(streaming('standby1') && streaming('standby2') && streaming('standby1')!.sync_state === expectedSync);
-      },
-      (e) => `the standbys did not stream from the primary within 30 s (pg_stat_replication: ${seen})${errorText(e)}`,
-    );
-
-    const [primaryNode, standby1, standby2] = nodes as [ClusterNode, ClusterNode, ClusterNode];
-    const waitForCatchUp = async (from: ClusterNode = primaryNode) => {
-      if (!from.running()) throw new Error(`waitForCatchUp: ${from.name} is not running`);
-      const [target] = await query<{ lsn: string }>(from.url, 'SELECT pg_current_wal_lsn()::text AS lsn');
-      const lsn = target!.lsn;
-      const others = nodes.filter((node) => node !== from && node.running());
-      const status = new Map<string, string>();
-      await pollUntil(
-        15_000,
-        async () => {
-          const done = await Promise.all(
-            others.map(async (node) => {
-              const [row] = await query<{ recovery: boolean; replayed: string | null; caught: boolean | null; pause: string }>(
-                node.url,
-                'SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS replayed, ' +
-                  'pg_last_wal_replay_lsn() >= $1::pg_lsn AS caught, ' +
-                  "CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() ELSE '' END AS pause",
-                [lsn],
-              );
-              // Not a standby (any more): nothing to wait for.
-              if (!row || !row.recovery) return true;
-              status.set(node.name, `replayed ${row.replayed ?? 'nothing'}${row.pause === 'not paused' ? '' : `, replay ${row.pause}`}`);
-              return row.caught === true;
-            }),
-          );
-          return done.every(Boolean);
-        },
-        (e) =>
-          `waitForCatchUp: not every standby replayed ${from.name}'s ${lsn} within 15 s: ` +
-          `${[...status].map(([n, s]) => `${n} ${s}`).join('; ')}${errorText(e)}`,
-      );
-    };
-
+    nodes.push(...(await startNodes(ctx, options, guard.checkpoint)));
+    const [primary, standby1, standby2] = nodes as [ClusterNode, ClusterNode, ClusterNode];
     let stopped: Promise<void> | undefined;
     return {
-      primary: primaryNode,
+      primary,
       standby1,
       standby2,
-      password,
-      urlFor: (node, database, credentials) => urlFor(node, database, credentials),
-      waitForCatchUp,
+      password: ctx.password,
+      urlFor: (node, database, credentials) => urlOf(ctx, node, database, credentials),
+      waitForCatchUp: (from = primary) => waitForCatchUp(nodes, from),
       stop: () =>
         (stopped ??= (async () => {
           // The data is thrown away: no shutdown checkpoint needed.
-          await stopAll('immediate').catch(() => killServers());
-          forgetHandlers();
+          await stopAll(nodes, root, 'immediate').catch(() => killServers(root));
+          guard.forget();
           try {
             await rm(root, { recursive: true, force: true, maxRetries: 3 });
-            reaper.dismiss();
+            ctx.reaper.dismiss();
           } catch (error) {
-            reaper.reapNow();
+            ctx.reaper.reapNow();
             throw error;
           }
         })()),
     };
   } catch (error) {
-    forgetHandlers();
+    guard.forget();
     cleanupSync();
     throw error;
+  }
+}
+
+async function stopAll(nodes: ClusterNode[], root: string, mode: 'fast' | 'immediate'): Promise<void> {
+  const failures: unknown[] = [];
+  await Promise.all(nodes.map((node) => node.stop(mode).catch((error: unknown) => failures.push(error))));
+  killServers(root);
+  if (failures.length) throw failures[0];
+}
+
+/** The primary, then both standbys from base backups, streaming: the nodes in that order. */
+async function startNodes(ctx: ClusterContext, options: ClusterOptions, checkpoint: () => void): Promise<ClusterNode[]> {
+  await initPrimary(ctx, options);
+  checkpoint();
+  const ports = new Map<string, number>();
+  for (const name of NODE_NAMES) {
+    let port: number;
+    do port = await freePort();
+    while ([...ports.values()].includes(port));
+    ports.set(name, port);
+  }
+  const primarySettings: Record<string, string> = options.synchronousStandby1 ? { synchronous_standby_names: 'standby1', synchronous_commit: 'on' } : {};
+  const primary = await makeNode(ctx, 'primary', ports.get('primary')!, primarySettings);
+  await primary.start();
+  checkpoint();
+  // A base backup each, in parallel, then their own node.conf, then start.
+  const standbys = await Promise.all(
+    (['standby1', 'standby2'] as const).map(async (name) => {
+      await baseBackup(ctx, name, primary);
+      return makeNode(ctx, name, ports.get(name)!, {});
+    }),
+  );
+  checkpoint();
+  await Promise.all(standbys.map((standby) => standby.start()));
+  checkpoint();
+  await waitForStreaming(primary, options.synchronousStandby1 ? 'sync' : 'async');
+  return [primary, ...standbys];
+}
+
+/** initdb for the primary, with the settings every node shares and a replication line in pg_hba.conf. */
+async function initPrimary(ctx: ClusterContext, options: ClusterOptions): Promise<void> {
+  const primaryDir = path.join(ctx.root, 'primary');
+  await mkdir(primaryDir, { mode: 0o700 });
+  await forServer(ctx, primaryDir);
+  const pwfile = path.join(ctx.root, 'pwfile');
+  await writeFile(pwfile, `${ctx.password}\n`, { mode: 0o600 });
+  await forServer(ctx, pwfile);
+  const initdb = await runToEnd(
+    bin('initdb'),
+    ['-D', primaryDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'],
+    { ...ctx.asServer, cwd: ctx.root, env: programEnv() },
+    120_000,
+  );
+  await rm(pwfile, { force: true });
+  if (initdb.code !== 0) throw new Error(describeFailure('initdb', initdb));
+  const shared: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    wal_level: 'replica',
+    max_wal_senders: '10',
+    max_replication_slots: '10',
+    hot_standby: 'on',
+    wal_keep_size: '256MB',
+    fsync: 'off',
+    full_page_writes: 'on',
+    max_connections: '200',
+    hot_standby_feedback: 'on',
+    wal_receiver_status_interval: '1s',
+    ...(options.settings ?? {}),
+  };
+  appendFileSync(
+    path.join(primaryDir, 'postgresql.conf'),
+    `\n# Every node of the test replication cluster (test/support/replication-cluster.ts)\n${confLines(shared)}` +
+      "# Each node's own: port, unix_socket_directories, cluster_name\ninclude_if_exists = 'node.conf'\n",
+  );
+  const hbaFile = path.join(primaryDir, 'pg_hba.conf');
+  const hba = await readFile(hbaFile, 'utf8');
+  if (!/^\s*host\s+replication\s+all\s+127\.0\.0\.1\/32\s+scram-sha-256\s*$/m.test(hba)) {
+    await appendFile(hbaFile, 'host    replication     all             127.0.0.1/32            scram-sha-256\n');
+  }
+}
+
+/** `pg_basebackup -R` of the primary into the standby's folder, checked for its conninfo and signal file. */
+async function baseBackup(ctx: ClusterContext, name: string, primary: ClusterNode): Promise<void> {
+  const dataDir = path.join(ctx.root, name);
+  await mkdir(dataDir, { mode: 0o700 });
+  await forServer(ctx, dataDir);
+  const backup = await runToEnd(
+    bin('pg_basebackup'),
+    ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+    { ...ctx.asServer, cwd: ctx.root, env: programEnv({ PGPASSWORD: ctx.password, PGSSLMODE: 'disable' }) },
+    120_000,
+  );
+  if (backup.code !== 0) throw new Error(describeFailure(`pg_basebackup for ${name}`, backup));
+  // -R writes primary_conninfo with what pg_basebackup connected with, the password included
+  // (from PGPASSWORD), and no application_name: the walreceiver then uses cluster_name.
+  const auto = await readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8');
+  if (!auto.includes(`password=${ctx.password}`) && !auto.includes(`password='${ctx.password}'`)) {
+    throw new Error(`pg_basebackup -R wrote no password into ${name}'s primary_conninfo:\n${auto}`);
+  }
+  if (!existsSync(path.join(dataDir, 'standby.signal'))) throw new Error(`pg_basebackup -R wrote no standby.signal for ${name}`);
+}
+
+/** Both standbys stream from the primary, standby1 as the synchronous one when asked for. */
+async function waitForStreaming(primary: ClusterNode, expectedSync: 'sync' | 'async'): Promise<void> {
+  let seen = '';
+  await pollUntil(
+    30_000,
+    async () => {
+      const rows = await query<{ application_name: string; state: string; sync_state: string }>(
+        primary.url,
+        'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name',
+      );
+      seen = rows.map((r) => `${r.application_name} ${r.state} ${r.sync_state}`).join('; ') || 'none';
+      const streaming = (n: string) => rows.find((r) => r.application_name === n && r.state === 'streaming');
+      return Boolean(streaming('standby1') && streaming('standby2') && streaming('standby1')!.sync_state === expectedSync);
+    },
+    (e) => `the standbys did not stream from the primary within 30 s (pg_stat_replication: ${seen})${errorText(e)}`,
+  );
+}
+
+/** Every running standby has replayed `from`'s current WAL position (15 s at most). */
+async function waitForCatchUp(nodes: ClusterNode[], from: ClusterNode): Promise<void> {
+  if (!from.running()) throw new Error(`waitForCatchUp: ${from.name} is not running`);
+  const [target] = await query<{ lsn: string }>(from.url, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  const lsn = target!.lsn;
+  const others = nodes.filter((node) => node !== from && node.running());
+  const status = new Map<string, string>();
+  await pollUntil(
+    15_000,
+    async () => {
+      const done = await Promise.all(
+        others.map(async (node) => {
+          const [row] = await query<{ recovery: boolean; replayed: string | null; caught: boolean | null; pause: string }>(
+            node.url,
+            'SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS replayed, ' +
+              'pg_last_wal_replay_lsn() >= $1::pg_lsn AS caught, ' +
+              "CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() ELSE '' END AS pause",
+            [lsn],
+          );
+          // Not a standby (any more): nothing to wait for.
+          if (!row || !row.recovery) return true;
+          status.set(node.name, `replayed ${row.replayed ?? 'nothing'}${row.pause === 'not paused' ? '' : `, replay ${row.pause}`}`);
+          return row.caught === true;
+        }),
+      );
+      return done.every(Boolean);
+    },
+    (e) =>
+      `waitForCatchUp: not every standby replayed ${from.name}'s ${lsn} within 15 s: ` +
+      `${[...status].map(([n, s]) => `${n} ${s}`).join('; ')}${errorText(e)}`,
+  );
+}
+
+/** A node's folder, log and socket, and its own node.conf (port, socket folder, cluster_name, settings). */
+async function makeNode(ctx: ClusterContext, name: string, port: number, nodeSettings: Record<string, string>): Promise<ClusterNode> {
+  const dataDir = path.join(ctx.root, name);
+  const logFile = path.join(ctx.root, `${name}.log`);
+  const socketDir = path.join(ctx.root, `sock-${name}`);
+  await mkdir(socketDir, { recursive: true, mode: 0o755 });
+  await forServer(ctx, socketDir);
+  await writeFile(logFile, '', { flag: 'a' });
+  await forServer(ctx, logFile);
+  const nodeConf = path.join(dataDir, 'node.conf');
+  await writeFile(nodeConf, `# This node's own settings (see test/support/replication-cluster.ts)\n${confLines({ port: String(port), unix_socket_directories: socketDir, cluster_name: name, ...nodeSettings })}`);
+  await forServer(ctx, nodeConf);
+  return new ClusterServer(ctx, name, port, dataDir, logFile);
+}
+
+/** One server of the cluster, driven with pg_ctl and SQL. */
+class ClusterServer implements ClusterNode {
+  readonly url: string;
+
+  constructor(
+    private readonly ctx: ClusterContext,
+    readonly name: string,
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly logFile: string,
+  ) {
+    this.url = urlOf(ctx, { port }, 'postgres');
+  }
+
+  running(): boolean {
+    const pid = postmasterPid(this.dataDir);
+    return pid !== undefined && processAlive(pid);
+  }
+
+  async start(): Promise<void> {
+    await pgCtl(this.ctx, ['start', '-w', '-t', '30', '-D', this.dataDir, '-l', this.logFile], `pg_ctl start (${this.name})`, this.logFile);
+    const pid = postmasterPid(this.dataDir);
+    if (pid !== undefined) this.ctx.reaper.tell(pid);
+    await pollUntil(
+      30_000,
+      async () => (await query(this.url, 'SELECT 1')).length === 1,
+      (e) => `${this.name} did not accept connections within 30 s${errorText(e)}\n${this.logTail()}`,
+    );
+  }
+
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    if (!this.running()) return;
+    await pgCtl(this.ctx, ['stop', '-m', mode, '-w', '-t', '30', '-D', this.dataDir], `pg_ctl stop -m ${mode} (${this.name})`, this.logFile);
+  }
+
+  async promote(): Promise<void> {
+    await pgCtl(this.ctx, ['promote', '-w', '-t', '30', '-D', this.dataDir], `pg_ctl promote (${this.name})`, this.logFile);
+    await pollUntil(
+      30_000,
+      async () => {
+        const [row] = await query<{ recovery: boolean; readOnly: string }>(
+          this.url,
+          "SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS \"readOnly\"",
+        );
+        return row?.recovery === false && row.readOnly === 'off';
+      },
+      (e) => `${this.name} still in recovery 30 s after pg_ctl promote${errorText(e)}\n${this.logTail()}`,
+    );
+  }
+
+  async pauseReplay(): Promise<void> {
+    await query(this.url, 'SELECT pg_wal_replay_pause()');
+    // From here on no further record is replayed; the state reads 'paused' once the startup
+    // process has seen the request (at once when WAL is streaming in, else when it next looks).
+    const state = async () => (await query<{ state: string }>(this.url, 'SELECT pg_get_wal_replay_pause_state() AS state'))[0]!.state;
+    await pollUntil(5000, async () => (await state()) === 'paused', () => '').catch(() => {});
+  }
+
+  async resumeReplay(): Promise<void> {
+    await query(this.url, 'SELECT pg_wal_replay_resume()');
+  }
+
+  async followPrimary(primary: ClusterNode): Promise<void> {
+    const conninfo = [
+      `host=${conninfoValue('127.0.0.1')}`,
+      `port=${conninfoValue(String(primary.port))}`,
+      `user=${conninfoValue('postgres')}`,
+      `password=${conninfoValue(this.ctx.password)}`,
+      `sslmode=${conninfoValue('disable')}`,
+    ].join(' ');
+    await query(this.url, `ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(conninfo)}`);
+    await query(this.url, 'SELECT pg_reload_conf()');
+    let last = 'no walreceiver';
+    await pollUntil(
+      20_000,
+      async () => {
+        const [row] = await query<{ status: string; sender_port: number | null }>(this.url, 'SELECT status, sender_port FROM pg_stat_wal_receiver');
+        last = row ? `status ${row.status}, sender_port ${row.sender_port}` : 'no walreceiver';
+        return row?.status === 'streaming' && row.sender_port === primary.port;
+      },
+      (e) => `${this.name} did not stream from ${primary.name} (port ${primary.port}) within 20 s: ${last}${errorText(e)}\n${this.logTail()}`,
+    );
+  }
+
+  private logTail(): string {
+    return `--- ${this.name}.log (tail) ---\n${logTail(this.logFile)}`;
   }
 }
