@@ -46,19 +46,17 @@ async function createTestRoles(serverUrl: string): Promise<TestRoles | string> {
     owner: { user: 'fsdb_test_owner', password: randomBytes(12).toString('hex') },
     app: { user: 'fsdb_test_app', password: randomBytes(12).toString('hex') },
   };
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
   try {
-    for (const role of [roles.owner, roles.app]) {
-      const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.user])).rowCount;
-      const verb = exists ? 'ALTER' : 'CREATE';
-      await client.query(`${verb} ROLE ${role.user} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD ${pg.escapeLiteral(role.password)}`);
-    }
-    return roles;
+    return await onClient(serverUrl, async (client) => {
+      for (const role of [roles.owner, roles.app]) {
+        const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.user])).rowCount;
+        const verb = exists ? 'ALTER' : 'CREATE';
+        await client.query(`${verb} ROLE ${role.user} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD ${pg.escapeLiteral(role.password)}`);
+      }
+      return roles;
+    });
   } catch (error) {
     return (error as Error).message;
-  } finally {
-    await client.end();
   }
 }
 
@@ -117,23 +115,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function serverVersion(url: string): Promise<{ version: string; num: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ version: string; num: string }>("SELECT version() AS version, current_setting('server_version_num') AS num");
-    return { version: rows[0]!.version, num: Number(rows[0]!.num) };
-  } finally {
-    await client.end();
-  }
+  const { rows } = await onClient(url, (client) =>
+    client.query<{ version: string; num: string }>("SELECT version() AS version, current_setting('server_version_num') AS num"),
+  );
+  return { version: rows[0]!.version, num: Number(rows[0]!.num) };
 }
 
 /** Databases a crashed file left behind. Only matters on a server that outlives the run. */
 async function dropLeftovers(url: string, prefix: string): Promise<void> {
+  await onClient(url, async (client) => {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+}
+
+/** Runs `work` on a connection of its own to `url`, then closes it. */
+async function onClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    return await work(client);
   } finally {
     await client.end();
   }
