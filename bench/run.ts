@@ -267,13 +267,10 @@ function tableRows(name: string, m: Record<Side, Measure>): { row: string; sameR
 }
 
 /** Every hot path on all four sides; returns both tables' rows and the library's client CPU per call. */
-async function measureHotPaths(b: Bench, cases: Case[]): Promise<{ rows: string[]; sameRoleRows: string[]; clientCpu: Map<string, number> }> {
-  // Every library call goes through a user scope made for that call, as a host makes one per request.
-  const db = createFoodsave(b.engine);
-  const sameRoleDb = createFoodsave(b.sameRoleEngine);
+async function measureHotPaths(b: Bench, cases: Case[], as: As, asSameRole: As): Promise<{ rows: string[]; sameRoleRows: string[]; clientCpu: Map<string, number> }> {
   const callsOf = (c: Case): Record<Side, Call> => ({
-    library: () => c.library((userId) => db.forUser(userId)),
-    sameRole: () => c.library((userId) => sameRoleDb.forUser(userId)),
+    library: () => c.library(as),
+    sameRole: () => c.library(asSameRole),
     raw: () => c.raw(unnamed, b.pool),
     named: () => c.raw(named, b.namedPool),
   });
@@ -448,9 +445,11 @@ async function main(): Promise<void> {
   try {
     const data = await prepareData(b);
     const cases = hotPathCases(data);
-    const { rows, sameRoleRows, clientCpu } = await measureHotPaths(b, cases);
+    // Every library call goes through a user scope made for that call, as a host makes one per request.
     const db = createFoodsave(b.engine);
+    const sameRoleDb = createFoodsave(b.sameRoleEngine);
     const as: As = (userId) => db.forUser(userId);
+    const { rows, sameRoleRows, clientCpu } = await measureHotPaths(b, cases, as, (userId) => sameRoleDb.forUser(userId));
     const domain = await measureDomain(b, as, data.cookId);
     const overhead = await measureOverhead(b.engine, cases, as, clientCpu.get('get by id')!);
     // Last, after this server's numbers: three more servers on the same cores would disturb them.

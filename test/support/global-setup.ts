@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startPgBouncer, type PgBouncer } from './pgbouncer.js';
 import { startPostgres } from './postgres-server.js';
+import { withClient } from './with-client.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,7 +48,7 @@ async function createTestRoles(serverUrl: string): Promise<TestRoles | string> {
     app: { user: 'fsdb_test_app', password: randomBytes(12).toString('hex') },
   };
   try {
-    return await onClient(serverUrl, async (client) => {
+    return await withClient(serverUrl, async (client) => {
       for (const role of [roles.owner, roles.app]) {
         const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.user])).rowCount;
         const verb = exists ? 'ALTER' : 'CREATE';
@@ -115,7 +116,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function serverVersion(url: string): Promise<{ version: string; num: number }> {
-  const { rows } = await onClient(url, (client) =>
+  const { rows } = await withClient(url, (client) =>
     client.query<{ version: string; num: string }>("SELECT version() AS version, current_setting('server_version_num') AS num"),
   );
   return { version: rows[0]!.version, num: Number(rows[0]!.num) };
@@ -123,19 +124,9 @@ async function serverVersion(url: string): Promise<{ version: string; num: numbe
 
 /** Databases a crashed file left behind. Only matters on a server that outlives the run. */
 async function dropLeftovers(url: string, prefix: string): Promise<void> {
-  await onClient(url, async (client) => {
+  await withClient(url, async (client) => {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
 }
 
-/** Runs `work` on a connection of its own to `url`, then closes it. */
-async function onClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}

@@ -241,15 +241,9 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
   const binaries = installedBinaries().get(selectedMajor(options.major))!;
   await removeStaleFolders();
   const ids = process.getuid?.() === 0 ? postgresSystemUser() : undefined;
-  // The parent must be 0755 so that the postgres user can reach the data folder inside it.
-  const root = mkdtempSync(path.join(tmpdir(), EMBEDDED_FOLDER_PREFIX));
-  writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
-  chmodSync(root, 0o755);
-  const reaper = startReaper(root);
-
+  const { root, reaper } = serverFolder(EMBEDDED_FOLDER_PREFIX);
   const running = runningChild(root, reaper);
-  const cleanupSync = running.cleanupSync;
-  const guard = guardProcess('embedded PostgreSQL start', { sync: cleanupSync, onSignal: running.cleanupInHurry });
+  const guard = guardProcess('embedded PostgreSQL start', { sync: running.cleanupSync, onSignal: running.cleanupInHurry });
 
   try {
     const native = await reachableBinaries(binaries.native, root, ids, options.copyBinaries ?? process.env.TEST_PG_COPY_BINARIES === '1', guard.checkpoint);
@@ -290,7 +284,7 @@ export async function startEmbedded(settings: Record<string, string> = {}, optio
     };
   } catch (error) {
     guard.forget();
-    cleanupSync();
+    running.cleanupSync();
     throw error;
   }
 }
@@ -309,7 +303,7 @@ async function haltServer(server: ChildProcess | undefined): Promise<void> {
  * The program running for us right now (initdb, then postgres), and how to stop it and remove `root`
  * at once: at exit, or in a hurry on a signal.
  */
-function runningChild(root: string, reaper: ReturnType<typeof startReaper>) {
+function runningChild(root: string, reaper: Reaper) {
   let child: ChildProcess | undefined;
   let stopSignal: NodeJS.Signals = 'SIGKILL';
   const stopChild = () => {
@@ -593,6 +587,17 @@ process.stdin.on('close', reap);
 process.stdin.on('error', reap);
 setInterval(() => { if (!fs.existsSync(root) && targets().length === 0) process.exit(0); }, 5000);
 `;
+
+/**
+ * A new temporary folder for servers, marked with this process's pid (for {@link removeStaleFolders}),
+ * with its reaper. The folder is 0755 so that the postgres user can reach the folders inside it.
+ */
+export function serverFolder(prefix: string): { root: string; reaper: Reaper } {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
+  chmodSync(root, 0o755);
+  return { root, reaper: startReaper(root) };
+}
 
 /**
  * Starts a detached process that, once this process dies however it dies, kills every process running

@@ -28,14 +28,14 @@
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { appendFile, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './free-port.js';
-import { OWNER_FILE, processAlive, runsFrom, startReaper } from './postgres-server.js';
+import { OWNER_FILE, processAlive, runsFrom, serverFolder, type Reaper } from './postgres-server.js';
 import { guardProcess } from './process-guard.js';
 import { postgresSystemUser } from './system-user.js';
 
@@ -250,7 +250,7 @@ interface ClusterContext {
   password: string;
   ids: { uid: number; gid: number } | undefined;
   asServer: SpawnOptions;
-  reaper: ReturnType<typeof startReaper>;
+  reaper: Reaper;
 }
 
 const bin = (program: string) => path.join(binDir(), program);
@@ -290,11 +290,8 @@ export async function startReplicationCluster(options: ClusterOptions = {}): Pro
   if (missing) throw new Error(`cannot start a replication cluster: ${missing}`);
   await removeStaleFolders();
   const ids = postgresSystemUser();
-  // The parent must be 0755 so that the postgres user can reach the folders inside it.
-  const root = mkdtempSync(path.join(tmpdir(), REPLICATION_FOLDER_PREFIX));
-  writeFileSync(path.join(root, OWNER_FILE), `${process.pid}\n`);
-  chmodSync(root, 0o755);
-  const ctx: ClusterContext = { root, password: randomBytes(12).toString('hex'), ids, asServer: ids ? { uid: ids.uid, gid: ids.gid } : {}, reaper: startReaper(root) };
+  const { root, reaper } = serverFolder(REPLICATION_FOLDER_PREFIX);
+  const ctx: ClusterContext = { root, password: randomBytes(12).toString('hex'), ids, asServer: ids ? { uid: ids.uid, gid: ids.gid } : {}, reaper };
   // However this process ends, no server outlives it and the folder goes (the reaper removes it once
   // the servers are gone; it also does everything on SIGKILL).
   const cleanupSync = () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createEngine, runMigrations, type Engine, type EngineOptions } from '../../src/index.js';
+import { withClient } from './with-client.js';
 
 /**
  * The schema the run puts the library in (`TEST_DATABASE_SCHEMA`, default `public`). In the own-schema
@@ -33,24 +34,12 @@ export function rawUrl(url: string): string {
  * without a schema ({@link rawUrl}), and returns the rows.
  */
 export async function rawQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: rawUrl(url) });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
+  return withRawClient(url, async (client) => (await client.query<R>(text, values)).rows);
 }
 
 /** Runs `work` on a connection of its own to `url` (finding the tables as {@link rawUrl} does), then closes it. */
-export async function withRawClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: rawUrl(url) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+export function withRawClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(rawUrl(url), work);
 }
 
 /** The host's own table that the own-schema pass puts next to the library's. */
@@ -104,23 +93,11 @@ export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow
   sql: string,
   params: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
-  const client = new pg.Client({ connectionString: inject('serverUrl') });
-  await client.connect();
-  try {
-    return await client.query<R>(sql, params);
-  } finally {
-    await client.end();
-  }
+  return withClient(inject('serverUrl'), (client) => client.query<R>(sql, params));
 }
 
 async function queryDatabase(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query(text));
 }
 
 /**
