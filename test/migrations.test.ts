@@ -16,6 +16,18 @@ import { adminQuery, createTestDatabase, type TestDatabase, testEnv, testSchema,
 
 const cleanups: (() => Promise<void>)[] = [];
 
+interface PlanNode {
+  Filter?: string;
+  'Parent Relationship'?: string;
+  Plans?: PlanNode[];
+}
+
+/** The conditions a plan checks row by row: every node's filter, but not those of its InitPlans, run once. */
+function rowFilters(node: PlanNode): string[] {
+  if (node['Parent Relationship'] === 'InitPlan') return [];
+  return [...(node.Filter ? [node.Filter] : []), ...(node.Plans ?? []).flatMap(rowFilters)];
+}
+
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -88,7 +100,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships fifteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships sixteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -105,6 +117,7 @@ describe('runMigrations', () => {
       '0013-recipe-catalogue-version',
       '0014-child-policies-without-functions',
       '0015-triggers-only-when-needed',
+      '0016-policies-read-the-scope-once',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -156,6 +169,42 @@ describe('runMigrations', () => {
     expect(await lot(a, null, line)).toEqual([{ date_kind: 'best_before' }]);
     expect(await lot(a, 'use_by', null)).toEqual([{ date_kind: 'use_by' }]);
     await expect(lot(b, null, line)).rejects.toMatchObject({ code: '23503', constraint: 'pantry_items_receipt_item_id_fkey' });
+  });
+
+  it('0016 has the policies read the scope once per statement, not per row, and its down puts the former ones back', async () => {
+    const { db, engine, query } = await fresh('scope_once');
+    await runMigrations(engine, { to: '0015-triggers-only-when-needed' });
+    const policies = () =>
+      query<{ p: string }>(
+        `SELECT tablename || ' ' || policyname || ' ' || coalesce(qual, '') || ' ' || coalesce(with_check, '') AS p
+           FROM pg_policies WHERE schemaname = $1 ORDER BY tablename, policyname`,
+        [testSchema],
+      );
+    // A receipt's lines as the application role, held to the policies: each line's own policy and the
+    // probe of its receipt under the receipt's policy. Only InitPlans, run once, may read the setting.
+    const app = pg.escapeIdentifier(decodeURIComponent(new URL(db.appUrl).username));
+    await query(`GRANT USAGE ON SCHEMA ${pg.escapeIdentifier(testSchema)} TO ${app}; GRANT SELECT ON ${tbl('receipts')}, ${tbl('receipt_items')} TO ${app}`);
+    const client = new pg.Client({ connectionString: rawUrl(db.appUrl) });
+    await client.connect();
+    cleanups.push(() => client.end());
+    const filtersReadingTheScope = async () => {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('foodsave.user_id', $1, true)", ['00000000-0000-4000-8000-000000000001']);
+      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (FORMAT JSON) SELECT * FROM ${tbl('receipt_items')} WHERE receipt_id = $1`,
+        ['00000000-0000-4000-8000-000000000002'],
+      );
+      await client.query('ROLLBACK');
+      const filters = rowFilters(rows[0]!['QUERY PLAN'][0].Plan);
+      expect(filters.length).toBeGreaterThan(0);
+      return filters.filter((f) => f.includes('current_setting')).length;
+    };
+    const before = await policies();
+    expect(await filtersReadingTheScope()).toBeGreaterThan(0);
+    expect(await runMigrations(engine)).toEqual(['0016-policies-read-the-scope-once']);
+    expect(await filtersReadingTheScope()).toBe(0);
+    expect(await revertMigrations(engine, { to: '0016-policies-read-the-scope-once' })).toEqual(['0016-policies-read-the-scope-once']);
+    expect(await policies()).toEqual(before);
   });
 
   it('stops at `to`, and reverts down to and including `to`', async () => {
@@ -275,7 +324,7 @@ describe('runMigrations', () => {
     await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
     await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
     await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
-    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed']);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed', '0016-policies-read-the-scope-once']);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {

@@ -14,6 +14,7 @@ import { runStatement } from '../db/run-statement.js';
 import { amountSchema, dateOnly, decimal, uuid, type AmountInput } from '../db/schemas/common.js';
 import { checkId, type Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { daySql } from '../repositories/lot-dates.js';
 import { T, tablesOf, type Tables } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { journalPantryEvent, type EventInput } from '../repositories/pantry-journal.js';
@@ -172,7 +173,7 @@ export class PantryLedger {
       const { rows } = await this.sql<PantryItemRecord>(
         sql`UPDATE ${T.pantryItems} SET opened_at = now(),
                    expiry_date = CASE WHEN ${days}::int IS NULL THEN expiry_date
-                                      ELSE least(coalesce(expiry_date, 'infinity'::date), coalesce(${asOf}::date, current_date) + ${days}::int) END
+                                      ELSE least(coalesce(expiry_date, 'infinity'::date), ${daySql(asOf)} + ${days}::int) END
              WHERE id = ${itemId} RETURNING ${this.lots()}`,
         transaction,
       );

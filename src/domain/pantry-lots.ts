@@ -9,7 +9,7 @@ import { ident, sql, type Sql } from '../db/sql.js';
 import { T, tablesOf } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { z } from 'zod';
-import { dateStatusSql } from '../repositories/lot-dates.js';
+import { dateStatusSql, daySql } from '../repositories/lot-dates.js';
 import { asOfDay } from './product-storage.js';
 import { useFirstOrder } from './use-first.js';
 
@@ -39,7 +39,7 @@ export class PantryLots {
   async getExpiringSoon(days: number, options: AsOfOptions = {}): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], 'expiring soon');
     parseInput(this.engine.inputBounds, daysSchema, { days }, 'expiring soon');
-    const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
+    const day = daySql(asOfDay(options));
     const { rows } = await this.run(
       sql`SELECT ${this.lots()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date >= ${day} AND expiry_date <= ${day} + ${days}::int
@@ -68,7 +68,7 @@ export class PantryLots {
 
   private async pastDate(status: 'expired' | 'overdue', options: AsOfOptions): Promise<PantryItemRecord[]> {
     checkOptions(options, [...TX, 'asOf'], status);
-    const day = sql`coalesce(${asOfDay(options)}::date, current_date)`;
+    const day = daySql(asOfDay(options));
     const { rows } = await this.run(
       sql`SELECT ${this.lots()} FROM ${T.pantryItems}
            WHERE ${this.owns()} AND quantity > 0 AND expiry_date < ${day} AND ${dateStatusSql(day)} = ${status}

@@ -7,6 +7,7 @@ import { runStatement } from '../db/run-statement.js';
 import { dateOnly } from '../db/schemas/common.js';
 import type { Scope } from '../db/scope.js';
 import { ident, sql, type Sql } from '../db/sql.js';
+import { daySql } from '../repositories/lot-dates.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { byRank, Kitchen, type Candidate, type CookableRecipe, type PantryData, type Ranked } from './cookable-kitchen.js';
@@ -41,7 +42,7 @@ function pantryQuery(owns: Sql, asOf: string | null): Sql {
 WITH lots AS MATERIALIZED (
   SELECT p.* FROM ${T.pantryItems} p WHERE ${owns} AND p.quantity > 0
 )
-SELECT coalesce(${asOf}::date, current_date)::text AS day,
+SELECT ${daySql(asOf)}::text AS day,
        (SELECT coalesce(json_agg(json_build_object('id', l.id, 'productId', l.product_id, 'quantity', l.quantity::text, 'unit', l.unit,
                                                    'expiryDate', l.expiry_date, 'dateKind', l.date_kind, 'unitPrice', l.unit_price::text) ORDER BY ${useFirstOrder('l')}), '[]')
           FROM lots l) AS lots,

@@ -5,7 +5,7 @@ const SCOPE = "pg_catalog.current_setting('foodsave.user_id', true)";
 /** The back-office scope: every user's rows. */
 export const ALL_ROWS = `${SCOPE} OPERATOR(pg_catalog.=) '*'`;
 /** The scope's user; anything but 36 characters is no user, 36 that are not a UUID an error. */
-const ROW_USER = `(CASE WHEN pg_catalog.length(${SCOPE}) OPERATOR(pg_catalog.=) 36 THEN ${SCOPE}::pg_catalog.uuid END)`;
+export const ROW_USER = `(CASE WHEN pg_catalog.length(${SCOPE}) OPERATOR(pg_catalog.=) 36 THEN ${SCOPE}::pg_catalog.uuid END)`;
 
 /** Tables whose rows belong to one user, and the condition that names the owner. */
 export const OWNED: ReadonlyArray<readonly [table: string, visible: string]> = [

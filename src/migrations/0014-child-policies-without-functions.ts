@@ -2,15 +2,20 @@ import { ALL_ROWS, OWNED, PARENTS, parentFunctions } from './0011-row-level-secu
 import type { Migration } from './migration.js';
 
 /** Each child table, its parent table and the column naming the parent. */
-const CHILDREN = [
+export const CHILDREN = [
   ['messages', 'conversations', 'conversation_id'],
   ['receipt_items', 'receipts', 'receipt_id'],
   ['meal_plan_items', 'meal_plans', 'meal_plan_id'],
 ] as const;
 
-const policy = (table: string, visible: string) => /* sql */ `
+/** The owner policy of `table`: rows every scope may see (`all`), or those `visible` admits. */
+export const ownerPolicy = (table: string, visible: string, all = ALL_ROWS) => /* sql */ `
 DROP POLICY foodsave_owner ON ${table};
-CREATE POLICY foodsave_owner ON ${table} USING (${ALL_ROWS} OR ${visible}) WITH CHECK (${ALL_ROWS} OR ${visible});`;
+CREATE POLICY foodsave_owner ON ${table} USING (${all} OR ${visible}) WITH CHECK (${all} OR ${visible});`;
+
+/** That a child row's parent is visible: one primary-key probe of the parent, under its own policy. */
+export const parentVisible = (child: string, parent: string, column: string) =>
+  `EXISTS (SELECT 1 FROM ${parent} p WHERE p.id OPERATOR(pg_catalog.=) ${child}.${column} OFFSET 0)`;
 
 /**
  * A child row (a message, a receipt line, a meal-plan item) is visible when its parent is: 0011 asked a
@@ -24,13 +29,13 @@ CREATE POLICY foodsave_owner ON ${table} USING (${ALL_ROWS} OR ${visible}) WITH 
 export const childPoliciesWithoutFunctions: Migration = {
   name: '0014-child-policies-without-functions',
   up: /* sql */ `
-${CHILDREN.map(([child, parent, column]) => policy(child, `EXISTS (SELECT 1 FROM ${parent} p WHERE p.id OPERATOR(pg_catalog.=) ${child}.${column} OFFSET 0)`)).join('')}
+${CHILDREN.map(([child, parent, column]) => ownerPolicy(child, parentVisible(child, parent, column))).join('')}
 ${PARENTS.map(([fn]) => `DROP FUNCTION ${fn}(uuid);`).join('\n')}
 `,
   down: /* sql */ `
 ${parentFunctions}
 ${OWNED.filter(([table]) => CHILDREN.some(([child]) => child === table))
-  .map(([table, visible]) => policy(table, visible))
+  .map(([table, visible]) => ownerPolicy(table, visible))
   .join('')}
 `,
 };

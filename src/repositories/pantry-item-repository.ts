@@ -12,6 +12,7 @@ import { dateOnly } from '../db/schemas/common.js';
 import { createPantryItemSchema, updatePantryItemSchema, type UpdatePantryItemInput } from '../db/schemas/pantry-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { empty, sql } from '../db/sql.js';
+import { daySql } from './lot-dates.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
@@ -112,7 +113,7 @@ export class PantryItemRepository extends BaseRepository<PantryItem, typeof crea
     parseInput(this.engine.inputBounds, daysSchema, { days, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, 'expiring within');
     const { rows } = await this.run<PantryItemRecord>(
       sql`SELECT ${this.meta.select()} FROM ${T.pantryItems}
-           WHERE ${this.owns()} AND quantity > 0 AND expiry_date <= coalesce(${options.asOf ?? null}::date, current_date) + ${days}::int
+           WHERE ${this.owns()} AND quantity > 0 AND expiry_date <= ${daySql(options.asOf ?? null)} + ${days}::int
            ORDER BY expiry_date`,
       { transaction: options.transaction },
     );
