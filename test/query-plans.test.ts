@@ -26,12 +26,19 @@ function nodes(plan: PlanNode): PlanNode[] {
  */
 /**
  * The plan of statement `statement` (of `statements`) that `fn` sends, with `values`, in the scope of
- * `values[0]`. `custom`: EXPLAIN of the text, planned for these values, as an unnamed statement is.
+ * `scope` (by default `values[0]`). `custom`: EXPLAIN of the text, planned for these values, as an unnamed statement is.
  * `prepared`: the plan PostgreSQL runs for the text as a named prepared statement at its 7th execution,
  * after the plan cache has had 5 custom plans to weigh a generic one against (the engine names repeated
  * statements, DATABASE_PREPARED_STATEMENTS).
  */
-async function planOf(fn: () => Promise<unknown>, values: unknown[], statement = 0, statements = 1, mode: 'custom' | 'prepared' = 'custom'): Promise<PlanNode[]> {
+async function planOf(
+  fn: () => Promise<unknown>,
+  values: unknown[],
+  statement = 0,
+  statements = 1,
+  mode: 'custom' | 'prepared' = 'custom',
+  scope = values[0],
+): Promise<PlanNode[]> {
   const seen: QueryEvent[] = [];
   const listener = (e: QueryEvent) => seen.push(e);
   t.engine.events.on('query', listener);
@@ -43,7 +50,7 @@ async function planOf(fn: () => Promise<unknown>, values: unknown[], statement =
   try {
     await client.query('BEGIN', []);
     try {
-      await client.query("SELECT set_config('foodsave.user_id', $1, true)", [values[0]]);
+      await client.query("SELECT set_config('foodsave.user_id', $1, true)", [scope]);
       const sql = seen[statement]!.sql;
       if (mode === 'custom') return nodes((await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, values)).rows[0]!['QUERY PLAN'][0]!.Plan);
       const literals = values.map((v) => (v === null ? 'NULL' : client.escapeLiteral(String(prepareValue(v))))).join(', ');
@@ -68,6 +75,7 @@ const MODES = ['custom', 'prepared'] as const;
 beforeAll(async () => {
   await loadLots();
   await loadRecipesAndPlans();
+  await loadMatches();
   await vacuumUntilVisible();
 }, 300_000);
 
@@ -128,6 +136,17 @@ async function loadRecipesAndPlans(): Promise<void> {
   }
 }
 
+async function loadMatches(): Promise<void> {
+  // 200k learned matches, 20 for each user over 3 stores, and a receipt of 10 unmatched lines for the user
+  // the tests read as: lines that user matched before, 4 of them at this receipt's store.
+  await rawQuery(t.url, `
+    INSERT INTO product_matches (user_id, store_key, line_key, product_id)
+      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + g % ${USERS}), 12, '0'))::uuid, 'store ' || (g % 3), 'line ' || g, '00000000-0000-4000-9000-000000000001'
+        FROM generate_series(1, 200000) g;
+    INSERT INTO receipts (id, user_id, store_name) VALUES ('${RECEIPT}', '${READER}', 'Store 2');
+    INSERT INTO receipt_items (receipt_id, product_name) SELECT '${RECEIPT}', 'Line ' || (${Number.parseInt(READER.slice(-12), 16) - 1} + ${USERS} * g) FROM generate_series(0, 9) g;`);
+}
+
 async function vacuumUntilVisible(): Promise<void> {
   // Then VACUUM ANALYZE, as autovacuum does shortly after any bulk insert (PostgreSQL 13+ vacuums
   // insert-only tables too), so the plans are those of the steady state, with the visibility map set that
@@ -148,6 +167,9 @@ async function vacuumUntilVisible(): Promise<void> {
 }
 
 const COOK = '00000000-0000-4000-8000-000000000007';
+/** The user the hot-query tests read as, and their receipt of unmatched lines. */
+const READER = '00000000-0000-4000-8000-000000000042';
+const RECEIPT = '00000000-0000-4000-c000-000000000001';
 const LARGE_TABLES = ['pantry_items', 'recipe_ingredients', 'recipes', 'meal_plans', 'meal_plan_items', 'users'];
 
 function expectIndexScans(plan: PlanNode[], { except = [] as string[] } = {}) {
@@ -158,7 +180,7 @@ function expectIndexScans(plan: PlanNode[], { except = [] as string[] } = {}) {
 }
 
 describe('hot queries at 1M pantry rows', () => {
-  const userId = '00000000-0000-4000-8000-000000000042';
+  const userId = READER;
 
   it('pantry items expiring within 3 days: one range scan on (user_id, expiry_date), at most a sort of its rows', async () => {
     const me = createFoodsave(t.engine).forUser(userId);
@@ -202,6 +224,18 @@ describe('hot queries at 1M pantry rows', () => {
       expectIndexScans(plan);
       const scan = plan.find((n) => n['Index Name'] === 'idx_pantry_items_user_expiry');
       expect(scan?.['Index Cond'], mode).toMatch(/user_id = .* AND .*expiry_date >= .* AND .*expiry_date <= /);
+    }
+  });
+
+  it("receipt matching looks up learned matches by their whole key, under the matches' policy too", async () => {
+    const me = createFoodsave(t.engine).forUser(userId);
+    // The first call also looks up where pg_trgm is installed, once per engine.
+    const proposals = await me.receipts.matchReceiptItems(RECEIPT);
+    expect(proposals.filter((p) => p.source === 'learned')).toHaveLength(4);
+    for (const mode of MODES) {
+      const plan = await planOf(() => me.receipts.matchReceiptItems(RECEIPT), [RECEIPT, userId], 0, 1, mode, userId);
+      const lookup = plan.find((n) => n['Index Name'] === 'product_matches_pkey');
+      expect(lookup?.['Index Cond'], mode).toMatch(/user_id = .* AND .*store_key.* = .* AND .*line_key.* = /);
     }
   });
 

@@ -4,13 +4,18 @@ import { checkOptions, TX } from '../db/options.js';
 import type { ReceiptItemRecord } from '../db/records.js';
 import { runStatement } from '../db/run-statement.js';
 import { checkId, type Scope } from '../db/scope.js';
-import { ident, sql, trigramFunction, trigramOperator } from '../db/sql.js';
+import { ident, sql, trigramFunction, trigramOperator, type Sql } from '../db/sql.js';
 import { T, tablesOf } from '../db/table-metadata.js';
 
 const SIMILARITY = trigramFunction('similarity');
 const WORD_SIMILARITY = trigramFunction('word_similarity');
 const SIMILAR = trigramOperator('%');
 const WORD_SIMILAR = trigramOperator('<%');
+
+/** How a learned match keys a store: its name lower-cased, `''` when unknown. */
+const storeKey = (storeName: Sql) => sql`lower(coalesce(${storeName}, ''))`;
+/** How a learned match keys a receipt line: its text trimmed and lower-cased. */
+const lineKey = (productName: Sql) => sql`lower(trim(${productName}))`;
 
 /** A proposed product for an unmatched receipt line. */
 export interface MatchProposal {
@@ -52,21 +57,28 @@ export class ReceiptMatcher {
       this.engine,
       this.scope,
       'receipt',
-      sql`SELECT i.id AS "receiptItemId", i.product_name AS "productName",
+      // The lines and their keys first (materialised), then the learned matches by those keys: joined on
+      // the computed expressions themselves, the keys would not be leak-proof, and under row-level security
+      // only user_id would be a condition on the matches' primary key, the rest checked on each of the
+      // user's matches after the policy.
+      sql`WITH line AS MATERIALIZED (
+            SELECT i.id, i.product_name, i.created_at, r.user_id AS owner_id,
+                   ${storeKey(ident('r', 'store_name'))} AS store_key, ${lineKey(ident('i', 'product_name'))} AS line_key
+              FROM ${T.receiptItems} i JOIN ${T.receipts} r ON r.id = i.receipt_id
+             WHERE i.receipt_id = ${receiptId} AND i.product_id IS NULL AND ${this.scope.owns(ident('r', 'user_id'))}
+          )
+          SELECT i.id AS "receiptItemId", i.product_name AS "productName",
                  coalesce(m.product_id, s.id) AS "productId",
                  CASE WHEN m.product_id IS NOT NULL THEN 'learned' WHEN s.id IS NOT NULL THEN 'similar' END AS source,
                  CASE WHEN m.product_id IS NOT NULL THEN 1 ELSE s.sim END::float8 AS similarity
-            FROM ${T.receiptItems} i
-            JOIN ${T.receipts} r ON r.id = i.receipt_id
-            LEFT JOIN ${T.productMatches} m
-              ON m.user_id = r.user_id AND m.store_key = lower(coalesce(r.store_name, '')) AND m.line_key = lower(trim(i.product_name))
+            FROM line i
+            LEFT JOIN ${T.productMatches} m ON m.user_id = i.owner_id AND m.store_key = i.store_key AND m.line_key = i.line_key
             LEFT JOIN LATERAL (
               SELECT p.id, greatest(${SIMILARITY}(lower(p.name), lower(i.product_name)), ${WORD_SIMILARITY}(lower(p.name), lower(i.product_name))) AS sim
                 FROM ${T.products} p
                WHERE m.product_id IS NULL AND (lower(p.name) ${SIMILAR} lower(i.product_name) OR lower(p.name) ${WORD_SIMILAR} lower(i.product_name))
                ORDER BY sim DESC, length(p.name), p.id LIMIT 1
             ) s ON true
-           WHERE i.receipt_id = ${receiptId} AND i.product_id IS NULL AND ${this.scope.owns(ident('r', 'user_id'))}
            ORDER BY i.created_at, i.id`,
       options,
     );
@@ -94,7 +106,7 @@ export class ReceiptMatcher {
             RETURNING i.*, r.store_name, r.user_id AS owner_id
           ), remembered AS (
             INSERT INTO ${T.productMatches} (user_id, store_key, line_key, product_id)
-            SELECT owner_id, lower(coalesce(store_name, '')), lower(trim(product_name)), ${productId} FROM line
+            SELECT owner_id, ${storeKey(ident('store_name'))}, ${lineKey(ident('product_name'))}, ${productId} FROM line
             ON CONFLICT (user_id, store_key, line_key)
             DO UPDATE SET product_id = EXCLUDED.product_id, times = product_matches.times + 1, last_used_at = now()
           )
