@@ -19,14 +19,21 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
+/** Which statement of a call to plan, how, and in whose row-level security scope. */
+interface PlanOptions {
+  /** Its index among the `statements` the call sends; 0 and 1 by default. */
+  statement?: number;
+  statements?: number;
+  /** `custom` (the default) or `prepared`, below. */
+  mode?: 'custom' | 'prepared';
+  /** The user whose scope it is planned in; by default the first value. */
+  scope?: unknown;
+}
+
 /**
- * Runs `fn`, captures the one statement it sends, and returns that statement's plan for the same values,
- * planned as it runs: as the engine's role, in the row-level security scope of the user who is the first
- * value (every statement here is a user's), since the policies' conditions are part of the plan.
- */
-/**
- * The plan of statement `statement` (of `statements`) that `fn` sends, with `values`, in the scope of
- * `scope` (by default `values[0]`). `custom`: EXPLAIN of the text, planned for these values, as an unnamed statement is.
+ * The plan of statement `statement` (of `statements`) that `fn` sends, with `values`, planned as it runs:
+ * as the engine's role, in the row-level security scope of `scope`, since the policies' conditions are
+ * part of the plan. `custom`: EXPLAIN of the text, planned for these values, as an unnamed statement is.
  * `prepared`: the plan PostgreSQL runs for the text as a named prepared statement at its 7th execution,
  * after the plan cache has had 5 custom plans to weigh a generic one against (the engine names repeated
  * statements, DATABASE_PREPARED_STATEMENTS).
@@ -34,10 +41,7 @@ function nodes(plan: PlanNode): PlanNode[] {
 async function planOf(
   fn: () => Promise<unknown>,
   values: unknown[],
-  statement = 0,
-  statements = 1,
-  mode: 'custom' | 'prepared' = 'custom',
-  scope = values[0],
+  { statement = 0, statements = 1, mode = 'custom', scope = values[0] }: PlanOptions = {},
 ): Promise<PlanNode[]> {
   const seen: QueryEvent[] = [];
   const listener = (e: QueryEvent) => seen.push(e);
@@ -191,7 +195,7 @@ describe('hot queries at 1M pantry rows', () => {
       [{}, [userId, null, 3]],
     ] as const) {
       for (const mode of MODES) {
-        const plan = await planOf(() => me.pantry.getExpiringWithin(3, options), [...values], 0, 1, mode);
+        const plan = await planOf(() => me.pantry.getExpiringWithin(3, options), [...values], { mode });
         const types = plan.map((n) => n['Node Type']);
         // Not "no Sort": the user's ~30 lots due by then lie on ~30 different heap pages, and at the server's
         // random_page_cost of 4 the planner prices reading them in block order (bitmap heap scan) and sorting
@@ -211,7 +215,7 @@ describe('hot queries at 1M pantry rows', () => {
   it("a user's pantry in expiry order: same index, no Sort", async () => {
     const me = createFoodsave(t.engine).forUser(userId);
     for (const mode of MODES) {
-      const plan = await planOf(() => me.pantry.listItems({ expiringBy: '2026-12-31' }), [userId, '2026-12-31'], 0, 1, mode);
+      const plan = await planOf(() => me.pantry.listItems({ expiringBy: '2026-12-31' }), [userId, '2026-12-31'], { mode });
       expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
       expect(plan.some((n) => n['Index Name'] === 'idx_pantry_items_user_expiry')).toBe(true);
     }
@@ -220,7 +224,7 @@ describe('hot queries at 1M pantry rows', () => {
   it("the ledger's expiring-soon query reads the (user_id, expiry_date) index", async () => {
     const ledger = createFoodsave(t.engine).forUser(userId).ledger;
     for (const mode of MODES) {
-      const plan = await planOf(() => ledger.getExpiringSoon(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', '2026-11-26', 3], 0, 1, mode);
+      const plan = await planOf(() => ledger.getExpiringSoon(3, { asOf: '2026-11-26' }), [userId, '2026-11-26', '2026-11-26', 3], { mode });
       expectIndexScans(plan);
       const scan = plan.find((n) => n['Index Name'] === 'idx_pantry_items_user_expiry');
       expect(scan?.['Index Cond'], mode).toMatch(/user_id = .* AND .*expiry_date >= .* AND .*expiry_date <= /);
@@ -233,7 +237,7 @@ describe('hot queries at 1M pantry rows', () => {
     const proposals = await me.receipts.matchReceiptItems(RECEIPT);
     expect(proposals.filter((p) => p.source === 'learned')).toHaveLength(4);
     for (const mode of MODES) {
-      const plan = await planOf(() => me.receipts.matchReceiptItems(RECEIPT), [RECEIPT, userId], 0, 1, mode, userId);
+      const plan = await planOf(() => me.receipts.matchReceiptItems(RECEIPT), [RECEIPT, userId], { mode, scope: userId });
       const lookup = plan.find((n) => n['Index Name'] === 'product_matches_pkey');
       expect(lookup?.['Index Cond'], mode).toMatch(/user_id = .* AND .*store_key.* = .* AND .*line_key.* = /);
     }
@@ -247,8 +251,8 @@ describe('hot queries at 1M pantry rows', () => {
     await call();
     const someRecipes = (await rawQuery<{ id: string }>(t.url, 'SELECT id FROM recipes ORDER BY title DESC LIMIT 40')).map((r) => r.id);
     for (const mode of MODES) {
-      expectIndexScans(await planOf(call, [COOK, '2026-11-26'], 0, 2, mode));
-      const recipes = await planOf(call, [someRecipes], 1, 2, mode);
+      expectIndexScans(await planOf(call, [COOK, '2026-11-26'], { statements: 2, mode }));
+      const recipes = await planOf(call, [someRecipes], { statement: 1, statements: 2, mode });
       expectIndexScans(recipes);
       expect(recipes.some((n) => n['Index Name'] === 'recipes_pkey')).toBe(true);
     }
@@ -261,14 +265,14 @@ describe('hot queries at 1M pantry rows', () => {
   it('getShoppingList: both statements use indexes', async () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     const list = () => me.mealPlans.getShoppingList({ from: '2026-11-27', to: '2026-12-10' });
-    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], 0, 2, mode));
+    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, '2026-11-27', '2026-12-10'], { statements: 2, mode }));
     const [{ ids }] = (await rawQuery<{ ids: string[] }>(
       t.url,
       `SELECT array_agg(DISTINCT ri.product_id) AS ids FROM meal_plan_items mi JOIN recipe_ingredients ri ON ri.recipe_id = mi.recipe_id
          JOIN meal_plans mp ON mp.id = mi.meal_plan_id WHERE mp.user_id = $1`,
       [COOK],
     )) as [{ ids: string[] }];
-    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, ids], 1, 2, mode));
+    for (const mode of MODES) expectIndexScans(await planOf(list, [COOK, ids], { statement: 1, statements: 2, mode }));
     expect((await list()).items.length).toBeGreaterThan(0);
   });
 });

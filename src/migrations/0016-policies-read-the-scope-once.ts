@@ -12,6 +12,14 @@ const isChild = (table: string) => CHILDREN.some(([child]) => child === table);
  */
 const owners = OWNED.filter(([table]) => !isChild(table) && table !== 'users');
 
+/** The owner policies this migration changes, with each scope expression read through `read`. */
+function policies(read: (expression: string) => string): string {
+  return [
+    ...owners.map(([table, visible]) => ownerPolicy(table, visible.replaceAll(ROW_USER, read(ROW_USER)), read(ALL_ROWS))),
+    ...CHILDREN.map(([child, parent, column]) => ownerPolicy(child, parentVisible(child, parent, column), read(ALL_ROWS))),
+  ].join('');
+}
+
 /**
  * The owner policies read the scope once per statement instead of once per row. Until now each row a
  * policy looked at read `foodsave.user_id` up to three times, measured its length and parsed it as a
@@ -29,12 +37,6 @@ const owners = OWNED.filter(([table]) => !isChild(table) && table !== 'users');
  */
 export const policiesReadTheScopeOnce: Migration = {
   name: '0016-policies-read-the-scope-once',
-  up: /* sql */ `
-${owners.map(([table, visible]) => ownerPolicy(table, visible.replaceAll(ROW_USER, once(ROW_USER)), once(ALL_ROWS))).join('')}
-${CHILDREN.map(([child, parent, column]) => ownerPolicy(child, parentVisible(child, parent, column), once(ALL_ROWS))).join('')}
-`,
-  down: /* sql */ `
-${owners.map(([table, visible]) => ownerPolicy(table, visible)).join('')}
-${CHILDREN.map(([child, parent, column]) => ownerPolicy(child, parentVisible(child, parent, column))).join('')}
-`,
+  up: policies(once),
+  down: policies((expression) => expression),
 };

@@ -12,10 +12,10 @@ import { dateOnly } from '../db/schemas/common.js';
 import { createPantryItemSchema, updatePantryItemSchema, type UpdatePantryItemInput } from '../db/schemas/pantry-schemas.js';
 import { ALL_USERS, checkId, narrowScope, type Scope } from '../db/scope.js';
 import { empty, sql } from '../db/sql.js';
-import { daySql } from './lot-dates.js';
 import { T } from '../db/table-metadata.js';
 import { parseInput } from '../db/validate.js';
 import { BaseRepository } from './base-repository.js';
+import { daySql } from './lot-dates.js';
 import { journalPantryEvent } from './pantry-journal.js';
 
 /** Filters of {@link PantryItemRepository.listItems}. */
