@@ -100,7 +100,7 @@ describe('runMigrations', () => {
     expect((await query<{ item: string }>(SNAPSHOT_SQL)).map((r) => r.item)).toEqual(first);
   });
 
-  it('ships sixteen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
+  it('ships seventeen migrations; 0004 adds only the same-owner triggers and their functions, which its down removes', async () => {
     expect(migrations.map((m) => m.name)).toEqual([
       '0001-initial-schema',
       '0002-pantry-ledger',
@@ -118,6 +118,7 @@ describe('runMigrations', () => {
       '0014-child-policies-without-functions',
       '0015-triggers-only-when-needed',
       '0016-policies-read-the-scope-once',
+      '0017-users-email-key',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -201,7 +202,7 @@ describe('runMigrations', () => {
     };
     const before = await policies();
     expect(await filtersReadingTheScope()).toBeGreaterThan(0);
-    expect(await runMigrations(engine)).toEqual(['0016-policies-read-the-scope-once']);
+    expect(await runMigrations(engine, { to: '0016-policies-read-the-scope-once' })).toEqual(['0016-policies-read-the-scope-once']);
     expect(await filtersReadingTheScope()).toBe(0);
     // The user row alone is still read per row: a scope sees one.
     const usersPolicy = (list: { p: string }[]) => list.filter((r) => r.p.startsWith('users ')).map((r) => r.p);
@@ -209,6 +210,27 @@ describe('runMigrations', () => {
     expect(usersPolicy(before)).toHaveLength(1);
     expect(await revertMigrations(engine, { to: '0016-policies-read-the-scope-once' })).toEqual(['0016-policies-read-the-scope-once']);
     expect(await policies()).toEqual(before);
+  });
+
+  it("0017 keys users' emails by a generated lower(email), unique as before, and its down puts the expression index back", async () => {
+    const { engine, query } = await fresh('email_key');
+    await runMigrations(engine, { to: '0016-policies-read-the-scope-once' });
+    const emailIndex = async () =>
+      (await query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE schemaname = $1 AND indexname = 'users_email_lower_key'", [testSchema])).map((r) => r.def.replace(/^.* USING /, ''));
+    expect(await emailIndex()).toEqual(['btree (lower((email)::text))']);
+    await query("INSERT INTO users (username, email) VALUES ('ana', 'Ana@Example.com')");
+    expect(await runMigrations(engine)).toEqual(['0017-users-email-key']);
+    expect(await emailIndex()).toEqual(['btree (email_key)']);
+    // Rows written before it get their key in the rewrite; rows written after it, on insert and update.
+    expect(await query('SELECT email, email_key FROM users')).toEqual([{ email: 'Ana@Example.com', email_key: 'ana@example.com' }]);
+    await expect(query("INSERT INTO users (username, email) VALUES ('ana2', 'ANA@example.COM')")).rejects.toMatchObject({ code: '23505', constraint: 'users_email_lower_key' });
+    await query("UPDATE users SET email = 'Ana@Elsewhere.org'");
+    expect(await query('SELECT email_key FROM users')).toEqual([{ email_key: 'ana@elsewhere.org' }]);
+    await expect(query("INSERT INTO users (username, email, email_key) VALUES ('bo', 'bo@x.io', 'bo@x.io')")).rejects.toMatchObject({ code: '428C9' });
+    expect(await revertMigrations(engine, { to: '0017-users-email-key' })).toEqual(['0017-users-email-key']);
+    expect(await emailIndex()).toEqual(['btree (lower((email)::text))']);
+    expect(await query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'email_key'", [testSchema])).toEqual([{ n: 0 }]);
+    await expect(query("INSERT INTO users (username, email) VALUES ('ana2', 'ANA@elsewhere.ORG')")).rejects.toMatchObject({ code: '23505', constraint: 'users_email_lower_key' });
   });
 
   it('stops at `to`, and reverts down to and including `to`', async () => {
@@ -328,7 +350,7 @@ describe('runMigrations', () => {
     await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
     await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
     await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
-    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed', '0016-policies-read-the-scope-once']);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed', '0016-policies-read-the-scope-once', '0017-users-email-key']);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {

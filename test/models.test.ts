@@ -82,6 +82,19 @@ describe('model behaviour', () => {
     expect(sum!.s).toBe('0.30');
   });
 
+  it("leaves a user's emailKey to the database, on create, bulkCreate and save", async () => {
+    const { User } = t.engine.models;
+    const one = await User.create({ username: 'key1', email: 'Key1@X.io' });
+    await User.bulkCreate([{ username: 'key2', email: 'KEY2@x.io' }]);
+    await one.reload();
+    expect(one.emailKey).toBe('key1@x.io');
+    one.email = 'Renamed@X.io';
+    await one.save();
+    await one.reload();
+    expect(one.emailKey).toBe('renamed@x.io');
+    expect((await User.findOne({ where: { username: 'key2' } }))!.emailKey).toBe('key2@x.io');
+  });
+
   it('follows the diagram: user.conversations, conversation.messages, category.children/parent, recipe.ingredients', async () => {
     const { User, Conversation, Message, Category, Recipe, RecipeIngredient, Product } = t.engine.models;
     const user = await User.create({ username: 'assoc', email: 'assoc@x.io' });

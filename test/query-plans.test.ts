@@ -243,6 +243,17 @@ describe('hot queries at 1M pantry rows', () => {
     }
   });
 
+  it("a back-office look-up by email probes the email's unique index, under the users' policy too", async () => {
+    const users = createFoodsave(t.engine).admin.users;
+    // Any case: the email is unique without regard to case (decision 7).
+    expect((await users.getByEmail('U42@X.io'))?.username).toBe('u42');
+    for (const mode of MODES) {
+      const plan = await planOf(() => users.getByEmail('U42@X.io'), ['U42@X.io'], { mode, scope: '*' });
+      expect(plan.map((n) => n['Node Type']), mode).not.toContain('Seq Scan');
+      expect(plan.find((n) => n['Index Name'] === 'users_email_lower_key')?.['Index Cond'], mode).toMatch(/email_key = /);
+    }
+  });
+
   it('getCookableRecipes over 10k recipes and a 200-lot pantry: both statements read by index', async () => {
     const me = createFoodsave(t.engine).forUser(COOK);
     const call = () => me.recipes.getCookableRecipes({ asOf: '2026-11-26', maxMissing: 8 });
