@@ -118,7 +118,7 @@ describe('runMigrations', () => {
       '0014-child-policies-without-functions',
       '0015-triggers-only-when-needed',
       '0016-policies-read-the-scope-once',
-      '0017-users-email-key',
+      '0017-users-email-lower',
     ]);
     const { engine, query } = await fresh('same_owner');
     await runMigrations(engine, { to: '0003-search-and-matching' });
@@ -213,23 +213,23 @@ describe('runMigrations', () => {
   });
 
   it("0017 keys users' emails by a generated lower(email), unique as before, and its down puts the expression index back", async () => {
-    const { engine, query } = await fresh('email_key');
+    const { engine, query } = await fresh('email_lower');
     await runMigrations(engine, { to: '0016-policies-read-the-scope-once' });
     const emailIndex = async () =>
       (await query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE schemaname = $1 AND indexname = 'users_email_lower_key'", [testSchema])).map((r) => r.def.replace(/^.* USING /, ''));
     expect(await emailIndex()).toEqual(['btree (lower((email)::text))']);
     await query("INSERT INTO users (username, email) VALUES ('ana', 'Ana@Example.com')");
-    expect(await runMigrations(engine)).toEqual(['0017-users-email-key']);
-    expect(await emailIndex()).toEqual(['btree (email_key)']);
+    expect(await runMigrations(engine)).toEqual(['0017-users-email-lower']);
+    expect(await emailIndex()).toEqual(['btree (email_lower)']);
     // Rows written before it get their key in the rewrite; rows written after it, on insert and update.
-    expect(await query('SELECT email, email_key FROM users')).toEqual([{ email: 'Ana@Example.com', email_key: 'ana@example.com' }]);
+    expect(await query('SELECT email, email_lower FROM users')).toEqual([{ email: 'Ana@Example.com', email_lower: 'ana@example.com' }]);
     await expect(query("INSERT INTO users (username, email) VALUES ('ana2', 'ANA@example.COM')")).rejects.toMatchObject({ code: '23505', constraint: 'users_email_lower_key' });
     await query("UPDATE users SET email = 'Ana@Elsewhere.org'");
-    expect(await query('SELECT email_key FROM users')).toEqual([{ email_key: 'ana@elsewhere.org' }]);
-    await expect(query("INSERT INTO users (username, email, email_key) VALUES ('bo', 'bo@x.io', 'bo@x.io')")).rejects.toMatchObject({ code: '428C9' });
-    expect(await revertMigrations(engine, { to: '0017-users-email-key' })).toEqual(['0017-users-email-key']);
+    expect(await query('SELECT email_lower FROM users')).toEqual([{ email_lower: 'ana@elsewhere.org' }]);
+    await expect(query("INSERT INTO users (username, email, email_lower) VALUES ('bo', 'bo@x.io', 'bo@x.io')")).rejects.toMatchObject({ code: '428C9' });
+    expect(await revertMigrations(engine, { to: '0017-users-email-lower' })).toEqual(['0017-users-email-lower']);
     expect(await emailIndex()).toEqual(['btree (lower((email)::text))']);
-    expect(await query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'email_key'", [testSchema])).toEqual([{ n: 0 }]);
+    expect(await query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'email_lower'", [testSchema])).toEqual([{ n: 0 }]);
     await expect(query("INSERT INTO users (username, email) VALUES ('ana2', 'ANA@elsewhere.ORG')")).rejects.toMatchObject({ code: '23505', constraint: 'users_email_lower_key' });
   });
 
@@ -350,7 +350,7 @@ describe('runMigrations', () => {
     await query('UPDATE categories SET parent_id = $1 WHERE id = $2', [a, b]);
     await expect(runMigrations(engine)).rejects.toThrow(/category 0{8}-0000-4000-8000-0000000000(a1|b2) is in a cycle or more than 32 levels deep/);
     await query('UPDATE categories SET parent_id = NULL WHERE id = $1', [a]);
-    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed', '0016-policies-read-the-scope-once', '0017-users-email-key']);
+    expect(await runMigrations(engine)).toEqual(['0010-category-tree-bounds', '0011-row-level-security', '0012-category-tree-serialised', '0013-recipe-catalogue-version', '0014-child-policies-without-functions', '0015-triggers-only-when-needed', '0016-policies-read-the-scope-once', '0017-users-email-lower']);
   });
 
   it('refuses a changed migration, names it, and changes nothing', async () => {

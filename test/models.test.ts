@@ -82,17 +82,19 @@ describe('model behaviour', () => {
     expect(sum!.s).toBe('0.30');
   });
 
-  it("leaves a user's emailKey to the database, on create, bulkCreate and save", async () => {
+  it("leaves a user's emailLower to the database, on create, bulkCreate and save", async () => {
     const { User } = t.engine.models;
     const one = await User.create({ username: 'key1', email: 'Key1@X.io' });
+    // @ts-expect-error the database writes it, and refuses any other writer
+    await expect(User.create({ username: 'key3', email: 'key3@x.io', emailLower: 'key3@x.io' })).rejects.toMatchObject({ parent: { code: '428C9' } });
     await User.bulkCreate([{ username: 'key2', email: 'KEY2@x.io' }]);
     await one.reload();
-    expect(one.emailKey).toBe('key1@x.io');
+    expect(one.emailLower).toBe('key1@x.io');
     one.email = 'Renamed@X.io';
     await one.save();
     await one.reload();
-    expect(one.emailKey).toBe('renamed@x.io');
-    expect((await User.findOne({ where: { username: 'key2' } }))!.emailKey).toBe('key2@x.io');
+    expect(one.emailLower).toBe('renamed@x.io');
+    expect((await User.findOne({ where: { username: 'key2' } }))!.emailLower).toBe('key2@x.io');
   });
 
   it('follows the diagram: user.conversations, conversation.messages, category.children/parent, recipe.ingredients', async () => {

@@ -3,20 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type Foodsave, type QueryEvent, type UserScope } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { indexedKeys, planFor, statementsSentBy, type Planner, type SentStatement } from './support/plan-comparison.js';
+import { indexedKeys, lostKeys, planFor, prepareValue, statementsSentBy, type PlanNode, type Planner, type SentStatement } from './support/plan-comparison.js';
 import { rawQuery, rawUrl, useTestDatabase } from './support/test-database.js';
 
 // Loading 1M rows is one long statement: the engine's default timeouts are for requests, not bulk loads.
 const t = useTestDatabase({ label: 'plans', engine: { statementTimeout: 0, queryTimeout: 0 } });
 const USERS = 10_000;
 const PANTRY_ROWS = 1_000_000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  Plans?: PlanNode[];
-}
 
 function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
@@ -74,7 +67,6 @@ async function planOf(
   }
 }
 
-const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue;
 
 /** Both plans a statement may run with: planned for its values, and as a prepared statement. */
 const MODES = ['custom', 'prepared'] as const;
@@ -253,7 +245,7 @@ describe('hot queries at 1M pantry rows', () => {
     for (const mode of MODES) {
       const plan = await planOf(() => users.getByEmail('U42@X.io'), ['U42@X.io'], { mode, scope: '*' });
       expect(plan.map((n) => n['Node Type']), mode).not.toContain('Seq Scan');
-      expect(plan.find((n) => n['Index Name'] === 'users_email_lower_key')?.['Index Cond'], mode).toMatch(/email_key = /);
+      expect(plan.find((n) => n['Index Name'] === 'users_email_lower_key')?.['Index Cond'], mode).toMatch(/email_lower = /);
     }
   });
 
@@ -298,9 +290,7 @@ interface Own {
   receiptId: string;
   receiptItemId: string;
   lotId: string;
-  eventId: string;
   planId: string;
-  planItemId: string;
   productId: string;
   recipeId: string;
 }
@@ -395,95 +385,97 @@ const TOUR = {
   },
 } satisfies Tour;
 
-/** Back-office look-ups, in the scope of every user's rows. */
+/** Back-office calls on one user's rows: look-ups (in the scope of every user's rows), and those narrowed to the user. */
 const BACK_OFFICE: Record<string, (db: Foodsave, userId: string) => Promise<unknown>> = {
   'users.getByEmail': (db) => db.admin.users.getByEmail('U42@X.io'),
   'users.getByUsername': (db) => db.admin.users.getByUsername('u42'),
   'users.get': (db, userId) => db.admin.users.get(userId),
+  'users.exportUserData': (db, userId) => db.admin.users.exportUserData(userId),
+  'users.updatePreferences': (db, userId) => db.admin.users.updatePreferences(userId, { householdSize: 3 }),
+  'users.deleteUser': async (db) => db.admin.users.deleteUser((await makeUser(db, 'gone')).id),
   'conversations.getUserConversations': (db, userId) => db.admin.conversations.getUserConversations(userId, { offset: 0, limit: 10 }),
   'receipts.getUserReceipts': (db, userId) => db.admin.receipts.getUserReceipts(userId, YEAR),
   'pantryItems.getUserItems': (db, userId) => db.admin.pantryItems.getUserItems(userId, {}),
   'mealPlans.getUserPlans': (db, userId) => db.admin.mealPlans.getUserPlans(userId, YEAR),
 };
 
+/** The tour's user, their rows, and a connection as the superuser, made once the data is loaded. */
+interface TourSetup {
+  tourist: string;
+  own: Own;
+  superuser: pg.Client;
+  /** Each index's table, to key index conditions by. */
+  tableOf: Map<string, string>;
+  /** Why nothing can be compared, if the engine's role is not held to the policies. */
+  unheld?: string;
+}
+
+async function makeTour(): Promise<TourSetup> {
+  const db = createFoodsave(t.engine);
+  const tourist = (await makeUser(db, 'tourist')).id;
+  const me = db.forUser(tourist);
+  const product = await db.catalog.products.create({ name: unique('Cheese') });
+  const recipe = await db.catalog.recipes.createWithIngredients({ title: 'Cheese toast', servings: 1 }, [{ productId: product.id, quantity: '100', unit: 'g' }]);
+  const conversation = await me.conversations.create({ sessionId: unique('tourist') });
+  await me.conversations.addMessage(conversation.id, { content: 'hi', role: 'user' });
+  const receipt = await me.receipts.createWithItems({ storeName: 'Lidl', purchaseDate: '2026-11-20' }, [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '3.99' }]);
+  const { lot } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', expiryDate: '2026-11-28' });
+  const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
+  const own = { conversationId: conversation.id, sessionId: conversation.sessionId, receiptId: receipt.id, receiptItemId: receipt.items[0]!.id, lotId: lot.id, planId: plan.id, productId: product.id, recipeId: recipe.id };
+  const superuser = new pg.Client({ connectionString: rawUrl(t.url) });
+  await superuser.connect();
+  const tableOf = new Map((await superuser.query<{ i: string; t: string }>('SELECT indexname AS i, tablename AS t FROM pg_indexes')).rows.map((r) => [r.i, r.t]));
+  const [role] = await rawQuery<{ bypasses: boolean }>(t.appUrl, 'SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user');
+  const unheld = role?.bypasses !== false ? 'the test server gave no role held to row-level security (see test/support/global-setup.ts)' : undefined;
+  return { tourist, own, superuser, tableOf, ...(unheld ? { unheld } : {}) };
+}
+
+/** Each statement's index keys that the superuser's plan constrains and the engine role's does not. */
+async function lostConditions(tour: TourSetup, statements: SentStatement[]): Promise<string[]> {
+  const lost: string[] = [];
+  const manager = t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<Planner>; releaseConnection(c: unknown): void };
+  const app = await manager.getConnection();
+  try {
+    for (const statement of statements) {
+      for (const mode of ['custom', 'generic'] as const) {
+        const theirs = indexedKeys(await planFor(tour.superuser, statement, { asRole: false, mode }), tour.tableOf);
+        const ours = indexedKeys(await planFor(app, statement, { asRole: true, mode }), tour.tableOf);
+        for (const key of lostKeys(theirs, ours)) lost.push(`${mode}, scope ${String(statement.scope)}: ${key} in ${statement.text}`);
+      }
+    }
+  } finally {
+    manager.releaseConnection(app);
+  }
+  return lost;
+}
+
 describe('no statement loses an index condition to the row-level security policies', () => {
   // A condition PostgreSQL cannot prove leak-proof is checked after the policy, row by row, so under the
-  // policies it stops being an index condition (a coalesce, a lower(), most casts). Each statement the
-  // library sends is planned as the application role in its scope and as the superuser, to whom no
-  // policy applies: everything the superuser's plan constrains through an index, the application role's
-  // plan must constrain through one too, custom and generic.
-  let own: Own;
-  let tourist: string;
-  let superuser: pg.Client;
-  let tableOf: Map<string, string>;
-
+  // policies it stops being an index condition (a coalesce, lower() of a column, timestamp >= date).
+  // Each statement the library sends is planned as the engine's role in the scope it ran in and as the
+  // superuser, to whom no policy applies: every bound the superuser's plan puts on an index scan, the
+  // engine role's plan must put on one too, custom and generic.
+  let tour: TourSetup;
   beforeAll(async () => {
-    const db = createFoodsave(t.engine);
-    tourist = (await makeUser(db, 'tourist')).id;
-    const me = db.forUser(tourist);
-    const product = await db.catalog.products.create({ name: unique('Cheese') });
-    const recipe = await db.catalog.recipes.createWithIngredients({ title: 'Cheese toast', servings: 1 }, [{ productId: product.id, quantity: '100', unit: 'g' }]);
-    const conversation = await me.conversations.create({ sessionId: unique('tourist') });
-    await me.conversations.addMessage(conversation.id, { content: 'hi', role: 'user' });
-    const receipt = await me.receipts.createWithItems({ storeName: 'Lidl', purchaseDate: '2026-11-20' }, [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '3.99' }]);
-    const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', expiryDate: '2026-11-28' });
-    const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
-    const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
-    own = {
-      conversationId: conversation.id,
-      sessionId: conversation.sessionId,
-      receiptId: receipt.id,
-      receiptItemId: receipt.items[0]!.id,
-      lotId: lot.id,
-      eventId: event.id,
-      planId: plan.id,
-      planItemId: planItem.id,
-      productId: product.id,
-      recipeId: recipe.id,
-    };
-    superuser = new pg.Client({ connectionString: rawUrl(t.url) });
-    await superuser.connect();
-    tableOf = new Map((await superuser.query<{ i: string; t: string }>('SELECT indexname AS i, tablename AS t FROM pg_indexes')).rows.map((r) => [r.i, r.t]));
+    tour = await makeTour();
+    if (tour.unheld) console.log(`[query-plans] skipping the policy plan comparison: ${tour.unheld}`);
   });
-  afterAll(() => superuser.end());
+  afterAll(() => tour?.superuser.end());
 
-  /** What the superuser's plans constrain through an index and the application role's do not. */
-  async function lostConditions(statements: SentStatement[], scope: string): Promise<string[]> {
-    const lost: string[] = [];
-    const app = await (t.engine.sequelize.connectionManager as unknown as { getConnection(): Promise<Planner> }).getConnection();
-    try {
-      for (const statement of statements) {
-        for (const mode of ['custom', 'generic'] as const) {
-          const theirs = indexedKeys(await planFor(superuser, statement, { mode }), tableOf);
-          const ours = indexedKeys(await planFor(app, statement, { mode, scope }), tableOf);
-          for (const key of theirs) if (!ours.has(key)) lost.push(`${mode}: ${key} in ${statement.text}`);
-        }
-      }
-    } finally {
-      (t.engine.sequelize.connectionManager as unknown as { releaseConnection(c: unknown): void }).releaseConnection(app);
-    }
-    return lost;
-  }
+  const compare = (call: () => Promise<unknown>) => async (context: { skip(): void }) => {
+    if (tour.unheld) return context.skip();
+    const statements = await statementsSentBy(call);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(await lostConditions(tour, statements)).toEqual([]);
+  };
 
   it('has a call for every method of the user scope', () => {
     for (const [part, methods] of Object.entries(USER_SCOPE_METHODS)) expect(Object.keys(TOUR[part as keyof Tour]).sort(), part).toEqual([...methods].sort());
   });
-
   for (const [part, methods] of Object.entries(TOUR)) {
     for (const [method, call] of Object.entries(methods as Record<string, Call>)) {
-      it(`${part}.${method}`, async () => {
-        const statements = await statementsSentBy(() => call(createFoodsave(t.engine).forUser(tourist), own));
-        expect(statements.length).toBeGreaterThan(0);
-        expect(await lostConditions(statements, tourist)).toEqual([]);
-      });
+      it(`${part}.${method}`, compare(() => call(createFoodsave(t.engine).forUser(tour.tourist), tour.own)));
     }
   }
-
-  for (const [name, call] of Object.entries(BACK_OFFICE)) {
-    it(`back office: ${name}`, async () => {
-      const statements = await statementsSentBy(() => call(createFoodsave(t.engine), READER));
-      expect(statements.length).toBeGreaterThan(0);
-      expect(await lostConditions(statements, '*')).toEqual([]);
-    });
-  }
+  for (const [name, call] of Object.entries(BACK_OFFICE)) it(`back office: ${name}`, compare(() => call(createFoodsave(t.engine), READER)));
 });

@@ -33,7 +33,7 @@ const EXPECTED: Record<string, Record<string, Col>> = {
     updated_at: [TS, true, NOW],
     preferences: JSON_OBJ,
     // Generated from email (0017): its expression is where a default would be.
-    email_key: ['text', true, 'lower((email)::text)'],
+    email_lower: ['text', true, 'lower((email)::text)'],
   },
   conversations: {
     id: UUID_PK,
@@ -259,8 +259,8 @@ describe('tables and columns', () => {
     const text = defs.map((d) => d.indexdef).join('\n');
     expect(text).toContain(`UNIQUE INDEX users_username_key ON ${testSchema}.users USING btree (username)`);
     // On lower(email) as a stored generated column (0017), which a condition under the policies can use.
-    expect(text).toContain(`UNIQUE INDEX users_email_lower_key ON ${testSchema}.users USING btree (email_key)`);
-    expect(await rows("SELECT attgenerated FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email_key'")).toEqual([{ attgenerated: 's' }]);
+    expect(text).toContain(`UNIQUE INDEX users_email_lower_key ON ${testSchema}.users USING btree (email_lower)`);
+    expect(await rows("SELECT attgenerated FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email_lower'")).toEqual([{ attgenerated: 's' }]);
   });
 });
 

@@ -61,19 +61,6 @@ function splice(strings: readonly string[], values: readonly unknown[]): Sql {
 
 const EMPTY = new Sql([''], []);
 
-/**
- * `expression` computed once per statement, as a scalar sub-select (an InitPlan), whose value the rest of
- * the statement sees as a parameter. Under row-level security PostgreSQL checks a condition before the
- * policy, where an index can serve it, only if the condition is leak-proof: comparing a column with a
- * parameter is, but a condition that computes (a `coalesce`, a cast from date to timestamp) generally is
- * not, and is then checked row by row after the policy. So a bound that is computed goes through here.
- *
- * @internal
- */
-export function computedOnce(expression: Sql): Sql {
-  return sql`(SELECT ${expression})`;
-}
-
 /** Fragments joined by a separator (`, ` by default); empty for none. @internal */
 export function join(fragments: readonly Sql[], separator = ', '): Sql {
   if (fragments.length === 0) return EMPTY;

@@ -14,8 +14,8 @@ import { recipeCatalogueVersion } from './0013-recipe-catalogue-version.js';
 import { childPoliciesWithoutFunctions } from './0014-child-policies-without-functions.js';
 import { triggersOnlyWhenNeeded } from './0015-triggers-only-when-needed.js';
 import { policiesReadTheScopeOnce } from './0016-policies-read-the-scope-once.js';
-import { usersEmailKey } from './0017-users-email-key.js';
+import { usersEmailLower } from './0017-users-email-lower.js';
 import type { Migration } from './migration.js';
 
 /** The library's migrations, oldest first. Append only: an applied migration must never change. */
-export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount, dateKinds, exactAmounts, recipeIngredientsByProduct, functionsOwnSearchPath, categoryTreeBounds, rowLevelSecurity, categoryTreeSerialised, recipeCatalogueVersion, childPoliciesWithoutFunctions, triggersOnlyWhenNeeded, policiesReadTheScopeOnce, usersEmailKey];
+export const migrations: readonly Migration[] = [initialSchema, pantryLedger, searchAndMatching, sameOwnerReferences, recipesByIngredientCount, dateKinds, exactAmounts, recipeIngredientsByProduct, functionsOwnSearchPath, categoryTreeBounds, rowLevelSecurity, categoryTreeSerialised, recipeCatalogueVersion, childPoliciesWithoutFunctions, triggersOnlyWhenNeeded, policiesReadTheScopeOnce, usersEmailLower];

@@ -1,15 +1,16 @@
-import { computedOnce, ident, sql, type Sql } from '../db/sql.js';
+import { ident, sql, type Sql } from '../db/sql.js';
 
 /**
- * The day a question about lots is asked on: `asOf`, or today on the server. Computed once
- * ({@link computedOnce}): a bare `coalesce(…)` is not leak-proof, so under row-level security
+ * The day a question about lots is asked on: `asOf`, or today on the server. A scalar sub-select, so the
+ * planner computes it once, as a parameter: a bare `coalesce(…)` is not known to be leak-proof, and
+ * under row-level security a condition that is not may only be checked after the policy, row by row, so
  * `expiry_date <= coalesce(…) + 3` would stop being a condition on the (user_id, expiry_date) index
  * (every lot of the user read instead of those due).
  *
  * @internal
  */
 export function daySql(asOf: string | null): Sql {
-  return computedOnce(sql`coalesce(${asOf}::date, current_date)`);
+  return sql`(SELECT coalesce(${asOf}::date, current_date))`;
 }
 
 /**

@@ -75,8 +75,8 @@ export class UserRepository extends BaseRepository<User, typeof createUserSchema
   async getByEmail(email: string, options: QueryOptions = {}): Promise<UserRecord | null> {
     checkOptions(options, TX, 'get user');
     parseInput(this.engine.inputBounds, emailLookup, { email }, 'get user');
-    // email_key, not lower(email): a plain column is leak-proof, so under the policies it stays the index's condition (0017).
-    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE email_key = lower(${email}) AND ${this.owns()}`, options);
+    // email_lower, not lower(email): a plain column is leak-proof, so under the policies it stays the index's condition (0017).
+    const { rows } = await this.run<UserRecord>(sql`SELECT ${this.meta.select()} FROM ${T.users} WHERE email_lower = lower(${email}) AND ${this.owns()}`, options);
     return rows[0] ?? null;
   }
 
