@@ -34,7 +34,7 @@ export interface BenchData {
 
 export const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
-const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences';
+const USER_COLS = 'id, username, email, created_at AS "createdAt", updated_at AS "updatedAt", preferences, email_lower AS "emailLower"';
 const CONV_COLS = 'id, user_id AS "userId", session_id AS "sessionId", title, created_at AS "createdAt", updated_at AS "updatedAt", metadata';
 const MSG_COLS = 'id, conversation_id AS "conversationId", content, role, agent_used AS "agentUsed", confidence, created_at AS "createdAt", metadata';
 // Every column of the lot, as the library returns it.
