@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFoodsave, type Foodsave, type QueryEvent, type UserScope } from '../src/index.js';
+import { createFoodsave, type Foodsave, type QueryEvent } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
+import { SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
 import { indexedKeys, lostKeys, planFor, prepareValue, statementsSentBy, type PlanNode, type Planner, type SentStatement } from './support/plan-comparison.js';
 import { rawQuery, rawUrl, useTestDatabase } from './support/test-database.js';
 
@@ -283,107 +284,22 @@ describe('hot queries at 1M pantry rows', () => {
   });
 });
 
-/** A user's own rows, and catalogue rows they use: what the tour below calls the scope's methods on. */
-interface Own {
-  conversationId: string;
-  sessionId: string;
-  receiptId: string;
-  receiptItemId: string;
-  lotId: string;
-  planId: string;
-  productId: string;
-  recipeId: string;
-}
-
-type Call = (me: UserScope, x: Own) => Promise<unknown>;
-type Tour = { [P in keyof typeof USER_SCOPE_METHODS]: Record<(typeof USER_SCOPE_METHODS)[P][number], Call> };
-const YEAR = { from: '2026-01-01', to: '2026-12-31' };
-
 /**
- * Every method of the user scope, called as the owner would: its own ids, so each statement of the
- * successful path is sent. `satisfies` makes a method without a call a compile error. Deletions delete a
- * row made for them, so the rows the other calls use stay.
+ * Every method of the user scope, called on the caller's own rows, so each statement of the successful
+ * path is sent. The removals and the undo act on rows made for them, so the rows the other calls use stay.
  */
-const TOUR = {
-  account: {
-    get: (me) => me.account.get(),
-    update: (me) => me.account.update({ username: unique('tourist').slice(0, 50) }),
-    updatePreferences: (me) => me.account.updatePreferences({ householdSize: 2 }),
-    exportData: (me) => me.account.exportData(),
-    exportDataPages: async (me) => {
-      for await (const page of me.account.exportDataPages({ pageSize: 2 })) expect(page).toBeDefined();
-    },
-    delete: async () => createFoodsave(t.engine).forUser((await makeUser(createFoodsave(t.engine), 'gone')).id).account.delete(),
-  },
-  conversations: {
-    get: (me, x) => me.conversations.get(x.conversationId),
-    getBySessionId: (me, x) => me.conversations.getBySessionId(x.sessionId),
-    list: (me) => me.conversations.list({ offset: 0, limit: 100 }),
-    getMulti: (me) => me.conversations.getMulti(0, 100),
-    getRecentConversations: (me) => me.conversations.getRecentConversations(1, 20),
-    update: (me, x) => me.conversations.update(x.conversationId, { title: 'renamed' }),
-    delete: async (me) => me.conversations.delete((await me.conversations.create({ sessionId: unique('gone') })).id),
-    addMessage: (me, x) => me.conversations.addMessage(x.conversationId, { content: 'hello', role: 'user' }),
-    getConversationWithMessages: (me, x) => me.conversations.getConversationWithMessages(x.conversationId),
-    getContextWindow: (me, x) => me.conversations.getContextWindow(x.conversationId, 10),
-    create: (me) => me.conversations.create({ sessionId: unique('tourist') }),
-  },
-  receipts: {
-    get: (me, x) => me.receipts.get(x.receiptId),
-    list: (me) => me.receipts.list(),
-    getMulti: (me) => me.receipts.getMulti(0, 100),
-    listByPurchaseDate: (me) => me.receipts.listByPurchaseDate(YEAR),
-    getReceiptWithItems: (me, x) => me.receipts.getReceiptWithItems(x.receiptId),
-    update: (me, x) => me.receipts.update(x.receiptId, { totalAmount: '9.98' }),
-    delete: async (me) => me.receipts.delete((await me.receipts.create({ totalAmount: '1.00' })).id),
-    getSpendingStats: (me) => me.receipts.getSpendingStats(YEAR),
-    getSpendingBreakdown: (me) => me.receipts.getSpendingBreakdown(YEAR),
-    matchReceiptItems: (me, x) => me.receipts.matchReceiptItems(x.receiptId),
-    acceptMatch: (me, x) => me.receipts.acceptMatch(x.receiptItemId, x.productId),
-    create: (me, x) => me.receipts.create({ totalAmount: '1.00', conversationId: x.conversationId }),
-    createWithItems: (me, x) => me.receipts.createWithItems({ conversationId: x.conversationId }, [{ productName: 'Bread' }]),
-  },
-  pantry: {
-    get: (me, x) => me.pantry.get(x.lotId),
-    list: (me) => me.pantry.list(),
-    getMulti: (me) => me.pantry.getMulti(0, 100),
-    listItems: (me) => me.pantry.listItems({ expiringBy: '2026-12-31' }),
-    update: (me, x) => me.pantry.update(x.lotId, { notes: 'top shelf' }),
-    delete: async (me, x) => me.pantry.delete((await me.pantry.create({ productId: x.productId, quantity: '1', unit: 'g' })).id),
-    getExpiringWithin: (me) => me.pantry.getExpiringWithin(3),
-    create: (me, x) => me.pantry.create({ productId: x.productId, quantity: '1', unit: 'g' }),
-  },
-  ledger: {
-    addItem: (me, x) => me.ledger.addItem({ productId: x.productId, quantity: '100', unit: 'g', expiryDate: '2026-11-30' }),
-    consume: (me, x) => me.ledger.consume(x.lotId, { quantity: '1', unit: 'g' }),
-    discard: (me, x) => me.ledger.discard(x.lotId, { quantity: '1', unit: 'g' }, 'spoiled'),
-    open: (me, x) => me.ledger.open(x.lotId),
-    undoEvent: async (me, x) => me.ledger.undoEvent((await me.ledger.consume(x.lotId, { quantity: '1', unit: 'g' })).event.id),
-    stockFromReceipt: (me, x) => me.ledger.stockFromReceipt(x.receiptId),
-    getExpiringSoon: (me) => me.ledger.getExpiringSoon(3),
-    getExpired: (me) => me.ledger.getExpired(),
-    getOverdue: (me) => me.ledger.getOverdue(),
-    getUseFirst: (me, x) => me.ledger.getUseFirst({ productId: x.productId }),
-    consumeProduct: (me, x) => me.ledger.consumeProduct(x.productId, { quantity: '10', unit: 'g' }),
-    cookRecipe: (me, x) => me.ledger.cookRecipe(x.recipeId),
-    getWasteStats: (me) => me.ledger.getWasteStats(YEAR),
-  },
+const TOUR: ScopeCalls = {
+  ...SCOPE_CALLS,
+  conversations: { ...SCOPE_CALLS.conversations, delete: async (me) => me.conversations.delete((await me.conversations.create({ sessionId: unique('gone') })).id) },
+  receipts: { ...SCOPE_CALLS.receipts, delete: async (me) => me.receipts.delete((await me.receipts.create({ totalAmount: '1.00' })).id) },
+  pantry: { ...SCOPE_CALLS.pantry, delete: async (me, x) => me.pantry.delete((await me.pantry.create({ productId: x.productId, quantity: '1', unit: 'g' })).id) },
+  ledger: { ...SCOPE_CALLS.ledger, undoEvent: async (me, x) => me.ledger.undoEvent((await me.ledger.consume(x.lotId, { quantity: '1', unit: 'g' })).event.id) },
   mealPlans: {
-    get: (me, x) => me.mealPlans.get(x.planId),
-    list: (me) => me.mealPlans.list(),
-    getMulti: (me) => me.mealPlans.getMulti(0, 100),
-    getPlan: (me) => me.mealPlans.getPlan(YEAR),
-    update: (me, x) => me.mealPlans.update(x.planId, { notes: 'x' }),
+    ...SCOPE_CALLS.mealPlans,
     delete: async (me) => me.mealPlans.delete((await me.mealPlans.create({ planDate: '2026-12-01' })).id),
-    addItem: (me, x) => me.mealPlans.addItem(x.planId, { productId: x.productId, quantity: '1' }),
     removeItem: async (me, x) => me.mealPlans.removeItem((await me.mealPlans.addItem(x.planId, { productId: x.productId, quantity: '1' })).id),
-    getShoppingList: (me) => me.mealPlans.getShoppingList(YEAR),
-    create: (me) => me.mealPlans.create({ planDate: '2026-11-29' }),
   },
-  recipes: {
-    getCookableRecipes: (me) => me.recipes.getCookableRecipes({ maxMissing: 5 }),
-  },
-} satisfies Tour;
+};
 
 /** Back-office calls on one user's rows: look-ups (in the scope of every user's rows), and those narrowed to the user. */
 const BACK_OFFICE: Record<string, (db: Foodsave, userId: string) => Promise<unknown>> = {
@@ -394,15 +310,15 @@ const BACK_OFFICE: Record<string, (db: Foodsave, userId: string) => Promise<unkn
   'users.updatePreferences': (db, userId) => db.admin.users.updatePreferences(userId, { householdSize: 3 }),
   'users.deleteUser': async (db) => db.admin.users.deleteUser((await makeUser(db, 'gone')).id),
   'conversations.getUserConversations': (db, userId) => db.admin.conversations.getUserConversations(userId, { offset: 0, limit: 10 }),
-  'receipts.getUserReceipts': (db, userId) => db.admin.receipts.getUserReceipts(userId, YEAR),
+  'receipts.getUserReceipts': (db, userId) => db.admin.receipts.getUserReceipts(userId, WHOLE_YEAR),
   'pantryItems.getUserItems': (db, userId) => db.admin.pantryItems.getUserItems(userId, {}),
-  'mealPlans.getUserPlans': (db, userId) => db.admin.mealPlans.getUserPlans(userId, YEAR),
+  'mealPlans.getUserPlans': (db, userId) => db.admin.mealPlans.getUserPlans(userId, WHOLE_YEAR),
 };
 
 /** The tour's user, their rows, and a connection as the superuser, made once the data is loaded. */
 interface TourSetup {
   tourist: string;
-  own: Own;
+  own: ScopeIds;
   superuser: pg.Client;
   /** Each index's table, to key index conditions by. */
   tableOf: Map<string, string>;
@@ -419,9 +335,21 @@ async function makeTour(): Promise<TourSetup> {
   const conversation = await me.conversations.create({ sessionId: unique('tourist') });
   await me.conversations.addMessage(conversation.id, { content: 'hi', role: 'user' });
   const receipt = await me.receipts.createWithItems({ storeName: 'Lidl', purchaseDate: '2026-11-20' }, [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '3.99' }]);
-  const { lot } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', expiryDate: '2026-11-28' });
+  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', expiryDate: '2026-11-28' });
   const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
-  const own = { conversationId: conversation.id, sessionId: conversation.sessionId, receiptId: receipt.id, receiptItemId: receipt.items[0]!.id, lotId: lot.id, planId: plan.id, productId: product.id, recipeId: recipe.id };
+  const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
+  const own: ScopeIds = {
+    conversationId: conversation.id,
+    sessionId: conversation.sessionId,
+    receiptId: receipt.id,
+    receiptItemId: receipt.items[0]!.id,
+    lotId: lot.id,
+    eventId: event.id,
+    planId: plan.id,
+    planItemId: planItem.id,
+    productId: product.id,
+    recipeId: recipe.id,
+  };
   const superuser = new pg.Client({ connectionString: rawUrl(t.url) });
   await superuser.connect();
   const tableOf = new Map((await superuser.query<{ i: string; t: string }>('SELECT indexname AS i, tablename AS t FROM pg_indexes')).rows.map((r) => [r.i, r.t]));
@@ -470,11 +398,11 @@ describe('no statement loses an index condition to the row-level security polici
   };
 
   it('has a call for every method of the user scope', () => {
-    for (const [part, methods] of Object.entries(USER_SCOPE_METHODS)) expect(Object.keys(TOUR[part as keyof Tour]).sort(), part).toEqual([...methods].sort());
+    for (const [part, methods] of Object.entries(USER_SCOPE_METHODS)) expect(Object.keys(TOUR[part as keyof ScopeCalls]).sort(), part).toEqual([...methods].sort());
   });
   for (const [part, methods] of Object.entries(TOUR)) {
-    for (const [method, call] of Object.entries(methods as Record<string, Call>)) {
-      it(`${part}.${method}`, compare(() => call(createFoodsave(t.engine).forUser(tour.tourist), tour.own)));
+    for (const [method, call] of Object.entries(methods as Record<string, ScopeCall>)) {
+      it(`${part}.${method}`, compare(() => call(createFoodsave(t.engine).forUser(tour.tourist), tour.own, createFoodsave(t.engine))));
     }
   }
   for (const [name, call] of Object.entries(BACK_OFFICE)) it(`back office: ${name}`, compare(() => call(createFoodsave(t.engine), READER)));

@@ -11,23 +11,14 @@ import {
 } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
+import { SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
 import { useTestDatabase, tbl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'scope_isolation' });
 
 /** User B's rows, and catalogue rows they use. Every case acts as user A on them. */
-interface B {
+interface B extends ScopeIds {
   userId: string;
-  conversationId: string;
-  sessionId: string;
-  receiptId: string;
-  receiptItemId: string;
-  lotId: string;
-  eventId: string;
-  planId: string;
-  planItemId: string;
-  productId: string;
-  recipeId: string;
 }
 
 let db: Foodsave;
@@ -76,99 +67,11 @@ beforeAll(async () => {
   expect(owned.length).toBeGreaterThanOrEqual(8);
 });
 
-type Case = (me: UserScope, b: B) => Promise<unknown>;
-type Cases = { [P in keyof typeof USER_SCOPE_METHODS]: Record<(typeof USER_SCOPE_METHODS)[P][number], Case> };
-
-const range = { from: '2026-01-01', to: '2026-12-31' };
-
 /**
- * One case per method of the scope: A calls it with B's ids where it takes ids, and otherwise as A
- * would. `satisfies` makes a method without a case a compile error; the test below makes it a failure.
+ * One call per method of the scope: A calls it with B's ids where it takes ids, and otherwise as A
+ * would. The test below makes a method without a call a failure.
  */
-const CASES = {
-  account: {
-    get: (me) => me.account.get(),
-    update: (me) => me.account.update({ username: unique('alice').slice(0, 50) }),
-    updatePreferences: (me) => me.account.updatePreferences({ householdSize: 2 }),
-    exportData: (me) => me.account.exportData(),
-    exportDataPages: async (me) => {
-      const pages = [];
-      for await (const page of me.account.exportDataPages({ pageSize: 2 })) pages.push(page);
-      return pages;
-    },
-    // Deletes a throwaway user of its own: the point is that it reaches no one else.
-    delete: async () => db.forUser((await makeUser(db, 'gone')).id).account.delete(),
-  },
-  conversations: {
-    get: (me, x) => me.conversations.get(x.conversationId),
-    getBySessionId: (me, x) => me.conversations.getBySessionId(x.sessionId),
-    list: (me) => me.conversations.list({ offset: 0, limit: 100 }),
-    getMulti: (me) => me.conversations.getMulti(0, 100),
-    getRecentConversations: (me) => me.conversations.getRecentConversations(1, 20),
-    update: (me, x) => me.conversations.update(x.conversationId, { title: 'mine now' }),
-    delete: (me, x) => me.conversations.delete(x.conversationId),
-    addMessage: (me, x) => me.conversations.addMessage(x.conversationId, { content: 'injected', role: 'user' }),
-    getConversationWithMessages: (me, x) => me.conversations.getConversationWithMessages(x.conversationId),
-    getContextWindow: (me, x) => me.conversations.getContextWindow(x.conversationId, 10),
-    create: (me) => me.conversations.create({ sessionId: unique('alice') }),
-  },
-  receipts: {
-    get: (me, x) => me.receipts.get(x.receiptId),
-    list: (me) => me.receipts.list(),
-    getMulti: (me) => me.receipts.getMulti(0, 100),
-    listByPurchaseDate: (me) => me.receipts.listByPurchaseDate(range),
-    getReceiptWithItems: (me, x) => me.receipts.getReceiptWithItems(x.receiptId),
-    update: (me, x) => me.receipts.update(x.receiptId, { totalAmount: '0.01' }),
-    delete: (me, x) => me.receipts.delete(x.receiptId),
-    getSpendingStats: (me) => me.receipts.getSpendingStats(range),
-    getSpendingBreakdown: (me) => me.receipts.getSpendingBreakdown(range),
-    matchReceiptItems: (me, x) => me.receipts.matchReceiptItems(x.receiptId),
-    acceptMatch: (me, x) => me.receipts.acceptMatch(x.receiptItemId, x.productId),
-    create: (me, x) => me.receipts.create({ totalAmount: '1.00', conversationId: x.conversationId }),
-    createWithItems: (me, x) => me.receipts.createWithItems({ conversationId: x.conversationId }, [{ productName: 'X' }]),
-  },
-  pantry: {
-    get: (me, x) => me.pantry.get(x.lotId),
-    list: (me) => me.pantry.list(),
-    getMulti: (me) => me.pantry.getMulti(0, 100),
-    listItems: (me) => me.pantry.listItems(),
-    update: (me, x) => me.pantry.update(x.lotId, { quantity: '0' }),
-    delete: (me, x) => me.pantry.delete(x.lotId),
-    getExpiringWithin: (me) => me.pantry.getExpiringWithin(3650, { asOf: '2026-01-01' }),
-    create: (me, x) => me.pantry.create({ productId: x.productId, quantity: '1', unit: 'g' }),
-  },
-  ledger: {
-    addItem: (me, x) => me.ledger.addItem({ productId: x.productId, quantity: '1', unit: 'pcs', receiptItemId: x.receiptItemId }),
-    consume: (me, x) => me.ledger.consume(x.lotId, { quantity: '1', unit: 'g' }),
-    discard: (me, x) => me.ledger.discard(x.lotId, { quantity: '1', unit: 'g' }, 'spoiled'),
-    open: (me, x) => me.ledger.open(x.lotId),
-    undoEvent: (me, x) => me.ledger.undoEvent(x.eventId),
-    stockFromReceipt: (me, x) => me.ledger.stockFromReceipt(x.receiptId),
-    getExpiringSoon: (me) => me.ledger.getExpiringSoon(3650, { asOf: '2026-01-01' }),
-    getExpired: (me) => me.ledger.getExpired({ asOf: '2030-01-01' }),
-    getOverdue: (me) => me.ledger.getOverdue({ asOf: '2030-01-01' }),
-    getUseFirst: (me, x) => me.ledger.getUseFirst({ productId: x.productId }),
-    // B's lots hold the product; A's pantry holds none, so A is short, and B's lots are untouched.
-    consumeProduct: (me, x) => me.ledger.consumeProduct(x.productId, { quantity: '100', unit: 'g' }),
-    cookRecipe: (me, x) => me.ledger.cookRecipe(x.recipeId),
-    getWasteStats: (me) => me.ledger.getWasteStats(range),
-  },
-  mealPlans: {
-    get: (me, x) => me.mealPlans.get(x.planId),
-    list: (me) => me.mealPlans.list(),
-    getMulti: (me) => me.mealPlans.getMulti(0, 100),
-    getPlan: (me) => me.mealPlans.getPlan(range),
-    update: (me, x) => me.mealPlans.update(x.planId, { notes: 'x' }),
-    delete: (me, x) => me.mealPlans.delete(x.planId),
-    addItem: (me, x) => me.mealPlans.addItem(x.planId, { productId: x.productId, quantity: '1' }),
-    removeItem: (me, x) => me.mealPlans.removeItem(x.planItemId),
-    getShoppingList: (me) => me.mealPlans.getShoppingList(range),
-    create: (me) => me.mealPlans.create({ planDate: '2026-11-27' }),
-  },
-  recipes: {
-    getCookableRecipes: (me) => me.recipes.getCookableRecipes({ maxMissing: 5, asOf: '2026-11-20' }),
-  },
-} satisfies Cases;
+const CASES: ScopeCalls = SCOPE_CALLS;
 
 /** Cases where A is refused for want of their own stock, which is also "nothing of B's". */
 const SHORT_OF_STOCK = new Set(['ledger.consumeProduct', 'ledger.cookRecipe']);
@@ -182,7 +85,7 @@ describe("user A inside forUser(A), given user B's ids", () => {
       for (const key in facade) keys.push(key);
       expect(keys.sort(), part).toEqual([...methods].sort());
       for (const method of methods) expect(typeof facade[method], `${part}.${method}`).toBe('function');
-      expect(Object.keys(CASES[part as keyof Cases]).sort(), part).toEqual([...methods].sort());
+      expect(Object.keys(CASES[part as keyof ScopeCalls]).sort(), part).toEqual([...methods].sort());
     }
     // The parts are getters on the scope's class; the scope has no member beyond them and its user id.
     const members = [...Object.keys(a), ...Object.getOwnPropertyNames(Object.getPrototypeOf(a)).filter((n) => n !== 'constructor')];
@@ -190,11 +93,11 @@ describe("user A inside forUser(A), given user B's ids", () => {
   });
 
   for (const [part, methods] of Object.entries(CASES)) {
-    for (const [method, run] of Object.entries(methods as Record<string, Case>)) {
+    for (const [method, run] of Object.entries(methods as Record<string, ScopeCall>)) {
       it(`${part}.${method} finds nothing of B's and changes nothing`, async () => {
         let result: unknown;
         try {
-          result = await run(a, b);
+          result = await run(a, b, db);
         } catch (error) {
           expect(error).toBeInstanceOf(FoodsaveDbError);
           const code = (error as FoodsaveDbError).code;
@@ -236,7 +139,7 @@ describe('scoping keys', () => {
     const calls = [
       () => a.conversations.get(b.conversationId, options as never),
       () => a.conversations.create({ sessionId: unique('x') }, options as never),
-      () => a.receipts.getSpendingStats(range, options as never),
+      () => a.receipts.getSpendingStats(WHOLE_YEAR, options as never),
       () => a.ledger.getExpired(options as never),
       () => db.admin.conversations.getMulti(0, 10, options as never),
     ];
