@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFoodsave, type Foodsave, type QueryEvent } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
+import { makeScopeRows, SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
 import { indexedKeys, lostKeys, planFor, prepareValue, statementsSentBy, type PlanNode, type Planner, type SentStatement } from './support/plan-comparison.js';
 import { rawQuery, rawUrl, useTestDatabase } from './support/test-database.js';
 
@@ -330,26 +330,7 @@ async function makeTour(): Promise<TourSetup> {
   const db = createFoodsave(t.engine);
   const tourist = (await makeUser(db, 'tourist')).id;
   const me = db.forUser(tourist);
-  const product = await db.catalog.products.create({ name: unique('Cheese') });
-  const recipe = await db.catalog.recipes.createWithIngredients({ title: 'Cheese toast', servings: 1 }, [{ productId: product.id, quantity: '100', unit: 'g' }]);
-  const conversation = await me.conversations.create({ sessionId: unique('tourist') });
-  await me.conversations.addMessage(conversation.id, { content: 'hi', role: 'user' });
-  const receipt = await me.receipts.createWithItems({ storeName: 'Lidl', purchaseDate: '2026-11-20' }, [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '3.99' }]);
-  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', expiryDate: '2026-11-28' });
-  const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
-  const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
-  const own: ScopeIds = {
-    conversationId: conversation.id,
-    sessionId: conversation.sessionId,
-    receiptId: receipt.id,
-    receiptItemId: receipt.items[0]!.id,
-    lotId: lot.id,
-    eventId: event.id,
-    planId: plan.id,
-    planItemId: planItem.id,
-    productId: product.id,
-    recipeId: recipe.id,
-  };
+  const own = await makeScopeRows(db, me, 'hi');
   const superuser = new pg.Client({ connectionString: rawUrl(t.url) });
   await superuser.connect();
   const tableOf = new Map((await superuser.query<{ i: string; t: string }>('SELECT indexname AS i, tablename AS t FROM pg_indexes')).rows.map((r) => [r.i, r.t]));

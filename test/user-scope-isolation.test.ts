@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { USER_SCOPE_METHODS } from '../src/scope/user-scope.js';
 import { makeUser, unique } from './support/fixtures.js';
-import { SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
+import { makeScopeRows, SCOPE_CALLS, WHOLE_YEAR, type ScopeCall, type ScopeCalls, type ScopeIds } from './support/scope-calls.js';
 import { useTestDatabase, tbl } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'scope_isolation' });
@@ -34,31 +34,7 @@ beforeAll(async () => {
   const bob = await makeUser(db, 'bob');
   a = db.forUser(alice.id);
   const me = db.forUser(bob.id);
-  const product = await db.catalog.products.create({ name: `Cheese ${unique('p')}` });
-  const recipe = await db.catalog.recipes.createWithIngredients({ title: 'Cheese toast', servings: 1 }, [{ productId: product.id, quantity: '100', unit: 'g' }]);
-  const conversation = await me.conversations.create({ sessionId: unique('bob') });
-  await me.conversations.addMessage(conversation.id, { content: 'bob-secret-message', role: 'user' });
-  const receipt = await me.receipts.createWithItems(
-    { totalAmount: '9.99', purchaseDate: '2026-11-20', storeName: 'Lidl', conversationId: conversation.id },
-    [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '9.99' }],
-  );
-  await me.receipts.acceptMatch(receipt.items[0]!.id, product.id);
-  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', totalPrice: '5.00', expiryDate: '2026-11-28' });
-  const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
-  const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
-  b = {
-    userId: bob.id,
-    conversationId: conversation.id,
-    sessionId: conversation.sessionId,
-    receiptId: receipt.id,
-    receiptItemId: receipt.items[0]!.id,
-    lotId: lot.id,
-    eventId: event.id,
-    planId: plan.id,
-    planItemId: planItem.id,
-    productId: product.id,
-    recipeId: recipe.id,
-  };
+  b = { userId: bob.id, ...(await makeScopeRows(db, me, 'bob-secret-message')) };
   bBefore = (await me.account.exportData())!;
   const owned = (Object.keys(bBefore) as (keyof UserDataExport)[])
     .filter((k) => Array.isArray(bBefore[k]))

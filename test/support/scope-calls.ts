@@ -112,3 +112,35 @@ export const SCOPE_CALLS = {
     getCookableRecipes: (me) => me.recipes.getCookableRecipes({ maxMissing: 5, asOf: '2026-11-20' }),
   },
 } satisfies ScopeCalls;
+
+/**
+ * One of each row a user owns, made through `me`, with the catalogue rows they use (made through `db`):
+ * a conversation with `message`, a receipt of one line linked to it and learned as a match, a pantry
+ * lot and its event, a meal plan of a recipe with one item.
+ */
+export async function makeScopeRows(db: Foodsave, me: UserScope, message: string): Promise<ScopeIds> {
+  const product = await db.catalog.products.create({ name: `Cheese ${unique('p')}` });
+  const recipe = await db.catalog.recipes.createWithIngredients({ title: 'Cheese toast', servings: 1 }, [{ productId: product.id, quantity: '100', unit: 'g' }]);
+  const conversation = await me.conversations.create({ sessionId: unique('user') });
+  await me.conversations.addMessage(conversation.id, { content: message, role: 'user' });
+  const receipt = await me.receipts.createWithItems(
+    { totalAmount: '9.99', purchaseDate: '2026-11-20', storeName: 'Lidl', conversationId: conversation.id },
+    [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '9.99' }],
+  );
+  await me.receipts.acceptMatch(receipt.items[0]!.id, product.id);
+  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', totalPrice: '5.00', expiryDate: '2026-11-28' });
+  const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
+  const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
+  return {
+    conversationId: conversation.id,
+    sessionId: conversation.sessionId,
+    receiptId: receipt.id,
+    receiptItemId: receipt.items[0]!.id,
+    lotId: lot.id,
+    eventId: event.id,
+    planId: plan.id,
+    planItemId: planItem.id,
+    productId: product.id,
+    recipeId: recipe.id,
+  };
+}
