@@ -226,7 +226,10 @@ describe('runMigrations', () => {
     await expect(query("INSERT INTO users (username, email) VALUES ('ana2', 'ANA@example.COM')")).rejects.toMatchObject({ code: '23505', constraint: 'users_email_lower_key' });
     await query("UPDATE users SET email = 'Ana@Elsewhere.org'");
     expect(await query('SELECT email_lower FROM users')).toEqual([{ email_lower: 'ana@elsewhere.org' }]);
-    await expect(query("INSERT INTO users (username, email, email_lower) VALUES ('bo', 'bo@x.io', 'bo@x.io')")).rejects.toMatchObject({ code: '428C9' });
+    // 428C9 (generated_always); PostgreSQL 13 reports the same refusal as 42601.
+    const refused = await query("INSERT INTO users (username, email, email_lower) VALUES ('bo', 'bo@x.io', 'bo@x.io')").catch((e: { code?: string }) => e);
+    expect(['428C9', '42601']).toContain((refused as { code?: string }).code);
+    expect(String(refused)).toMatch(/cannot insert (a non-DEFAULT value )?into column "email_lower"/);
     expect(await revertMigrations(engine, { to: '0017-users-email-lower' })).toEqual(['0017-users-email-lower']);
     expect(await emailIndex()).toEqual(['btree (lower((email)::text))']);
     expect(await query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'email_lower'", [testSchema])).toEqual([{ n: 0 }]);

@@ -86,7 +86,7 @@ describe('model behaviour', () => {
     const { User } = t.engine.models;
     const one = await User.create({ username: 'key1', email: 'Key1@X.io' });
     // @ts-expect-error the database writes it, and refuses any other writer
-    await expect(User.create({ username: 'key3', email: 'key3@x.io', emailLower: 'key3@x.io' })).rejects.toMatchObject({ parent: { code: '428C9' } });
+    await expect(User.create({ username: 'key3', email: 'key3@x.io', emailLower: 'key3@x.io' })).rejects.toThrow(/cannot insert (a non-DEFAULT value )?into column "email_lower"/);
     await User.bulkCreate([{ username: 'key2', email: 'KEY2@x.io' }]);
     await one.reload();
     expect(one.emailLower).toBe('key1@x.io');
