@@ -29,9 +29,9 @@ function policies(read: (expression: string) => string): string {
  * Same conditions, same answers: this is 0011's and 0014's policies with the two scope expressions
  * wrapped, nothing else.
  *
- * The price is a fixed cost per statement: each sub-select is a small plan of its own to start and run,
- * which outweighs the saving on a statement that reads one row (hence `users` is left as it was), and to
- * plan. The library names its statements (DATABASE_PREPARED_STATEMENTS), so on a direct connection the
+ * The price is a fixed cost per statement: each sub-select is a small plan of its own, to plan and to
+ * start and run. On a statement that reads one row that outweighs the saving (hence `users` is left as
+ * it was). The library names its statements (DATABASE_PREPARED_STATEMENTS), so on a direct connection the
  * planning is paid once per connection; unnamed behind a pooler it is paid per statement, and measured
  * no slower overall than before.
  */

@@ -154,7 +154,12 @@ export interface Planner {
 }
 
 /** pg's own conversion of a value to a parameter's text (dates, arrays, JSON). */
-export const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue;
+const prepareValue = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils.prepareValue;
+
+/** `values` as SQL literals, for `EXECUTE name(…)`: each as pg would send it as a parameter. */
+export function literalsOf(planner: Pick<Planner, 'escapeLiteral'>, values: readonly unknown[]): string[] {
+  return values.map((v) => (v === null || v === undefined ? 'NULL' : planner.escapeLiteral(String(prepareValue(v)))));
+}
 
 let prepared = 0;
 
@@ -165,7 +170,7 @@ let prepared = 0;
  * prepared statement's plan for any values).
  */
 export async function planFor(planner: Planner, statement: SentStatement, { asRole, mode }: { asRole: boolean; mode: 'custom' | 'generic' }): Promise<PlanNode> {
-  const literals = statement.values.map((v) => (v === null || v === undefined ? 'NULL' : planner.escapeLiteral(String(prepareValue(v)))));
+  const literals = literalsOf(planner, statement.values);
   // A name of its own each time: a statement left prepared by a failed EXPLAIN is never reused.
   const name = `fsdb_compare_${++prepared}`;
   await planner.query('BEGIN');
