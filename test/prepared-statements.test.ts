@@ -1,7 +1,8 @@
 /**
  * Named prepared statements (DATABASE_PREPARED_STATEMENTS): on a direct connection a repeated statement
  * is parsed once per connection; behind Debian's PgBouncer 1.18 in transaction mode, `auto` finds out
- * that the pooler does not keep them, runs the call again unnamed and stays unnamed.
+ * that the pooler does not keep them, runs the call again unnamed and stays unnamed; behind PgBouncer
+ * 1.21+ with `max_prepared_statements`, which keeps them, `auto` stays on.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +12,7 @@ import { giveBack, poolOf } from '../src/engine/pool-access.js';
 import { componentMissing } from './support/components.js';
 import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { createTestDatabase, type TestDatabase, tbl, testEnv, useTestDatabase, withRawClient } from './support/test-database.js';
+import { withClient } from './support/with-client.js';
 
 const t = useTestDatabase({ label: 'prepared', engine: { poolSize: 1, maxOverflow: 0 } });
 const engines: Engine[] = [];
@@ -164,5 +166,65 @@ describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
     }
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]).toMatchObject({ sqlState: expect.stringMatching(/^(26000|42P05)$/) });
+  });
+});
+
+const noTracking = componentMissing('PgBouncer 1.21+', pgbouncerMissingReason('tracking'));
+
+describe.skipIf(noTracking)('behind PgBouncer 1.21+ in transaction mode, with max_prepared_statements', () => {
+  let bouncer: PgBouncer;
+  let db: TestDatabase;
+  beforeAll(async () => {
+    // Two server connections for more clients than that: a client's next transaction may land on the
+    // server connection that has not seen its statement, which the pooler must then prepare there.
+    bouncer = await startPgBouncer({ serverUrl: inject('serverUrl'), poolMode: 'transaction', defaultPoolSize: 2, release: 'tracking' });
+    console.log(`[foodsave-db tests] PgBouncer ${bouncer.version} with max_prepared_statements`);
+    db = await createTestDatabase('prepared_tracking', { roles: false });
+    await runMigrations(engineWith({ url: bouncer.url(db.name) }));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(engines.map((e) => e.close({ timeoutMs: 2000 })));
+    await bouncer?.stop();
+    await db?.drop();
+  });
+
+  /** Three engines of two connections each, writing and reading one user's conversations at once. */
+  async function workThrough(options: EngineOptions): Promise<Engine[]> {
+    const many = [0, 1, 2].map(() => engineWith({ url: bouncer.url(db.name), poolSize: 2, ...options }));
+    const user = await signUp(many[0]!);
+    await Promise.all(
+      many.flatMap((engine, i) =>
+        [0, 1].map(async (caller) => {
+          const me = createFoodsave(engine).forUser(user.id);
+          for (let k = 0; k < 4; k++) {
+            const chat = await me.conversations.create({ sessionId: `t-${i}-${caller}-${k}-${randomUUID()}` });
+            await me.conversations.addMessage(chat.id, { role: 'user', content: `message ${k}` });
+            expect(await me.conversations.getContextWindow(chat.id, 5)).toHaveLength(1);
+          }
+        }),
+      ),
+    );
+    expect(await createFoodsave(many[2]!).forUser(user.id).conversations.list({ limit: 100 })).toHaveLength(24);
+    return many;
+  }
+
+  it('auto stays on: no call fails, no warning, and the server runs the statements the pooler prepared for them', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error() {} };
+    const many = await workThrough({ logger });
+    expect(many.map((e) => e.routing.statements.current)).toEqual(['auto', 'auto', 'auto']);
+    expect(warnings).toEqual([]);
+    // PgBouncer prepares a client's named statement on a server connection under a name of its own.
+    const held = await withClient(bouncer.url(db.name), (client) =>
+      client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements'),
+    );
+    const insert = held.rows.filter((r) => /^INSERT INTO \S*"messages"/.test(r.statement));
+    expect(insert.length).toBeGreaterThan(0);
+    expect(insert.every((r) => /^PGBOUNCER_\d+$/.test(r.name))).toBe(true);
+  });
+
+  it('on: no call fails either', async () => {
+    const many = await workThrough({ preparedStatements: 'on' });
+    expect(many.map((e) => e.routing.statements.current)).toEqual(['on', 'on', 'on']);
   });
 });

@@ -15,7 +15,8 @@ declare module 'vitest' {
     serverVersionNum: number;
     /**
      * The server URL the tests' engines connect through: PgBouncer's when `TEST_VIA_PGBOUNCER` is
-     * `transaction` or `session`, else the server's own.
+     * `transaction` or `session` (Debian 12's 1.18, or 1.21+ with `TEST_PGBOUNCER_RELEASE=tracking`),
+     * else the server's own.
      */
     engineServerUrl: string;
     /**
@@ -91,15 +92,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('testRoles', typeof roles === 'string' ? null : roles);
   const via = process.env.TEST_VIA_PGBOUNCER;
   let bouncer: PgBouncer | undefined;
+  const release = process.env.TEST_PGBOUNCER_RELEASE ?? 'debian';
+  if (release !== 'debian' && release !== 'tracking') {
+    await server.stop();
+    throw new Error(`TEST_PGBOUNCER_RELEASE=${release}: expected debian or tracking`);
+  }
   if (via === 'transaction' || via === 'session') {
     bouncer = await startPgBouncer({
+      release,
       serverUrl: server.url,
       poolMode: via,
       defaultPoolSize: 40,
       maxClientConn: 1000,
       extraUsers: typeof roles === 'string' ? [] : [roles.owner, roles.app],
     });
-    console.log(`[foodsave-db tests] every test database is reached through PgBouncer ${bouncer.version} in ${via} mode`);
+    const prepared = process.env.DATABASE_PREPARED_STATEMENTS ? `, DATABASE_PREPARED_STATEMENTS=${process.env.DATABASE_PREPARED_STATEMENTS}` : '';
+    console.log(`[foodsave-db tests] every test database is reached through PgBouncer ${bouncer.version} in ${via} mode${prepared}`);
   } else if (via) {
     await server.stop();
     throw new Error(`TEST_VIA_PGBOUNCER=${via}: expected transaction or session`);

@@ -1,6 +1,9 @@
 /**
- * Debian's real PgBouncer, started for a test on a free port on 127.0.0.1, with its defaults: in
- * particular it refuses unknown startup parameters such as `options`, as deployed poolers do.
+ * A real PgBouncer, started for a test on a free port on 127.0.0.1, with its defaults: in particular it
+ * refuses unknown startup parameters such as `options`, as deployed poolers do. Two releases:
+ * - Debian 12's (1.18), which keeps no named prepared statement across transactions;
+ * - 1.21 or later, which tracks them in transaction mode (`max_prepared_statements`), from Debian sid
+ *   (`bash .ci/install-from-sid.sh pgbouncer`, which `.ci/run` runs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
@@ -13,6 +16,13 @@ import { startReaper } from './postgres-server.js';
 import { chownForServer, postgresSystemUser } from './system-user.js';
 
 const BINARIES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
+/** Where `.ci/install-from-sid.sh pgbouncer` puts PgBouncer 1.21+, or `TEST_PGBOUNCER_TRACKING_BIN`. */
+const TRACKING_BINARIES = [process.env.TEST_PGBOUNCER_TRACKING_BIN, '/opt/foodsave-pgbouncer/bin/pgbouncer'];
+/** How many named statements PgBouncer 1.21+ keeps per connection in these tests. */
+const MAX_PREPARED_STATEMENTS = 200;
+
+/** Which PgBouncer: Debian 12's 1.18, or 1.21+ tracking named prepared statements. */
+export type PgBouncerRelease = 'debian' | 'tracking';
 
 export interface PgBouncer {
   /** A URL with the server URL's user and password, through PgBouncer, for any database. */
@@ -22,13 +32,16 @@ export interface PgBouncer {
   stop(): Promise<void>;
 }
 
-function binary(): string | undefined {
-  return BINARIES.find((b) => existsSync(b));
+function binary(release: PgBouncerRelease): string | undefined {
+  return (release === 'debian' ? BINARIES : TRACKING_BINARIES).find((b) => b !== undefined && existsSync(b));
 }
 
-/** Why PgBouncer cannot be started here, or undefined when it can. */
-export function pgbouncerMissingReason(): string | undefined {
-  return binary() ? undefined : 'pgbouncer is not installed (Debian: apt-get install pgbouncer)';
+/** Why this PgBouncer cannot be started here, or undefined when it can. */
+export function pgbouncerMissingReason(release: PgBouncerRelease = 'debian'): string | undefined {
+  if (binary(release)) return undefined;
+  return release === 'debian'
+    ? 'pgbouncer is not installed (Debian: apt-get install pgbouncer)'
+    : 'PgBouncer 1.21+ is not installed (bash .ci/install-from-sid.sh pgbouncer, or set TEST_PGBOUNCER_TRACKING_BIN)';
 }
 
 export async function startPgBouncer(options: {
@@ -38,9 +51,12 @@ export async function startPgBouncer(options: {
   maxClientConn?: number;
   /** More logins PgBouncer accepts besides the server URL's (the tests' owner and application roles). */
   extraUsers?: readonly { user: string; password: string }[];
+  /** Default `debian`; `tracking` runs 1.21+ with `max_prepared_statements` 200. */
+  release?: PgBouncerRelease;
 }): Promise<PgBouncer> {
-  const bin = binary();
-  if (!bin) throw new Error(pgbouncerMissingReason());
+  const release = options.release ?? 'debian';
+  const bin = binary(release);
+  if (!bin) throw new Error(pgbouncerMissingReason(release));
   const dir = mkdtempSync(path.join(tmpdir(), 'foodsave-pgbouncer-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -116,6 +132,7 @@ function writeConfig(dir: string, port: number, options: Parameters<typeof start
       `pool_mode = ${options.poolMode}`,
       `default_pool_size = ${options.defaultPoolSize ?? 20}`,
       `max_client_conn = ${options.maxClientConn ?? 200}`,
+      ...(options.release === 'tracking' ? [`max_prepared_statements = ${MAX_PREPARED_STATEMENTS}`] : []),
       `logfile = ${path.join(dir, 'pgbouncer.log')}`,
       '',
     ].join('\n'),

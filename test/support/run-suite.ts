@@ -8,7 +8,12 @@
  *
  * `pgbouncer` in the list adds a run of every test of the public data API (the repositories, the user
  * scope, the domain, the example, health) with each test database reached through PgBouncer in
- * transaction mode (`TEST_VIA_PGBOUNCER=transaction`), on the default major.
+ * transaction mode (`TEST_VIA_PGBOUNCER=transaction`), on the default major: Debian 12's PgBouncer 1.18,
+ * which loses named statements, so each engine finds that out and goes on unnamed.
+ *
+ * `pgbouncer-prepared` adds the same run behind PgBouncer 1.21+ with `max_prepared_statements`
+ * (`TEST_PGBOUNCER_RELEASE=tracking`), with `DATABASE_PREPARED_STATEMENTS=on`: every statement the API
+ * names stays named through the pooler, and a statement the pooler lost would fail the test.
  *
  * `schema` in the list adds a run of the whole suite with the library in schema `foodsave` instead of
  * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
@@ -60,8 +65,8 @@ const onlyOnce = REPLICATION_FILES.flatMap((file) => ['--exclude', file]);
 const notInSchemaPass = [...onlyOnce, '--exclude', 'test/query-plans.test.ts'];
 
 /** One vitest run: a major, the PgBouncer pass or the own-schema pass. */
-type Target = number | 'pgbouncer' | 'schema';
-const PASSES = new Set(['pgbouncer', 'schema']);
+type Target = number | 'pgbouncer' | 'pgbouncer-prepared' | 'schema';
+const PASSES = new Set(['pgbouncer', 'pgbouncer-prepared', 'schema']);
 
 interface Run {
   code: number;
@@ -136,6 +141,10 @@ async function main(): Promise<number> {
     if (major === 'pgbouncer') {
       console.log(`\n${'='.repeat(24)} The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
+    } else if (major === 'pgbouncer-prepared') {
+      console.log(`\n${'='.repeat(24)} The data API through PgBouncer 1.21+, statements named (TEST_PGBOUNCER_RELEASE=tracking) ${'='.repeat(24)}\n`);
+      const env = { ...process.env, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'tracking', DATABASE_PREPARED_STATEMENTS: 'on' };
+      run = await vitest(env, true, POOLED_FILES);
     } else if (major === 'schema') {
       console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }, true, [], notInSchemaPass);
@@ -158,7 +167,8 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
-    const label = major === 'pgbouncer' ? 'through PgBouncer' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
+    const label =
+      major === 'pgbouncer' ? 'through PgBouncer' : major === 'pgbouncer-prepared' ? 'through PgBouncer 1.21+, named' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
     console.log(`  ${label}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);

@@ -10,8 +10,14 @@ import { withClient } from './with-client.js';
  */
 export const testSchema = process.env.TEST_DATABASE_SCHEMA ?? 'public';
 
-/** The environment the tests give their engines: the run's schema, and nothing else from the process. */
-export const testEnv: Record<string, string> = testSchema === 'public' ? {} : { DATABASE_SCHEMA: testSchema };
+/**
+ * The environment the tests give their engines: the run's schema and, in the pass behind PgBouncer 1.21+,
+ * `DATABASE_PREPARED_STATEMENTS`; nothing else from the process.
+ */
+export const testEnv: Record<string, string> = {
+  ...(testSchema === 'public' ? {} : { DATABASE_SCHEMA: testSchema }),
+  ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
+};
 
 /** `"schema"."table"` for the run's schema, for the tests' own SQL. */
 export function tbl(table: string): string {
@@ -148,7 +154,7 @@ export function useTestDatabase(
     state.db = await createTestDatabase(options.label);
     // The library runs as the application role, held to row-level security; the owner migrates.
     state.engine = createEngine({
-      env: {},
+      env: testEnv,
       poolSize: 2,
       maxOverflow: 8,
       schema: testSchema,

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Install a private PostgreSQL client (pg_dump, pg_restore, psql) of a given major version
-# from Debian unstable (sid) into a prefix, without touching the system.
+# Install a private copy of a program from Debian unstable (sid) into a prefix, without touching the
+# system:
 #
-# Usage: bash .ci/install-pg-client.sh [major=18] [prefix=/opt/foodsave-pg-client-<major>]
+#   bash .ci/install-from-sid.sh pg-client [major=18] [prefix=/opt/foodsave-pg-client-<major>]
+#       pg_dump, pg_restore and psql of that major; the last line is PG_BIN_DIR=<prefix>/bin
+#   bash .ci/install-from-sid.sh pgbouncer [prefix=/opt/foodsave-pgbouncer]
+#       PgBouncer 1.21 or later; the last line is PGBOUNCER_BIN=<prefix>/bin/pgbouncer
 #
 # Why: the backup tests need pg_dump/pg_restore whose major is >= the server's, and the test
-# servers go up to 18, while Debian 12 only ships postgresql-client-15. Sid's binaries need a
-# newer glibc than the host's, so this script downloads postgresql-client-<major> and the
+# servers go up to 18, while Debian 12 only ships postgresql-client-15; and Debian 12's PgBouncer is
+# 1.18, which predates the tracking of named prepared statements in transaction mode (1.21,
+# max_prepared_statements) that the prepared-statement tests run behind. Sid's binaries need a
+# newer glibc than the host's, so this script downloads the package and the
 # shared-library closure of its Depends from sid (SHA256 of every .deb checked against the
 # Packages index, whose hash is checked against the InRelease file, whose signature is
 # checked with gpgv when the Debian archive keyring is available), unpacks them with
@@ -18,44 +23,68 @@
 # Environment overrides: PG_CLIENT_DEBIAN_MIRROR (default http://deb.debian.org/debian),
 # PG_CLIENT_DEBIAN_SUITE (default sid), PG_CLIENT_REQUIRE_SIGNATURE=1 (fail instead of
 # warning when the InRelease signature cannot be checked).
-# The last line of output is always PG_BIN_DIR=<prefix>/bin on success.
 set -Eeuo pipefail
 
 T0=${EPOCHREALTIME:-$(date +%s)}
-me=install-pg-client
+me=install-from-sid
 die() { echo "$me: ERROR: $*" >&2; exit 1; }
 note() { echo "$me: $*"; }
 # shellcheck disable=SC2154 # rc is assigned inside the trap
 trap 'rc=$?; echo "$me: ERROR: command failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
 elapsed() { awk -v a="$T0" -v b="${EPOCHREALTIME:-$(date +%s)}" 'BEGIN { printf "%.1fs", b - a }'; }
 
-MAJOR=${1:-18}
-[[ $MAJOR =~ ^[0-9]+$ ]] || die "major must be a number, got '$MAJOR' (usage: $0 [major] [prefix])"
-PREFIX=${2:-/opt/foodsave-pg-client-$MAJOR}
+# What each kind installs: the root package, its binaries and where the package puts them, what the
+# last line of output says, and how to tell that a prefix already holds the wanted version.
+KIND=${1:-}
+case $KIND in
+  pg-client)
+    MAJOR=${2:-18}
+    [[ $MAJOR =~ ^[0-9]+$ ]] || die "major must be a number, got '$MAJOR' (usage: $0 pg-client [major] [prefix])"
+    PREFIX=${3:-/opt/foodsave-pg-client-$MAJOR}
+    ROOT=postgresql-client-$MAJOR
+    BINS=(pg_dump pg_restore psql)
+    bindir=usr/lib/postgresql/$MAJOR/bin
+    extra_libdir=usr/lib/postgresql/$MAJOR/lib
+    result() { echo "PG_BIN_DIR=$1/bin"; }
+    ;;
+  pgbouncer)
+    PREFIX=${2:-/opt/foodsave-pgbouncer}
+    ROOT=pgbouncer
+    BINS=(pgbouncer)
+    bindir=usr/sbin
+    extra_libdir=
+    result() { echo "PGBOUNCER_BIN=$1/bin/pgbouncer"; }
+    ;;
+  *) die "usage: $0 pg-client [major] [prefix] | $0 pgbouncer [prefix]" ;;
+esac
 MIRROR=${PG_CLIENT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 MIRROR=${MIRROR%/}
 SUITE=${PG_CLIENT_DEBIAN_SUITE:-sid}
-BINS=(pg_dump pg_restore psql)
 
-# Prints the major of "<prefix>/bin/<tool> --version" ("pg_dump (PostgreSQL) 18.1 (Debian 18.1-1)").
-installed_major() {
+# Whether "<prefix>/bin/<tool> --version" is the wanted version: the major for the client
+# ("pg_dump (PostgreSQL) 18.1 (Debian 18.1-1)"), 1.21 or later for PgBouncer ("PgBouncer 1.26.1").
+wanted_version() {
   local out
   out=$("$1/bin/$2" --version 2>/dev/null) || return 1
-  [[ $out =~ \)\ ([0-9]+) ]] || return 1
-  echo "${BASH_REMATCH[1]}"
+  if [[ $KIND == pg-client ]]; then
+    [[ $out =~ \)\ ([0-9]+) ]] && [[ ${BASH_REMATCH[1]} == "$MAJOR" ]]
+  else
+    [[ $out =~ PgBouncer\ ([0-9]+)\.([0-9]+) ]] && (( BASH_REMATCH[1] > 1 || BASH_REMATCH[2] >= 21 ))
+  fi
 }
 already_installed() {
   local b
-  for b in "${BINS[@]}"; do [[ $(installed_major "$1" "$b") == "$MAJOR" ]] || return 1; done
+  for b in "${BINS[@]}"; do wanted_version "$1" "$b" || return 1; done
 }
+version_of() { "$1/bin/${BINS[0]}" --version 2>&1 | head -n 1; }
 finish_ok() { # $1 = prefix, $2 = message
   note "$2 in $(elapsed)"
-  echo "PG_BIN_DIR=$1/bin"
+  result "$1"
   exit 0
 }
 
 if already_installed "$PREFIX"; then
-  finish_ok "$PREFIX" "$("$PREFIX/bin/pg_dump" --version) already installed in $PREFIX"
+  finish_ok "$PREFIX" "$(version_of "$PREFIX") already installed in $PREFIX"
 fi
 
 [[ $(uname -m) == x86_64 ]] || die "only x86_64 (Debian amd64) is supported, this is $(uname -m)"
@@ -67,16 +96,16 @@ done
 # If the default prefix is not writable for a non-root user, fall back to ~/.cache.
 parent=$(dirname -- "$PREFIX")
 if ! { mkdir -p -- "$parent" 2>/dev/null && [[ -w $parent ]]; }; then
-  if [[ -z ${2:-} && -n ${HOME:-} ]]; then
-    PREFIX=${XDG_CACHE_HOME:-$HOME/.cache}/foodsave-pg-client-$MAJOR
+  if [[ $PREFIX == /opt/* && -n ${HOME:-} ]]; then
+    PREFIX=${XDG_CACHE_HOME:-$HOME/.cache}/${PREFIX#/opt/}
     note "$parent is not writable, using $PREFIX instead"
     parent=$(dirname -- "$PREFIX")
     mkdir -p -- "$parent" || die "cannot create $parent"
     if already_installed "$PREFIX"; then
-      finish_ok "$PREFIX" "$("$PREFIX/bin/pg_dump" --version) already installed in $PREFIX"
+      finish_ok "$PREFIX" "$(version_of "$PREFIX") already installed in $PREFIX"
     fi
   else
-    die "cannot write to $parent: run as root or pass a writable prefix, e.g. bash $0 $MAJOR \$HOME/.cache/foodsave-pg-client-$MAJOR"
+    die "cannot write to $parent: run as root or pass a writable prefix under \$HOME"
   fi
 fi
 PREFIX=$(cd -- "$parent" && pwd -P)/$(basename -- "$PREFIX")
@@ -87,7 +116,7 @@ if command -v flock >/dev/null; then
   exec 9>"$parent/.$(basename -- "$PREFIX").lock"
   flock -w 600 9 || die "timed out waiting for another install into $PREFIX"
   if already_installed "$PREFIX"; then
-    finish_ok "$PREFIX" "$("$PREFIX/bin/pg_dump" --version) installed in $PREFIX by a concurrent run"
+    finish_ok "$PREFIX" "$(version_of "$PREFIX") installed in $PREFIX by a concurrent run"
   fi
 fi
 
@@ -143,7 +172,7 @@ echo "$idx_sha  $work/Packages.xz" | sha256sum -c --quiet - >/dev/null 2>&1 ||
 xz -dc "$work/Packages.xz" >"$work/Packages"
 
 # 3. Dependency closure (first alternative of a|b, versions ignored, irrelevant packages skipped).
-python3 - "$work/Packages" "postgresql-client-$MAJOR" >"$work/manifest" <<'PY' ||
+python3 - "$work/Packages" "$ROOT" >"$work/manifest" <<'PY' ||
 import re, sys
 path, root = sys.argv[1], sys.argv[2]
 # Not needed to run the client binaries: maintainer-script helpers, the pg_wrapper perl layer,
@@ -167,8 +196,8 @@ def providers(virtual):
     pat = re.compile(r"^Provides:.*(?:\s|,|^)" + re.escape(virtual) + r"(?:\s|,|$)", re.M)
     return sorted(n for n, st in stanzas.items() if "Provides:" in st and pat.search(st))
 if root not in stanzas:
-    majors = sorted({int(m.group(1)) for n in stanzas for m in [re.fullmatch(r"postgresql-client-(\d+)", n)] if m})
-    sys.exit(f"{root} is not in the index; available majors: {majors or 'none'}")
+    similar = sorted(n for n in stanzas if n.startswith(root.rstrip("0123456789")))
+    sys.exit(f"{root} is not in the index; similar packages: {similar or 'none'}")
 order, seen, skipped, notes, queue = [], set(), set(), [], [root]
 while queue:
     name = queue.pop(0)
@@ -203,7 +232,7 @@ if skipped:
 if notes:
     print("#notes: " + " ".join(notes))
 PY
-  die "resolving postgresql-client-$MAJOR in $SUITE failed (see above)"
+  die "resolving $ROOT in $SUITE failed (see above)"
 
 # 4. Download the .debs in parallel and check their SHA256 against the index.
 : >"$work/curl.cfg"
@@ -215,7 +244,7 @@ while IFS=$'\t' read -r name ver file sha size; do
   printf 'url = "%s"\noutput = "%s"\n' "$MIRROR/$file" "$deb" >>"$work/curl.cfg"
   echo "$sha  $deb" >>"$work/sha256"
   npk=$((npk + 1)) bytes=$((bytes + size))
-  [[ $name == "postgresql-client-$MAJOR" ]] && client_ver=$ver
+  [[ $name == "$ROOT" ]] && root_ver=$ver
 done <"$work/manifest"
 curl -fsS --retry 3 --retry-delay 1 --connect-timeout 20 --max-time 300 --no-progress-meter --parallel --parallel-max 8 \
   -K "$work/curl.cfg" || die "downloading the .deb files from $MIRROR failed"
@@ -249,10 +278,9 @@ for cand in usr/lib/$triplet/ld-linux-x86-64.so.2 lib/$triplet/ld-linux-x86-64.s
 done
 [[ -n $loader ]] || die "no ld-linux-x86-64.so.2 found in the unpacked libc6"
 libdirs=()
-for d in usr/lib/$triplet lib/$triplet usr/lib/postgresql/$MAJOR/lib; do
+for d in usr/lib/$triplet lib/$triplet $extra_libdir; do
   [[ -d $stage/$d ]] && compgen -G "$stage/$d/*.so*" >/dev/null && libdirs+=("$d")
 done
-bindir=usr/lib/postgresql/$MAJOR/bin
 
 # 6. Wrappers (relocatable: they find the prefix from their own path).
 mkdir -p "$stage/bin"
@@ -260,10 +288,10 @@ mkdir -p "$stage/bin"
 libpath=$(printf '$P/%s:' "${libdirs[@]}")
 libpath=${libpath%:}
 for b in "${BINS[@]}"; do
-  [[ -x $stage/$bindir/$b ]] || die "$bindir/$b missing from postgresql-client-$MAJOR"
+  [[ -x $stage/$bindir/$b ]] || die "$bindir/$b missing from $ROOT"
   cat >"$stage/bin/$b" <<EOF
 #!/bin/sh
-# Generated by .ci/install-pg-client.sh: $b from Debian $SUITE postgresql-client-$MAJOR $client_ver,
+# Generated by .ci/install-from-sid.sh: $b from Debian $SUITE $ROOT $root_ver,
 # run through the prefix's own glibc loader and libraries (the host's glibc is too old).
 P=\$(readlink -f -- "\$0") && P=\${P%/bin/*}
 exec "\$P/$loader" --inhibit-cache --library-path "$libpath" "\$P/$bindir/$b" "\$@"
@@ -277,8 +305,8 @@ for b in "${BINS[@]}"; do
     die "$b: the loader cannot load it:"$'\n'"$list"
   bad=$(grep -v -e 'linux-vdso' -e "=> $stage/" -e "^[[:space:]]*$stage/" <<<"$list" || true)
   [[ -z $bad ]] || die "$b: libraries not resolved inside the prefix:"$'\n'"$bad"
-  [[ $(installed_major "$stage" "$b") == "$MAJOR" ]] ||
-    die "$b --version does not report $MAJOR: $("$stage/bin/$b" --version 2>&1 || true)"
+  wanted_version "$stage" "$b" ||
+    die "$b --version does not report the wanted version: $("$stage/bin/$b" --version 2>&1 || true)"
 done
 
 # 8. Move into place (replacing any older/broken install).
@@ -288,11 +316,11 @@ if [[ -e $PREFIX || -L $PREFIX ]]; then
 fi
 mv -- "$stage" "$PREFIX"
 chmod 755 "$PREFIX"
-already_installed "$PREFIX" || die "installed into $PREFIX but $PREFIX/bin/pg_dump does not run"
+already_installed "$PREFIX" || die "installed into $PREFIX but $PREFIX/bin/${BINS[0]} does not run"
 
 skipped=$(sed -n 's/^#skipped: //p' "$work/manifest")
 notes=$(sed -n 's/^#notes: //p' "$work/manifest")
 note "$SUITE InRelease $sigmsg; $npk packages ($((bytes / 1024)) KiB), SHA256 OK"
 [[ -z $skipped ]] || note "skipped: $skipped"
 [[ -z $notes ]] || note "notes: $notes"
-finish_ok "$PREFIX" "$("$PREFIX/bin/pg_dump" --version) installed in $PREFIX"
+finish_ok "$PREFIX" "$(version_of "$PREFIX") installed in $PREFIX"
