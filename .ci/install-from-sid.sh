@@ -5,12 +5,14 @@
 #   bash .ci/install-from-sid.sh pg-client [major=18] [prefix=/opt/foodsave-pg-client-<major>]
 #       pg_dump, pg_restore and psql of that major; the last line is PG_BIN_DIR=<prefix>/bin
 #   bash .ci/install-from-sid.sh pgbouncer [prefix=/opt/foodsave-pgbouncer]
-#       PgBouncer 1.21 or later; the last line is PGBOUNCER_BIN=<prefix>/bin/pgbouncer
+#       PgBouncer 1.22 or later; the last line is PGBOUNCER_BIN=<prefix>/bin/pgbouncer
+#
+# Without a prefix, a non-root user whose /opt is not writable gets ~/.cache/<the default's name>.
 #
 # Why: the backup tests need pg_dump/pg_restore whose major is >= the server's, and the test
 # servers go up to 18, while Debian 12 only ships postgresql-client-15; and Debian 12's PgBouncer is
 # 1.18, which predates the tracking of named prepared statements in transaction mode (1.21,
-# max_prepared_statements) that the prepared-statement tests run behind. Sid's binaries need a
+# max_prepared_statements; 1.22 forwards Close too) that the prepared-statement tests run behind. Sid's binaries need a
 # newer glibc than the host's, so this script downloads the package and the
 # shared-library closure of its Depends from sid (SHA256 of every .deb checked against the
 # Packages index, whose hash is checked against the InRelease file, whose signature is
@@ -41,6 +43,7 @@ case $KIND in
     MAJOR=${2:-18}
     [[ $MAJOR =~ ^[0-9]+$ ]] || die "major must be a number, got '$MAJOR' (usage: $0 pg-client [major] [prefix])"
     PREFIX=${3:-/opt/foodsave-pg-client-$MAJOR}
+    PREFIX_GIVEN=${3:+yes}
     ROOT=postgresql-client-$MAJOR
     BINS=(pg_dump pg_restore psql)
     bindir=usr/lib/postgresql/$MAJOR/bin
@@ -49,6 +52,7 @@ case $KIND in
     ;;
   pgbouncer)
     PREFIX=${2:-/opt/foodsave-pgbouncer}
+    PREFIX_GIVEN=${2:+yes}
     ROOT=pgbouncer
     BINS=(pgbouncer)
     bindir=usr/sbin
@@ -62,14 +66,14 @@ MIRROR=${MIRROR%/}
 SUITE=${PG_CLIENT_DEBIAN_SUITE:-sid}
 
 # Whether "<prefix>/bin/<tool> --version" is the wanted version: the major for the client
-# ("pg_dump (PostgreSQL) 18.1 (Debian 18.1-1)"), 1.21 or later for PgBouncer ("PgBouncer 1.26.1").
+# ("pg_dump (PostgreSQL) 18.1 (Debian 18.1-1)"), 1.22 or later for PgBouncer ("PgBouncer 1.26.1").
 wanted_version() {
   local out
   out=$("$1/bin/$2" --version 2>/dev/null) || return 1
   if [[ $KIND == pg-client ]]; then
     [[ $out =~ \)\ ([0-9]+) ]] && [[ ${BASH_REMATCH[1]} == "$MAJOR" ]]
   else
-    [[ $out =~ PgBouncer\ ([0-9]+)\.([0-9]+) ]] && (( BASH_REMATCH[1] > 1 || BASH_REMATCH[2] >= 21 ))
+    [[ $out =~ PgBouncer\ ([0-9]+)\.([0-9]+) ]] && (( BASH_REMATCH[1] > 1 || (BASH_REMATCH[1] == 1 && BASH_REMATCH[2] >= 22) ))
   fi
 }
 already_installed() {
@@ -96,7 +100,7 @@ done
 # If the default prefix is not writable for a non-root user, fall back to ~/.cache.
 parent=$(dirname -- "$PREFIX")
 if ! { mkdir -p -- "$parent" 2>/dev/null && [[ -w $parent ]]; }; then
-  if [[ $PREFIX == /opt/* && -n ${HOME:-} ]]; then
+  if [[ -z ${PREFIX_GIVEN:-} && -n ${HOME:-} ]]; then
     PREFIX=${XDG_CACHE_HOME:-$HOME/.cache}/${PREFIX#/opt/}
     note "$parent is not writable, using $PREFIX instead"
     parent=$(dirname -- "$PREFIX")
@@ -105,7 +109,7 @@ if ! { mkdir -p -- "$parent" 2>/dev/null && [[ -w $parent ]]; }; then
       finish_ok "$PREFIX" "$(version_of "$PREFIX") already installed in $PREFIX"
     fi
   else
-    die "cannot write to $parent: run as root or pass a writable prefix under \$HOME"
+    die "cannot write to $parent: run as root or pass a writable prefix, e.g. bash $0 $KIND${MAJOR:+ $MAJOR} \$HOME/.cache/$(basename -- "$PREFIX")"
   fi
 fi
 PREFIX=$(cd -- "$parent" && pwd -P)/$(basename -- "$PREFIX")

@@ -2,7 +2,7 @@
  * Named prepared statements (DATABASE_PREPARED_STATEMENTS): on a direct connection a repeated statement
  * is parsed once per connection; behind Debian's PgBouncer 1.18 in transaction mode, `auto` finds out
  * that the pooler does not keep them, runs the call again unnamed and stays unnamed; behind PgBouncer
- * 1.21+ with `max_prepared_statements`, which keeps them, `auto` stays on.
+ * 1.22+ with `max_prepared_statements`, which keeps them, `auto` stays on.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -169,9 +169,9 @@ describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
   });
 });
 
-const noTracking = componentMissing('PgBouncer 1.21+', pgbouncerMissingReason('tracking'));
+const noTracking = componentMissing('PgBouncer 1.22+', pgbouncerMissingReason('tracking'));
 
-describe.skipIf(noTracking)('behind PgBouncer 1.21+ in transaction mode, with max_prepared_statements', () => {
+describe.skipIf(noTracking)('behind PgBouncer 1.22+ in transaction mode, with max_prepared_statements', () => {
   let bouncer: PgBouncer;
   let db: TestDatabase;
   beforeAll(async () => {
@@ -214,17 +214,35 @@ describe.skipIf(noTracking)('behind PgBouncer 1.21+ in transaction mode, with ma
     const many = await workThrough({ logger });
     expect(many.map((e) => e.routing.statements.current)).toEqual(['auto', 'auto', 'auto']);
     expect(warnings).toEqual([]);
-    // PgBouncer prepares a client's named statement on a server connection under a name of its own.
-    const held = await withClient(bouncer.url(db.name), (client) =>
-      client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements'),
-    );
-    const insert = held.rows.filter((r) => /^INSERT INTO \S*"messages"/.test(r.statement));
-    expect(insert.length).toBeGreaterThan(0);
-    expect(insert.every((r) => /^PGBOUNCER_\d+$/.test(r.name))).toBe(true);
+    expect(await pooledStatements(/^INSERT INTO \S*"messages"/)).not.toEqual([]);
   });
 
-  it('on: no call fails either', async () => {
-    const many = await workThrough({ preparedStatements: 'on' });
-    expect(many.map((e) => e.routing.statements.current)).toEqual(['on', 'on', 'on']);
+  it('on: no call fails either, and the server holds the pooler\'s statements for them', async () => {
+    await workThrough({ preparedStatements: 'on' });
+    expect(await pooledStatements(/^SELECT .* FROM \S*"messages"/)).not.toEqual([]);
   });
+
+  it('on: a named statement that failed (a unique violation) is closed through the pooler and parsed again', async () => {
+    const engine = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
+    const taken = await signUp(engine);
+    const users = createFoodsave(engine).admin.users;
+    for (let i = 0; i < 3; i++) {
+      await expect(users.create({ username: taken.username, email: `x-${randomUUID().slice(0, 8)}@example.com` })).rejects.toBeInstanceOf(ConflictError);
+    }
+    const created = await signUp(engine);
+    expect(await users.get(created.id)).toMatchObject({ id: created.id });
+  });
+
+  /**
+   * The statements matching `pattern` that the server connection this lands on holds, each under the
+   * name PgBouncer gave it there (`PGBOUNCER_n`): the pooler prepared what the engine named.
+   */
+  async function pooledStatements(pattern: RegExp): Promise<string[]> {
+    const { rows } = await withClient(bouncer.url(db.name), (client) =>
+      client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements'),
+    );
+    const matching = rows.filter((r) => pattern.test(r.statement));
+    expect(matching.every((r) => /^PGBOUNCER_\d+$/.test(r.name))).toBe(true);
+    return matching.map((r) => r.name);
+  }
 });

@@ -15,7 +15,7 @@ declare module 'vitest' {
     serverVersionNum: number;
     /**
      * The server URL the tests' engines connect through: PgBouncer's when `TEST_VIA_PGBOUNCER` is
-     * `transaction` or `session` (Debian 12's 1.18, or 1.21+ with `TEST_PGBOUNCER_RELEASE=tracking`),
+     * `transaction` or `session` (Debian 12's 1.18, or 1.22+ with `TEST_PGBOUNCER_RELEASE=tracking`),
      * else the server's own.
      */
     engineServerUrl: string;
@@ -106,7 +106,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       maxClientConn: 1000,
       extraUsers: typeof roles === 'string' ? [] : [roles.owner, roles.app],
     });
-    const prepared = process.env.DATABASE_PREPARED_STATEMENTS ? `, DATABASE_PREPARED_STATEMENTS=${process.env.DATABASE_PREPARED_STATEMENTS}` : '';
+    const named = process.env.TEST_DATABASE_PREPARED_STATEMENTS;
+    const prepared = named ? `, DATABASE_PREPARED_STATEMENTS=${named}` : '';
     console.log(`[foodsave-db tests] every test database is reached through PgBouncer ${bouncer.version} in ${via} mode${prepared}`);
   } else if (via) {
     await server.stop();

@@ -2,13 +2,13 @@
  * A real PgBouncer, started for a test on a free port on 127.0.0.1, with its defaults: in particular it
  * refuses unknown startup parameters such as `options`, as deployed poolers do. Two releases:
  * - Debian 12's (1.18), which keeps no named prepared statement across transactions;
- * - 1.21 or later, which tracks them in transaction mode (`max_prepared_statements`), from Debian sid
- *   (`bash .ci/install-from-sid.sh pgbouncer`, which `.ci/run` runs).
+ * - 1.22 or later, which tracks them in transaction mode (`max_prepared_statements`) and forwards Close,
+ *   from Debian sid (`bash .ci/install-from-sid.sh pgbouncer`, which `.ci/run` runs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
@@ -16,12 +16,16 @@ import { startReaper } from './postgres-server.js';
 import { chownForServer, postgresSystemUser } from './system-user.js';
 
 const BINARIES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
-/** Where `.ci/install-from-sid.sh pgbouncer` puts PgBouncer 1.21+, or `TEST_PGBOUNCER_TRACKING_BIN`. */
-const TRACKING_BINARIES = [process.env.TEST_PGBOUNCER_TRACKING_BIN, '/opt/foodsave-pgbouncer/bin/pgbouncer'];
+/** `TEST_PGBOUNCER_TRACKING_BIN`, or where `.ci/install-from-sid.sh pgbouncer` puts PgBouncer 1.22+ (as root, or not). */
+const TRACKING_BINARIES = [
+  process.env.TEST_PGBOUNCER_TRACKING_BIN,
+  '/opt/foodsave-pgbouncer/bin/pgbouncer',
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'foodsave-pgbouncer/bin/pgbouncer'),
+];
 /** How many named statements PgBouncer 1.21+ keeps per connection in these tests. */
 const MAX_PREPARED_STATEMENTS = 200;
 
-/** Which PgBouncer: Debian 12's 1.18, or 1.21+ tracking named prepared statements. */
+/** Which PgBouncer: Debian 12's 1.18, or 1.22+ tracking named prepared statements. */
 export type PgBouncerRelease = 'debian' | 'tracking';
 
 export interface PgBouncer {
@@ -41,7 +45,7 @@ export function pgbouncerMissingReason(release: PgBouncerRelease = 'debian'): st
   if (binary(release)) return undefined;
   return release === 'debian'
     ? 'pgbouncer is not installed (Debian: apt-get install pgbouncer)'
-    : 'PgBouncer 1.21+ is not installed (bash .ci/install-from-sid.sh pgbouncer, or set TEST_PGBOUNCER_TRACKING_BIN)';
+    : 'PgBouncer 1.22+ is not installed (bash .ci/install-from-sid.sh pgbouncer, or set TEST_PGBOUNCER_TRACKING_BIN)';
 }
 
 export async function startPgBouncer(options: {
@@ -51,7 +55,7 @@ export async function startPgBouncer(options: {
   maxClientConn?: number;
   /** More logins PgBouncer accepts besides the server URL's (the tests' owner and application roles). */
   extraUsers?: readonly { user: string; password: string }[];
-  /** Default `debian`; `tracking` runs 1.21+ with `max_prepared_statements` 200. */
+  /** Default `debian`; `tracking` runs 1.22+ with `max_prepared_statements` 200. */
   release?: PgBouncerRelease;
 }): Promise<PgBouncer> {
   const release = options.release ?? 'debian';

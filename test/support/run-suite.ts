@@ -11,9 +11,10 @@
  * transaction mode (`TEST_VIA_PGBOUNCER=transaction`), on the default major: Debian 12's PgBouncer 1.18,
  * which loses named statements, so each engine finds that out and goes on unnamed.
  *
- * `pgbouncer-prepared` adds the same run behind PgBouncer 1.21+ with `max_prepared_statements`
- * (`TEST_PGBOUNCER_RELEASE=tracking`), with `DATABASE_PREPARED_STATEMENTS=on`: every statement the API
- * names stays named through the pooler, and a statement the pooler lost would fail the test.
+ * `pgbouncer-prepared` adds the same run behind PgBouncer 1.22+ with `max_prepared_statements`
+ * (`TEST_PGBOUNCER_RELEASE=tracking`), with `DATABASE_PREPARED_STATEMENTS=on` for the tests' engines
+ * (`TEST_DATABASE_PREPARED_STATEMENTS`) and the programs they start: every statement the API names stays
+ * named through the pooler, and a statement the pooler lost would fail the test.
  *
  * `schema` in the list adds a run of the whole suite with the library in schema `foodsave` instead of
  * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
@@ -140,10 +141,12 @@ async function main(): Promise<number> {
     let run: Run;
     if (major === 'pgbouncer') {
       console.log(`\n${'='.repeat(24)} The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction) ${'='.repeat(24)}\n`);
-      run = await vitest({ ...process.env, TEST_VIA_PGBOUNCER: 'transaction' }, true, POOLED_FILES);
+      const { DATABASE_PREPARED_STATEMENTS: _a, TEST_DATABASE_PREPARED_STATEMENTS: _b, ...env } = process.env;
+      run = await vitest({ ...env, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'debian' }, true, POOLED_FILES);
     } else if (major === 'pgbouncer-prepared') {
-      console.log(`\n${'='.repeat(24)} The data API through PgBouncer 1.21+, statements named (TEST_PGBOUNCER_RELEASE=tracking) ${'='.repeat(24)}\n`);
-      const env = { ...process.env, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'tracking', DATABASE_PREPARED_STATEMENTS: 'on' };
+      console.log(`\n${'='.repeat(24)} The data API through PgBouncer 1.22+, statements named (TEST_PGBOUNCER_RELEASE=tracking) ${'='.repeat(24)}\n`);
+      const named = { TEST_DATABASE_PREPARED_STATEMENTS: 'on', DATABASE_PREPARED_STATEMENTS: 'on' };
+      const env = { ...process.env, ...named, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'tracking' };
       run = await vitest(env, true, POOLED_FILES);
     } else if (major === 'schema') {
       console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
     const label =
-      major === 'pgbouncer' ? 'through PgBouncer' : major === 'pgbouncer-prepared' ? 'through PgBouncer 1.21+, named' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
+      major === 'pgbouncer' ? 'through PgBouncer' : major === 'pgbouncer-prepared' ? 'through PgBouncer 1.22+, named' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
     console.log(`  ${label}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);

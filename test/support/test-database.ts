@@ -11,12 +11,12 @@ import { withClient } from './with-client.js';
 export const testSchema = process.env.TEST_DATABASE_SCHEMA ?? 'public';
 
 /**
- * The environment the tests give their engines: the run's schema and, in the pass behind PgBouncer 1.21+,
- * `DATABASE_PREPARED_STATEMENTS`; nothing else from the process.
+ * The environment the tests give their engines: the run's schema and, in the pass behind PgBouncer 1.22+,
+ * `DATABASE_PREPARED_STATEMENTS` (`TEST_DATABASE_PREPARED_STATEMENTS`); nothing else from the process.
  */
 export const testEnv: Record<string, string> = {
   ...(testSchema === 'public' ? {} : { DATABASE_SCHEMA: testSchema }),
-  ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
+  ...(process.env.TEST_DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.TEST_DATABASE_PREPARED_STATEMENTS } : {}),
 };
 
 /** `"schema"."table"` for the run's schema, for the tests' own SQL. */
@@ -165,8 +165,11 @@ export function useTestDatabase(
     if (options.migrate !== false) await runMigrations(state.engine);
   });
   afterAll(async () => {
+    const mode = state.engine?.routing.statements.current;
     await state.engine?.close();
     await state.db?.drop();
+    // The pass behind PgBouncer 1.22+ proves something only if the engines really named their statements.
+    if (testEnv.DATABASE_PREPARED_STATEMENTS) expect(mode).toBe(testEnv.DATABASE_PREPARED_STATEMENTS);
   });
   return {
     get url(): string {
