@@ -10,7 +10,7 @@ import { ConflictError, createEngine, createFoodsave, runMigrations, type Engine
 import { SET_SCOPE } from '../src/engine/scoped-query.js';
 import { giveBack, poolOf } from '../src/engine/pool-access.js';
 import { componentMissing } from './support/components.js';
-import { pgbouncerMissingReason, startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
+import { pgbouncerMissingReason, startPgBouncer, type PgBouncer, type PgBouncerRelease } from './support/pgbouncer.js';
 import { createTestDatabase, type TestDatabase, tbl, testEnv, useTestDatabase, withRawClient } from './support/test-database.js';
 import { withClient } from './support/with-client.js';
 
@@ -117,31 +117,45 @@ describe('on a direct connection', () => {
   });
 });
 
-const skip = componentMissing('PgBouncer', pgbouncerMissingReason());
+/** A logger that keeps the warnings it is given. */
+function warningsKept(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, logger: { debug() {}, info() {}, warn: (message) => void warnings.push(message), error() {} } };
+}
 
-describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
-  let bouncer: PgBouncer;
-  let db: TestDatabase;
+/**
+ * A PgBouncer in transaction mode and a migrated database behind it, for the describe block this is
+ * called in; `url()` reaches that database through the pooler.
+ */
+function behindPgBouncer(label: string, options: { defaultPoolSize: number; release: PgBouncerRelease }): { url(): string } {
+  let bouncer: PgBouncer | undefined;
+  let db: TestDatabase | undefined;
   beforeAll(async () => {
-    // One server connection for every client: a statement one client named is there when another,
-    // which never parsed it, names it too (42P05), every time.
-    bouncer = await startPgBouncer({ serverUrl: inject('serverUrl'), poolMode: 'transaction', defaultPoolSize: 1 });
-    db = await createTestDatabase('prepared_bouncer', { roles: false });
-    await runMigrations(createEngineForMigrations(db.url));
+    bouncer = await startPgBouncer({ serverUrl: inject('serverUrl'), poolMode: 'transaction', ...options });
+    console.log(`[foodsave-db tests] PgBouncer ${bouncer.version}`);
+    db = await createTestDatabase(label, { roles: false });
+    await runMigrations(engineWith({ url: db.url, poolSize: 1 }));
   }, 60_000);
   afterAll(async () => {
+    // The engines first: closing them after the pooler would wait on connections it no longer serves.
     await Promise.all(engines.map((e) => e.close({ timeoutMs: 2000 })));
     await bouncer?.stop();
     await db?.drop();
   });
+  return { url: () => bouncer!.url(db!.name) };
+}
 
-  const createEngineForMigrations = (url: string) => engineWith({ url, poolSize: 1 });
+const skip = componentMissing('PgBouncer', pgbouncerMissingReason());
+
+describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
+  // One server connection for every client: a statement one client named is there when another,
+  // which never parsed it, names it too (42P05), every time.
+  const bouncer = behindPgBouncer('prepared_bouncer', { defaultPoolSize: 1, release: 'debian' });
 
   it('auto: the call that finds the pooler losing named statements runs again unnamed, and the engine stays unnamed, with one warning', async () => {
-    const warnings: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error() {} };
-    const first = engineWith({ url: bouncer.url(db.name), logger });
-    const second = engineWith({ url: bouncer.url(db.name), logger });
+    const { logger, warnings } = warningsKept();
+    const first = engineWith({ url: bouncer.url(), logger });
+    const second = engineWith({ url: bouncer.url(), logger });
     const user = await signUp(first);
     for (const engine of [first, second]) {
       const me = createFoodsave(engine).forUser(user.id);
@@ -156,8 +170,8 @@ describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
   });
 
   it('on: the pooler error reaches the caller, with its SQLSTATE', async () => {
-    const first = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
-    const second = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
+    const first = engineWith({ url: bouncer.url(), preparedStatements: 'on' });
+    const second = engineWith({ url: bouncer.url(), preparedStatements: 'on' });
     const user = await signUp(first);
     const errors: unknown[] = [];
     for (const engine of [first, second]) {
@@ -172,25 +186,13 @@ describe.skipIf(skip)('behind PgBouncer 1.18 in transaction mode', () => {
 const noTracking = componentMissing('PgBouncer 1.22+', pgbouncerMissingReason('tracking'));
 
 describe.skipIf(noTracking)('behind PgBouncer 1.22+ in transaction mode, with max_prepared_statements', () => {
-  let bouncer: PgBouncer;
-  let db: TestDatabase;
-  beforeAll(async () => {
-    // Two server connections for more clients than that: a client's next transaction may land on the
-    // server connection that has not seen its statement, which the pooler must then prepare there.
-    bouncer = await startPgBouncer({ serverUrl: inject('serverUrl'), poolMode: 'transaction', defaultPoolSize: 2, release: 'tracking' });
-    console.log(`[foodsave-db tests] PgBouncer ${bouncer.version} with max_prepared_statements`);
-    db = await createTestDatabase('prepared_tracking', { roles: false });
-    await runMigrations(engineWith({ url: bouncer.url(db.name) }));
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(engines.map((e) => e.close({ timeoutMs: 2000 })));
-    await bouncer?.stop();
-    await db?.drop();
-  });
+  // Two server connections for more clients than that: a client's next transaction may land on the
+  // server connection that has not seen its statement, which the pooler must then prepare there.
+  const bouncer = behindPgBouncer('prepared_tracking', { defaultPoolSize: 2, release: 'tracking' });
 
   /** Three engines of two connections each, writing and reading one user's conversations at once. */
   async function workThrough(options: EngineOptions): Promise<Engine[]> {
-    const many = [0, 1, 2].map(() => engineWith({ url: bouncer.url(db.name), poolSize: 2, ...options }));
+    const many = [0, 1, 2].map(() => engineWith({ url: bouncer.url(), poolSize: 2, ...options }));
     const user = await signUp(many[0]!);
     await Promise.all(
       many.flatMap((engine, i) =>
@@ -209,8 +211,7 @@ describe.skipIf(noTracking)('behind PgBouncer 1.22+ in transaction mode, with ma
   }
 
   it('auto stays on: no call fails, no warning, and the server runs the statements the pooler prepared for them', async () => {
-    const warnings: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error() {} };
+    const { logger, warnings } = warningsKept();
     const many = await workThrough({ logger });
     expect(many.map((e) => e.routing.statements.current)).toEqual(['auto', 'auto', 'auto']);
     expect(warnings).toEqual([]);
@@ -223,7 +224,7 @@ describe.skipIf(noTracking)('behind PgBouncer 1.22+ in transaction mode, with ma
   });
 
   it('on: a named statement that failed (a unique violation) is closed through the pooler and parsed again', async () => {
-    const engine = engineWith({ url: bouncer.url(db.name), preparedStatements: 'on' });
+    const engine = engineWith({ url: bouncer.url(), preparedStatements: 'on' });
     const taken = await signUp(engine);
     const users = createFoodsave(engine).admin.users;
     for (let i = 0; i < 3; i++) {
@@ -238,7 +239,7 @@ describe.skipIf(noTracking)('behind PgBouncer 1.22+ in transaction mode, with ma
    * name PgBouncer gave it there (`PGBOUNCER_n`): the pooler prepared what the engine named.
    */
   async function pooledStatements(pattern: RegExp): Promise<string[]> {
-    const { rows } = await withClient(bouncer.url(db.name), (client) =>
+    const { rows } = await withClient(bouncer.url(), (client) =>
       client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements'),
     );
     const matching = rows.filter((r) => pattern.test(r.statement));

@@ -65,9 +65,50 @@ const onlyOnce = REPLICATION_FILES.flatMap((file) => ['--exclude', file]);
 /** What the own-schema pass leaves to the default major's pass: the replication files and the query plans. */
 const notInSchemaPass = [...onlyOnce, '--exclude', 'test/query-plans.test.ts'];
 
-/** One vitest run: a major, the PgBouncer pass or the own-schema pass. */
-type Target = number | 'pgbouncer' | 'pgbouncer-prepared' | 'schema';
-const PASSES = new Set(['pgbouncer', 'pgbouncer-prepared', 'schema']);
+/** A pass besides the majors: its header, its line in the summary, and what its vitest run gets. */
+interface Pass {
+  title: string;
+  label: string;
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  files: string[];
+  extra: string[];
+}
+
+/** Behind PgBouncer in transaction mode; the prepared-statement mode only where the pass sets it. */
+function pooled(release: 'debian' | 'tracking', named: Record<string, string>) {
+  return (base: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    const { DATABASE_PREPARED_STATEMENTS: _a, TEST_DATABASE_PREPARED_STATEMENTS: _b, ...env } = base;
+    return { ...env, ...named, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: release };
+  };
+}
+
+const PASSES: Record<'pgbouncer' | 'pgbouncer-prepared' | 'schema', Pass> = {
+  pgbouncer: {
+    title: 'The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction)',
+    label: 'through PgBouncer',
+    env: pooled('debian', {}),
+    files: POOLED_FILES,
+    extra: [],
+  },
+  'pgbouncer-prepared': {
+    title: 'The data API through PgBouncer 1.22+, statements named (TEST_PGBOUNCER_RELEASE=tracking)',
+    label: 'through PgBouncer 1.22+, named',
+    env: pooled('tracking', { TEST_DATABASE_PREPARED_STATEMENTS: 'on', DATABASE_PREPARED_STATEMENTS: 'on' }),
+    files: POOLED_FILES,
+    extra: [],
+  },
+  schema: {
+    title: 'The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave)',
+    label: 'in schema foodsave',
+    env: (base) => ({ ...base, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }),
+    files: [],
+    extra: notInSchemaPass,
+  },
+};
+
+/** One vitest run: a major, or one of the passes. */
+type Target = number | keyof typeof PASSES;
+const isPass = (target: string | number): target is keyof typeof PASSES => Object.hasOwn(PASSES, target);
 
 interface Run {
   code: number;
@@ -110,14 +151,14 @@ function requestedMajors(): Target[] | undefined {
   const installed = embeddedMajors();
   if (raw === 'all') return installed;
   const majors = raw.split(',').map((part) => part.trim()).filter(Boolean);
-  const wrong = majors.filter((m) => !PASSES.has(m) && (!/^\d+$/.test(m) || !installed.includes(Number(m))));
+  const wrong = majors.filter((m) => !isPass(m) && (!/^\d+$/.test(m) || !installed.includes(Number(m))));
   if (wrong.length > 0 || majors.length === 0) {
     throw new Error(
       `TEST_PG_MAJORS=${raw}: ${wrong.length ? `${wrong.join(', ')} not installed` : 'no major given'}. ` +
         `Installed embedded majors: ${installed.join(', ') || 'none'} (or TEST_PG_MAJORS=all).`,
     );
   }
-  return [...new Set(majors.map((m) => (PASSES.has(m) ? (m as Target) : Number(m))))];
+  return [...new Set(majors.map((m) => (isPass(m) ? m : Number(m))))];
 }
 
 async function main(): Promise<number> {
@@ -139,18 +180,10 @@ async function main(): Promise<number> {
     if (interrupted) break;
     const started = Date.now();
     let run: Run;
-    if (major === 'pgbouncer') {
-      console.log(`\n${'='.repeat(24)} The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction) ${'='.repeat(24)}\n`);
-      const { DATABASE_PREPARED_STATEMENTS: _a, TEST_DATABASE_PREPARED_STATEMENTS: _b, ...env } = process.env;
-      run = await vitest({ ...env, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'debian' }, true, POOLED_FILES);
-    } else if (major === 'pgbouncer-prepared') {
-      console.log(`\n${'='.repeat(24)} The data API through PgBouncer 1.22+, statements named (TEST_PGBOUNCER_RELEASE=tracking) ${'='.repeat(24)}\n`);
-      const named = { TEST_DATABASE_PREPARED_STATEMENTS: 'on', DATABASE_PREPARED_STATEMENTS: 'on' };
-      const env = { ...process.env, ...named, TEST_VIA_PGBOUNCER: 'transaction', TEST_PGBOUNCER_RELEASE: 'tracking' };
-      run = await vitest(env, true, POOLED_FILES);
-    } else if (major === 'schema') {
-      console.log(`\n${'='.repeat(24)} The whole suite in schema foodsave (TEST_DATABASE_SCHEMA=foodsave) ${'='.repeat(24)}\n`);
-      run = await vitest({ ...process.env, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }, true, [], notInSchemaPass);
+    if (isPass(major)) {
+      const pass = PASSES[major];
+      console.log(`\n${'='.repeat(24)} ${pass.title} ${'='.repeat(24)}\n`);
+      run = await vitest(pass.env(process.env), true, pass.files, pass.extra);
     } else {
       console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true, [], major === DEFAULT_PG_MAJOR ? [] : onlyOnce);
@@ -170,8 +203,7 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
-    const label =
-      major === 'pgbouncer' ? 'through PgBouncer' : major === 'pgbouncer-prepared' ? 'through PgBouncer 1.22+, named' : major === 'schema' ? 'in schema foodsave' : `PostgreSQL ${major}`;
+    const label = isPass(major) ? PASSES[major].label : `PostgreSQL ${major}`;
     console.log(`  ${label}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);
