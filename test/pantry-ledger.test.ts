@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, createFoodsave, NotFoundError, UnitMismatchError, ValidationError, withRowScope, type Foodsave } from '../src/index.js';
-import { makeUser } from './support/fixtures.js';
+import { decadeAroundToday, makeUser } from './support/fixtures.js';
 import { useTestDatabase } from './support/test-database.js';
 
 const t = useTestDatabase({ label: 'ledger' });
@@ -19,11 +19,11 @@ async function setup() {
 describe('PantryLedger.addItem', () => {
   it("derives the expiry from the product's shelf life and the purchase date, normalises the unit and logs an added event", async () => {
     const { ledger, milk } = await setup();
-    const { lot, event } = await ledger.addItem({ productId: milk.id, quantity: '2', unit: 'Litre', purchaseDate: '2026-11-20', totalPrice: '6.98', storeName: 'Lidl' });
-    expect(lot).toMatchObject({ unit: 'l', quantity: '2.000', purchaseDate: '2026-11-20', expiryDate: '2026-11-27', unitPrice: '3.4900', storeName: 'Lidl', openedAt: null });
+    const { lot, event } = await ledger.addItem({ productId: milk.id, quantity: '2', unit: 'Litre', purchaseDate: '2100-11-20', totalPrice: '6.98', storeName: 'Lidl' });
+    expect(lot).toMatchObject({ unit: 'l', quantity: '2.000', purchaseDate: '2100-11-20', expiryDate: '2100-11-27', unitPrice: '3.4900', storeName: 'Lidl', openedAt: null });
     expect(event).toMatchObject({ eventType: 'added', quantity: '2.000', unit: 'l', value: '6.98', pantryItemId: lot.id, productId: milk.id, wasteReason: null });
-    const explicit = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2027-01-01' });
-    expect(explicit.lot.expiryDate).toBe('2027-01-01');
+    const explicit = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2101-01-01' });
+    expect(explicit.lot.expiryDate).toBe('2101-01-01');
     const undated = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: null });
     expect(undated.lot.expiryDate).toBeNull();
   });
@@ -74,25 +74,25 @@ describe('consume, discard, open and undo', () => {
 
   it('opening moves the expiry up to the opened shelf life, never later', async () => {
     const { ledger, milk } = await setup();
-    const { lot } = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2026-12-20' });
-    const opened = await ledger.open(lot.id, { asOf: '2026-12-01' });
-    expect(opened.lot.expiryDate).toBe('2026-12-04');
+    const { lot } = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2100-12-20' });
+    const opened = await ledger.open(lot.id, { asOf: '2100-12-01' });
+    expect(opened.lot.expiryDate).toBe('2100-12-04');
     expect(opened.lot.openedAt).toBeInstanceOf(Date);
-    expect(opened.event).toMatchObject({ eventType: 'opened', quantity: '0.000', previousExpiryDate: '2026-12-20', previousOpenedAt: null });
+    expect(opened.event).toMatchObject({ eventType: 'opened', quantity: '0.000', previousExpiryDate: '2100-12-20', previousOpenedAt: null });
     await expect(ledger.open(lot.id)).rejects.toThrow(/already open/);
-    const soon = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2026-12-02' });
-    expect((await ledger.open(soon.lot.id, { asOf: '2026-12-01' })).lot.expiryDate).toBe('2026-12-02');
+    const soon = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2100-12-02' });
+    expect((await ledger.open(soon.lot.id, { asOf: '2100-12-01' })).lot.expiryDate).toBe('2100-12-02');
   });
 
   it('undo reverses the last change of a lot, one at a time, back to nothing', async () => {
     const { ledger, milk } = await setup();
-    const added = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2026-12-20' });
+    const added = await ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate: '2100-12-20' });
     const used = await ledger.consume(added.lot.id, { quantity: '0.4', unit: 'l' });
-    const opened = await ledger.open(added.lot.id, { asOf: '2026-12-01' });
+    const opened = await ledger.open(added.lot.id, { asOf: '2100-12-01' });
     await expect(ledger.undoEvent(used.event.id)).rejects.toThrow(/Only the last change of a lot can be undone/);
     expect((await ledger.undoEvent(opened.event.id)).undoneAt).toBeInstanceOf(Date);
     let lot = (await ledger.getUseFirst())[0]!;
-    expect(lot).toMatchObject({ quantity: '0.600', expiryDate: '2026-12-20', openedAt: null });
+    expect(lot).toMatchObject({ quantity: '0.600', expiryDate: '2100-12-20', openedAt: null });
     await expect(ledger.undoEvent(opened.event.id)).rejects.toThrow(/already undone/);
     await ledger.undoEvent(used.event.id);
     lot = (await ledger.getUseFirst())[0]!;
@@ -107,19 +107,19 @@ describe('use-first order and consuming a product across lots', () => {
     const { ledger, milk } = await setup();
     const add = (expiryDate: string | null, purchaseDate: string) =>
       ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate, purchaseDate }).then((c) => c.lot);
-    const late = await add('2026-12-10', '2026-11-01');
-    const newer = await add('2026-12-05', '2026-11-20');
-    const older = await add('2026-12-05', '2026-11-10');
-    const opened = await add('2026-12-05', '2026-11-25');
-    await ledger.open(opened.id, { asOf: '2026-11-01' });
-    const undated = await add(null, '2026-10-01');
+    const late = await add('2100-12-10', '2100-11-01');
+    const newer = await add('2100-12-05', '2100-11-20');
+    const older = await add('2100-12-05', '2100-11-10');
+    const opened = await add('2100-12-05', '2100-11-25');
+    await ledger.open(opened.id, { asOf: '2100-11-01' });
+    const undated = await add(null, '2100-10-01');
     expect((await ledger.getUseFirst()).map((l) => l.id)).toEqual([opened.id, older.id, newer.id, late.id, undated.id]);
   });
 
   it('consumeProduct takes across lots in use-first order, atomically, and refuses more than there is', async () => {
     const { ledger, eggs } = await setup();
-    const first = (await ledger.addItem({ productId: eggs.id, quantity: '3', unit: 'pcs', expiryDate: '2026-12-01' })).lot;
-    const second = (await ledger.addItem({ productId: eggs.id, quantity: '6', unit: 'pcs', expiryDate: '2026-12-08' })).lot;
+    const first = (await ledger.addItem({ productId: eggs.id, quantity: '3', unit: 'pcs', expiryDate: '2100-12-01' })).lot;
+    const second = (await ledger.addItem({ productId: eggs.id, quantity: '6', unit: 'pcs', expiryDate: '2100-12-08' })).lot;
     const changes = await ledger.consumeProduct(eggs.id, { quantity: '300', unit: 'g' });
     expect(changes.map((c) => [c.lot.id, c.lot.quantity, c.event.quantity])).toEqual([
       [first.id, '0.000', '3.000'],
@@ -134,14 +134,14 @@ describe('expiring, expired and waste stats', () => {
   it('lists lots expiring within n days and expired ones, skipping empty lots', async () => {
     const { ledger, milk } = await setup();
     const add = (expiryDate: string) => ledger.addItem({ productId: milk.id, quantity: '1', unit: 'l', expiryDate }).then((c) => c.lot);
-    const past = await add('2026-11-20');
-    const today = await add('2026-11-26');
-    const soon = await add('2026-11-29');
-    await add('2026-12-10');
-    const empty = await add('2026-11-27');
+    const past = await add('2100-11-20');
+    const today = await add('2100-11-26');
+    const soon = await add('2100-11-29');
+    await add('2100-12-10');
+    const empty = await add('2100-11-27');
     await ledger.consume(empty.id, { quantity: '1', unit: 'l' });
-    expect((await ledger.getExpiringSoon(3, { asOf: '2026-11-26' })).map((l) => l.id)).toEqual([today.id, soon.id]);
-    expect((await ledger.getExpired({ asOf: '2026-11-26' })).map((l) => l.id)).toEqual([past.id]);
+    expect((await ledger.getExpiringSoon(3, { asOf: '2100-11-26' })).map((l) => l.id)).toEqual([today.id, soon.id]);
+    expect((await ledger.getExpired({ asOf: '2100-11-26' })).map((l) => l.id)).toEqual([past.id]);
   });
 
   it('reports money and quantities wasted and consumed, by category, month and reason, with the share wasted', async () => {
@@ -154,7 +154,7 @@ describe('expiring, expired and waste stats', () => {
     const undone = await ledger.consume(e.id, { quantity: '1', unit: 'pcs' });
     await ledger.undoEvent(undone.event.id);
     const today = new Date().toISOString().slice(0, 10);
-    const stats = await ledger.getWasteStats({ from: '2020-01-01', to: '2029-12-31' });
+    const stats = await ledger.getWasteStats(await decadeAroundToday(t.engine));
     expect(stats.totals).toEqual({ wastedValue: '3.80', consumedValue: '1.50', purchasedValue: '10.00', wastedShare: '0.3800' });
     expect(stats.byCategory).toEqual([
       { categoryId: milk.categoryId, categoryName: 'Dairy', wastedValue: '3.00', consumedValue: '1.50', quantities: [{ unit: 'l', wasted: '1.000', consumed: '0.500' }] },
@@ -174,15 +174,15 @@ describe("the same user's data only", () => {
     const { db, ledger, milk } = await setup();
     const other = await makeUser(db, 'other');
     const theirs = db.forUser(other.id).ledger;
-    const { lot, event } = await theirs.addItem({ productId: milk.id, quantity: '1', unit: 'l', totalPrice: '2.00', expiryDate: '2026-11-27' });
+    const { lot, event } = await theirs.addItem({ productId: milk.id, quantity: '1', unit: 'l', totalPrice: '2.00', expiryDate: '2100-11-27' });
     await expect(ledger.consume(lot.id, { quantity: '0.1', unit: 'l' })).rejects.toBeInstanceOf(NotFoundError);
     await expect(ledger.discard(lot.id, { quantity: '0.1', unit: 'l' }, 'other')).rejects.toBeInstanceOf(NotFoundError);
     await expect(ledger.open(lot.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(ledger.undoEvent(event.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(ledger.consumeProduct(milk.id, { quantity: '0.1', unit: 'l' })).rejects.toBeInstanceOf(ConflictError);
-    expect(await ledger.getExpiringSoon(30, { asOf: '2026-11-26' })).toEqual([]);
+    expect(await ledger.getExpiringSoon(30, { asOf: '2100-11-26' })).toEqual([]);
     expect(await ledger.getUseFirst()).toEqual([]);
-    expect((await ledger.getWasteStats({ from: '2020-01-01', to: '2029-12-31' })).totals.purchasedValue).toBe('0.00');
+    expect((await ledger.getWasteStats(await decadeAroundToday(t.engine))).totals.purchasedValue).toBe('0.00');
     expect((await theirs.getUseFirst())[0]!.quantity).toBe('1.000');
   });
 });
@@ -190,8 +190,8 @@ describe("the same user's data only", () => {
 describe('plain CRUD on pantry items is journalled too', () => {
   it('create, update and delete through the repository write added and adjusted events that undo works on', async () => {
     const { me, ledger, user, milk } = await setup();
-    const lot = await me.pantry.create({ productId: milk.id, quantity: '2', unit: 'l', expiryDate: '2026-12-01' });
-    await me.pantry.update(lot.id, { quantity: '1.5', expiryDate: '2026-12-03' });
+    const lot = await me.pantry.create({ productId: milk.id, quantity: '2', unit: 'l', expiryDate: '2100-12-01' });
+    await me.pantry.update(lot.id, { quantity: '1.5', expiryDate: '2100-12-03' });
     await me.pantry.update(lot.id, { notes: 'top shelf' });
     // The models are held to row-level security like any SQL of the host's: they see a user's rows in that user's scope.
     const events = await withRowScope(t.engine, { userId: user.id }, (transaction) =>
@@ -199,10 +199,10 @@ describe('plain CRUD on pantry items is journalled too', () => {
     );
     expect(events.map((e) => [e.eventType, e.quantity, e.previousQuantity, e.previousExpiryDate])).toEqual([
       ['added', '2.000', null, null],
-      ['adjusted', '-0.500', '2.000', '2026-12-01'],
+      ['adjusted', '-0.500', '2.000', '2100-12-01'],
     ]);
     await ledger.undoEvent(events[1]!.id);
-    expect(await me.pantry.get(lot.id)).toMatchObject({ quantity: '2.000', expiryDate: '2026-12-01', notes: 'top shelf' });
+    expect(await me.pantry.get(lot.id)).toMatchObject({ quantity: '2.000', expiryDate: '2100-12-01', notes: 'top shelf' });
     expect(await me.pantry.delete(lot.id)).toBe(true);
     const removal = await withRowScope(t.engine, { userId: user.id }, (transaction) =>
       t.engine.models.PantryEvent.findOne({ where: { userId: user.id, eventType: 'adjusted', quantity: '-2.000' }, transaction }),

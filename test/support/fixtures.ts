@@ -27,6 +27,23 @@ export async function serverDays(engine: Engine): Promise<{ today: string; day: 
   return { today, day };
 }
 
+/**
+ * Ten years centred on the server's today, the widest range a report accepts: for reports over events
+ * the server stamps with the real clock, so a test reads the same whichever year it runs in.
+ */
+export async function decadeAroundToday(engine: Engine): Promise<{ from: string; to: string }> {
+  const { day } = await serverDays(engine);
+  return { from: day(-1825), to: day(1825) };
+}
+
+/**
+ * A day that has passed on any server the suite runs on. Where a test dates lots, plans and `asOf`
+ * days by hand, it uses the year 2100 instead: the server's `current_date`, which decides what may still
+ * be eaten, never reaches those days, so consuming and cooking work whichever day the suite runs, and
+ * `asOf` answers every other question about dates.
+ */
+export const PAST = '2020-01-01';
+
 /** A lot for a property test: one of the test's products, and an expiry as days from the server's today. */
 export interface LotSpec {
   product: number;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startPgBouncer, type PgBouncer } from './pgbouncer.js';
 import { startPostgres } from './postgres-server.js';
+import { checkShiftedClock } from './shifted-clock.js';
 import { withClient } from './with-client.js';
 
 declare module 'vitest' {
@@ -66,14 +67,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = await startPostgres();
   const prefix = `fsdb_t${process.pid}_`;
   let version: { version: string; num: number };
+  let clock: string | undefined;
   try {
     version = await serverVersion(server.url);
+    clock = await checkShiftedClock(server.url);
   } catch (error) {
     await server.stop();
     throw error;
   }
   console.log(`[foodsave-db tests] PostgreSQL: ${server.description}`);
   console.log(`[foodsave-db tests] server version: ${version.version}`);
+  if (clock) console.log(clock);
   project.provide('serverUrl', server.url);
   project.provide('databasePrefix', prefix);
   project.provide('serverVersionNum', version.num);

@@ -16,6 +16,12 @@
  * (`TEST_DATABASE_PREPARED_STATEMENTS`) and the programs they start: every statement the API names stays
  * named through the pooler, and a statement the pooler lost would fail the test.
  *
+ * `later` in the list adds a run of the files that write calendar days (the data API's, the cookable walk,
+ * the bounds, the row-level security and fuzz files) with the tests and the server ten years from today
+ * (libfaketime's `LD_PRELOAD`): a test that dated food near the day it was written fails there, not in
+ * CI on the day the calendar catches up. Without libfaketime (Debian's `faketime`) the pass is skipped
+ * with the reason, or fails with `FOODSAVE_TEST_REQUIRE_COMPONENTS=1`.
+ *
  * `schema` in the list adds a run of the whole suite with the library in schema `foodsave` instead of
  * `public` (`TEST_DATABASE_SCHEMA=foodsave`), next to a host's own `public.users` table, on the default major.
  *
@@ -32,6 +38,7 @@ import { constants } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DEFAULT_PG_MAJOR, embeddedMajors } from './postgres-server.js';
+import { findLibfaketime, LIBFAKETIME_MISSING, shiftedClockEnv, SHIFT_DAYS } from './shifted-clock.js';
 
 const require = createRequire(import.meta.url);
 const vitestCli = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
@@ -57,6 +64,17 @@ const POOLED_FILES = [
 ].map((name) => `test/${name}.test.ts`);
 
 /**
+ * The files that write calendar days: lots, plans, receipts, reports and `asOf`. The `later` pass runs them
+ * ten years on. The others either write no date, or time the server's own timers (statement_timeout,
+ * client_connection_check_interval) and start programs (pg_dump over TLS) that a moved clock would
+ * confuse without a date being involved.
+ */
+const CALENDAR_FILES = [
+  ...POOLED_FILES,
+  ...['cookable-walk', 'cookable-walk-bounds', 'error-contract-fuzz', 'input-bounds', 'row-level-security', 'row-scope-bypass'].map((name) => `test/${name}.test.ts`),
+];
+
+/**
  * The streaming-replication files start their own cluster from Debian's PostgreSQL 15, whatever the run's
  * major, so they run once: in the default major's pass (or a plain `npm test`), not again in each other pass.
  */
@@ -70,6 +88,8 @@ interface Pass {
   title: string;
   label: string;
   env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Why the pass cannot run on this machine, if it cannot. */
+  missing?(): string | undefined;
   files: string[];
   extra: string[];
 }
@@ -82,7 +102,7 @@ function pooled(release: 'debian' | 'tracking', named: Record<string, string>) {
   };
 }
 
-const PASSES: Record<'pgbouncer' | 'pgbouncer-prepared' | 'schema', Pass> = {
+const PASSES: Record<'pgbouncer' | 'pgbouncer-prepared' | 'schema' | 'later', Pass> = {
   pgbouncer: {
     title: 'The data API through PgBouncer (TEST_VIA_PGBOUNCER=transaction)',
     label: 'through PgBouncer',
@@ -103,6 +123,14 @@ const PASSES: Record<'pgbouncer' | 'pgbouncer-prepared' | 'schema', Pass> = {
     env: (base) => ({ ...base, TEST_DATABASE_SCHEMA: 'foodsave', DATABASE_SCHEMA: 'foodsave' }),
     files: [],
     extra: notInSchemaPass,
+  },
+  later: {
+    title: `The calendar's tests ${SHIFT_DAYS} days from today (libfaketime, for the tests and the server)`,
+    label: 'ten years on',
+    env: (base) => shiftedClockEnv(findLibfaketime()!, base),
+    missing: () => (findLibfaketime() ? undefined : LIBFAKETIME_MISSING),
+    files: CALENDAR_FILES,
+    extra: [],
   },
 };
 
@@ -145,6 +173,15 @@ function vitest(env: NodeJS.ProcessEnv, collect: boolean, files: string[] = [], 
   });
 }
 
+/** A pass whose component is missing: skipped with the reason, or failed where every component is required. */
+function cannotRun(pass: Pass, missing: string): Run {
+  const required = process.env.FOODSAVE_TEST_REQUIRE_COMPONENTS === '1';
+  console.log(`[foodsave-db tests] ${pass.label}: ${required ? 'FAILED, required here (FOODSAVE_TEST_REQUIRE_COMPONENTS=1) but' : 'skipped,'} ${missing}`);
+  return required ? { code: 1, counts: { passed: 0, failed: 1, skipped: 0 } } : { code: 0, counts: { passed: 0, failed: 0, skipped: 1 } };
+}
+
+const labelOf = (target: Target) => (isPass(target) ? PASSES[target].label : `PostgreSQL ${target}`);
+
 function requestedMajors(): Target[] | undefined {
   const raw = process.env.TEST_PG_MAJORS?.trim();
   if (!raw) return undefined;
@@ -183,7 +220,8 @@ async function main(): Promise<number> {
     if (isPass(major)) {
       const pass = PASSES[major];
       console.log(`\n${'='.repeat(24)} ${pass.title} ${'='.repeat(24)}\n`);
-      run = await vitest(pass.env(process.env), true, pass.files, pass.extra);
+      const missing = pass.missing?.();
+      run = missing ? cannotRun(pass, missing) : await vitest(pass.env(process.env), true, pass.files, pass.extra);
     } else {
       console.log(`\n${'='.repeat(24)} PostgreSQL ${major} (TEST_PG_MAJOR=${major}) ${'='.repeat(24)}\n`);
       run = await vitest({ ...process.env, TEST_PG_MAJOR: String(major) }, true, [], major === DEFAULT_PG_MAJOR ? [] : onlyOnce);
@@ -203,13 +241,12 @@ async function main(): Promise<number> {
       total.failed += 1;
     }
     const counts = c ? `${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped` : 'no test summary';
-    const label = isPass(major) ? PASSES[major].label : `PostgreSQL ${major}`;
-    console.log(`  ${label}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
+    console.log(`  ${labelOf(major)}: ${run.code === 0 ? 'ok' : `FAILED (exit ${run.code})`}, ${counts}, ${seconds} s`);
   }
   const skippedMajors = majors.slice(results.length);
   if (skippedMajors.length) console.log(`  not run (interrupted by ${interrupted}): ${skippedMajors.join(', ')}`);
   const failedMajors = results.filter((r) => r.run.code !== 0).map((r) => r.major);
-  console.log(`  ${failedMajors.length ? `failed on PostgreSQL ${failedMajors.join(', ')}` : 'every major passed'}`);
+  console.log(`  ${failedMajors.length ? `failed: ${failedMajors.map(labelOf).join(', ')}` : 'every run passed'}`);
   console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   if (interrupted) return 130;
   return failedMajors.length || skippedMajors.length ? 1 : 0;

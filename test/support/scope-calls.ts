@@ -21,7 +21,7 @@ export type ScopeCall = (me: UserScope, ids: ScopeIds, db: Foodsave) => Promise<
 export type ScopeCalls = { [P in keyof typeof USER_SCOPE_METHODS]: Record<(typeof USER_SCOPE_METHODS)[P][number], ScopeCall> };
 
 /** Dates that hold everything the fixtures write. */
-export const WHOLE_YEAR = { from: '2026-01-01', to: '2026-12-31' };
+export const WHOLE_YEAR = { from: '2100-01-01', to: '2100-12-31' };
 
 /**
  * One call for each method of the user scope, on the rows `ids` names: another user's, in the
@@ -78,7 +78,7 @@ export const SCOPE_CALLS = {
     listItems: (me) => me.pantry.listItems(),
     update: (me, x) => me.pantry.update(x.lotId, { notes: 'mine now' }),
     delete: (me, x) => me.pantry.delete(x.lotId),
-    getExpiringWithin: (me) => me.pantry.getExpiringWithin(3650, { asOf: '2026-01-01' }),
+    getExpiringWithin: (me) => me.pantry.getExpiringWithin(3650, { asOf: '2100-01-01' }),
     create: (me, x) => me.pantry.create({ productId: x.productId, quantity: '1', unit: 'g' }),
   },
   ledger: {
@@ -88,9 +88,9 @@ export const SCOPE_CALLS = {
     open: (me, x) => me.ledger.open(x.lotId),
     undoEvent: (me, x) => me.ledger.undoEvent(x.eventId),
     stockFromReceipt: (me, x) => me.ledger.stockFromReceipt(x.receiptId),
-    getExpiringSoon: (me) => me.ledger.getExpiringSoon(3650, { asOf: '2026-01-01' }),
-    getExpired: (me) => me.ledger.getExpired({ asOf: '2030-01-01' }),
-    getOverdue: (me) => me.ledger.getOverdue({ asOf: '2030-01-01' }),
+    getExpiringSoon: (me) => me.ledger.getExpiringSoon(3650, { asOf: '2100-01-01' }),
+    getExpired: (me) => me.ledger.getExpired({ asOf: '2101-01-01' }),
+    getOverdue: (me) => me.ledger.getOverdue({ asOf: '2101-01-01' }),
     getUseFirst: (me, x) => me.ledger.getUseFirst({ productId: x.productId }),
     consumeProduct: (me, x) => me.ledger.consumeProduct(x.productId, { quantity: '100', unit: 'g' }),
     cookRecipe: (me, x) => me.ledger.cookRecipe(x.recipeId),
@@ -106,10 +106,10 @@ export const SCOPE_CALLS = {
     addItem: (me, x) => me.mealPlans.addItem(x.planId, { productId: x.productId, quantity: '1' }),
     removeItem: (me, x) => me.mealPlans.removeItem(x.planItemId),
     getShoppingList: (me) => me.mealPlans.getShoppingList(WHOLE_YEAR),
-    create: (me) => me.mealPlans.create({ planDate: '2026-11-27' }),
+    create: (me) => me.mealPlans.create({ planDate: '2100-11-27' }),
   },
   recipes: {
-    getCookableRecipes: (me) => me.recipes.getCookableRecipes({ maxMissing: 5, asOf: '2026-11-20' }),
+    getCookableRecipes: (me) => me.recipes.getCookableRecipes({ maxMissing: 5, asOf: '2100-11-20' }),
   },
 } satisfies ScopeCalls;
 
@@ -124,12 +124,12 @@ export async function makeScopeRows(db: Foodsave, me: UserScope, message: string
   const conversation = await me.conversations.create({ sessionId: unique('user') });
   await me.conversations.addMessage(conversation.id, { content: message, role: 'user' });
   const receipt = await me.receipts.createWithItems(
-    { totalAmount: '9.99', purchaseDate: '2026-11-20', storeName: 'Lidl', conversationId: conversation.id },
+    { totalAmount: '9.99', purchaseDate: '2100-11-20', storeName: 'Lidl', conversationId: conversation.id },
     [{ productName: 'CHEESE 200G', productId: product.id, quantity: '1', unit: 'pcs', totalPrice: '9.99' }],
   );
   await me.receipts.acceptMatch(receipt.items[0]!.id, product.id);
-  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', totalPrice: '5.00', expiryDate: '2026-11-28' });
-  const plan = await me.mealPlans.create({ planDate: '2026-11-27', recipeId: recipe.id });
+  const { lot, event } = await me.ledger.addItem({ productId: product.id, quantity: '500', unit: 'g', totalPrice: '5.00', expiryDate: '2100-11-28' });
+  const plan = await me.mealPlans.create({ planDate: '2100-11-27', recipeId: recipe.id });
   const planItem = await me.mealPlans.addItem(plan.id, { productId: product.id, quantity: '1', unit: 'pcs' });
   return {
     conversationId: conversation.id,
