@@ -1,19 +1,49 @@
 /**
  * The bench's hot paths: each call as the library makes it, through a user scope, and as hand-written
- * node-postgres code doing the same work (owner check included), sent unnamed or named.
+ * node-postgres code doing the same work (owner check included), sent unnamed or named, as the superuser
+ * or as a role held to row-level security.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReceiptItemInput } from '../src/index.js';
 import type { lib } from './library.js';
 
+/** What a hand-written call runs its statements on: the pool, or one connection it holds. */
+export type Target = pg.Pool | pg.PoolClient;
+
 /** Runs one statement the way a side sends it: unnamed, or named after a hash of its text. */
 type Query = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
-export type Sender = (target: pg.Pool | pg.PoolClient) => Query;
+export type Sender = (target: Target) => Query;
 export const unnamed: Sender = (target) => (text, values) => target.query(text, values);
 /** As a hand-written app prepares its statements: one name per text, pg's `{ name, text, values }`. */
 export const named: Sender = (target) => (text, values) =>
   target.query({ name: `b_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`, text, values });
+
+/**
+ * How hand-written code reaches the server for one user's call. As the superuser ({@link asSuperuser})
+ * it uses the pool as it is, with the owner check in its SQL. Held to row-level security
+ * ({@link asScopedRole}) it also has to tell the policies who the user is first.
+ */
+export type Reach = <T>(userId: string, work: (target: Target) => Promise<T>) => Promise<T>;
+
+export const asSuperuser = (pool: pg.Pool): Reach => (_userId, work) => work(pool);
+
+/**
+ * As an app without the library does it under the same policies: take a connection, set the setting
+ * the policies read (`foodsave.user_id`) for the session, run the call on that connection, give it back.
+ * The setting stays on the connection; the next call sets its own before anything else runs.
+ */
+export const asScopedRole =
+  (pool: pg.Pool, send: Sender): Reach =>
+  async (userId, work) => {
+    const client = await pool.connect();
+    try {
+      await send(client)("SELECT set_config('foodsave.user_id', $1, false)", [userId]);
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  };
 
 /** A user's scope, from one of the library's engines. */
 export type As = (userId: string) => ReturnType<ReturnType<typeof lib.createFoodsave>['forUser']>;
@@ -21,8 +51,8 @@ export interface Case {
   name: string;
   /** The library's call, through the scope of the engine it is given. */
   library: (as: As) => Promise<unknown>;
-  /** The hand-written call, given the way to send its statements. */
-  raw: (send: Sender, pool: pg.Pool) => Promise<unknown>;
+  /** The hand-written call, given the way to send its statements and to reach the server as the user. */
+  raw: (send: Sender, reach: Reach) => Promise<unknown>;
 }
 
 /** The loaded rows the calls pick from at random. */
@@ -52,13 +82,18 @@ function conversationCases({ userIds, conversations }: BenchData): Case[] {
     {
       name: 'get by id',
       library: (as) => as(pick(userIds)).account.get(),
-      raw: async (send, pool) => (await send(pool)(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [pick(userIds)])).rows[0] ?? null,
+      raw: (send, reach) => {
+        const u = pick(userIds);
+        return reach(u, async (db) => (await send(db)(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [u])).rows[0] ?? null);
+      },
     },
     {
       name: "a user's conversations",
       library: (as) => as(pick(userIds)).conversations.list({ limit: 50 }),
-      raw: async (send, pool) =>
-        (await send(pool)(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [pick(userIds)])).rows,
+      raw: (send, reach) => {
+        const u = pick(userIds);
+        return reach(u, async (db) => (await send(db)(`SELECT ${CONV_COLS} FROM conversations WHERE user_id = $1 ORDER BY updated_at DESC, id OFFSET 0 LIMIT 50`, [u])).rows);
+      },
     },
     {
       name: 'context window (20)',
@@ -66,14 +101,16 @@ function conversationCases({ userIds, conversations }: BenchData): Case[] {
         const c = pick(conversations);
         return as(c.owner).conversations.getContextWindow(c.id, 20);
       },
-      raw: async (send, pool) => {
+      raw: (send, reach) => {
         const c = pick(conversations);
-        const { rows } = await send(pool)(
-          `SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)
-            ORDER BY created_at DESC, id DESC LIMIT 20`,
-          [c.id, c.owner],
-        );
-        return rows.reverse();
+        return reach(c.owner, async (db) => {
+          const { rows } = await send(db)(
+            `SELECT ${MSG_COLS} FROM messages WHERE conversation_id = $1 AND EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)
+              ORDER BY created_at DESC, id DESC LIMIT 20`,
+            [c.id, c.owner],
+          );
+          return rows.reverse();
+        });
       },
     },
     {
@@ -82,14 +119,20 @@ function conversationCases({ userIds, conversations }: BenchData): Case[] {
         const c = pick(conversations);
         return as(c.owner).conversations.addMessage(c.id, { content: 'Use the spinach first.', role: 'assistant', agentUsed: 'pantry-agent' });
       },
-      raw: async (send, pool) =>
-        (
-          await send(pool)(
-            `INSERT INTO messages (conversation_id, content, role, agent_used, created_at)
-             SELECT id, $3, $4, $5, clock_timestamp() FROM conversations WHERE id = $1 AND user_id = $2 RETURNING ${MSG_COLS}`,
-            (({ id, owner }) => [id, owner, 'Use the spinach first.', 'assistant', 'pantry-agent'])(pick(conversations)),
-          )
-        ).rows[0],
+      raw: (send, reach) => {
+        const c = pick(conversations);
+        return reach(
+          c.owner,
+          async (db) =>
+            (
+              await send(db)(
+                `INSERT INTO messages (conversation_id, content, role, agent_used, created_at)
+                 SELECT id, $3, $4, $5, clock_timestamp() FROM conversations WHERE id = $1 AND user_id = $2 RETURNING ${MSG_COLS}`,
+                [c.id, c.owner, 'Use the spinach first.', 'assistant', 'pantry-agent'],
+              )
+            ).rows[0],
+        );
+      },
     },
   ];
 }
@@ -99,7 +142,10 @@ function receiptCases({ userIds, receipts }: BenchData): Case[] {
     {
       name: 'create a receipt, 30 items',
       library: (as) => as(pick(userIds)).receipts.createWithItems({ storeName: 'Bench', totalAmount: '112.20', purchaseDate: '2026-11-20' }, receiptItems()),
-      raw: (send, pool) => rawCreateReceipt(send, pool, pick(userIds)),
+      raw: (send, reach) => {
+        const u = pick(userIds);
+        return reach(u, (db) => rawCreateReceipt(send, db, u));
+      },
     },
     {
       name: 'read a receipt with items',
@@ -107,29 +153,38 @@ function receiptCases({ userIds, receipts }: BenchData): Case[] {
         const r = pick(receipts);
         return as(r.owner).receipts.getReceiptWithItems(r.id);
       },
-      raw: async (send, pool) => {
-        const { rows } = await send(pool)(
-          `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
-                  i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
-             FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 AND r.user_id = $2 ORDER BY i.created_at, i.id`,
-          (({ id, owner }) => [id, owner])(pick(receipts)),
-        );
-        if (rows.length === 0) return null;
-        const first = rows[0] as Record<string, unknown>;
-        return { ...first, items: rows.filter((r: Record<string, unknown>) => r.item_id) };
+      raw: (send, reach) => {
+        const r = pick(receipts);
+        return reach(r.owner, async (db) => {
+          const { rows } = await send(db)(
+            `SELECT r.id, r.user_id, r.store_name, r.total_amount, r.purchase_date, r.receipt_date, r.image_path, r.ocr_confidence, r.metadata, r.conversation_id,
+                    i.id AS item_id, i.product_name, i.quantity, i.unit_price, i.total_price, i.category_id, i.created_at, i.product_id, i.unit
+               FROM receipts r LEFT JOIN receipt_items i ON i.receipt_id = r.id WHERE r.id = $1 AND r.user_id = $2 ORDER BY i.created_at, i.id`,
+            [r.id, r.owner],
+          );
+          if (rows.length === 0) return null;
+          const first = rows[0] as Record<string, unknown>;
+          return { ...first, items: rows.filter((row: Record<string, unknown>) => row.item_id) };
+        });
       },
     },
     {
       name: 'spending stats',
       library: (as) => as(pick(userIds)).receipts.getSpendingStats({ from: '2026-01-01', to: '2026-12-31' }),
-      raw: async (send, pool) =>
-        (
-          await send(pool)(
-            `SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount", round(avg(total_amount), 2)::text AS "avgReceipt"
-               FROM receipts WHERE user_id = $1 AND purchase_date >= $2 AND purchase_date <= $3`,
-            [pick(userIds), '2026-01-01', '2026-12-31'],
-          )
-        ).rows[0],
+      raw: (send, reach) => {
+        const u = pick(userIds);
+        return reach(
+          u,
+          async (db) =>
+            (
+              await send(db)(
+                `SELECT coalesce(sum(total_amount), 0.00)::text AS "totalSpent", count(id)::int AS "receiptCount", round(avg(total_amount), 2)::text AS "avgReceipt"
+                   FROM receipts WHERE user_id = $1 AND purchase_date >= $2 AND purchase_date <= $3`,
+                [u, '2026-01-01', '2026-12-31'],
+              )
+            ).rows[0],
+        );
+      },
     },
   ];
 }
@@ -138,8 +193,10 @@ function pantryCase({ userIds }: BenchData): Case {
   return {
     name: 'pantry expiring within 3 days',
     library: (as) => as(pick(userIds)).pantry.getExpiringWithin(3),
-    raw: async (send, pool) =>
-      (await send(pool)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND quantity > 0 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [pick(userIds), 3])).rows,
+    raw: (send, reach) => {
+      const u = pick(userIds);
+      return reach(u, async (db) => (await send(db)(`SELECT ${PANTRY_COLS} FROM pantry_items WHERE user_id = $1 AND quantity > 0 AND expiry_date <= current_date + $2::int ORDER BY expiry_date`, [u, 3])).rows);
+    },
   };
 }
 
@@ -148,8 +205,10 @@ function receiptItems(): ReceiptItemInput[] {
 }
 
 /** The usual hand-written version: a transaction with the receipt, then one multi-row VALUES insert. */
-async function rawCreateReceipt(send: Sender, pool: pg.Pool, userId: string): Promise<unknown> {
-  const client = await pool.connect();
+async function rawCreateReceipt(send: Sender, target: Target, userId: string): Promise<unknown> {
+  // A transaction needs one connection: the one the call holds, or one of the pool's.
+  const held = 'release' in target;
+  const client = held ? target : await target.connect();
   const query = send(client);
   try {
     await client.query('BEGIN');
@@ -171,6 +230,6 @@ async function rawCreateReceipt(send: Sender, pool: pg.Pool, userId: string): Pr
     await client.query('ROLLBACK');
     throw error;
   } finally {
-    client.release();
+    if (!held) client.release();
   }
 }

@@ -19,7 +19,7 @@ import { Registry } from 'prom-client';
 import type { Engine } from '../src/index.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { addRecipes, loadPantry } from './cookable.js';
-import { hotPathCases, named, unnamed, type As, type BenchData, type Case } from './hot-paths.js';
+import { asScopedRole, asSuperuser, hotPathCases, named, unnamed, type As, type BenchData, type Case } from './hot-paths.js';
 import { lib, opentelemetry, ops, prometheus } from './library.js';
 import { CONCURRENCY, latency, median, throughput, type Call } from './measure.js';
 import { measureReadScaling } from './read-scaling.js';
@@ -47,22 +47,26 @@ interface Measure {
   /** Server CPU per call in µs (the side's backends, from /proc), or NaN where the server is not local. */
   serverCpuPerOp: number;
 }
-/** `sameRole`: the library logged in as raw pg's role, to which no policy applies. */
-type Side = 'library' | 'sameRole' | 'raw' | 'named';
-const SIDES: Side[] = ['library', 'sameRole', 'raw', 'named'];
+/**
+ * `library`, `rawScoped` and `namedScoped` log in as a role held to row-level security; `sameRole`, `raw`
+ * and `named` as the superuser, to which no policy applies.
+ */
+type Side = 'library' | 'sameRole' | 'raw' | 'named' | 'rawScoped' | 'namedScoped';
+const SIDES: Side[] = ['library', 'sameRole', 'raw', 'named', 'rawScoped', 'namedScoped'];
+const perSide = <T>(make: () => T) => Object.fromEntries(SIDES.map((side) => [side, make()])) as Record<Side, T>;
 
 /**
- * Alternates the sides in blocks and rounds (library, raw pg unnamed, raw pg named), so drift
- * (autovacuum, cache) hits all alike.
+ * Alternates the sides in blocks and rounds (the library and raw pg unnamed and named, each as both
+ * roles), so drift (autovacuum, cache) hits all alike.
  */
 async function measure(calls: Record<Side, Call>, servers: Record<Side, { admin: pg.Client; app: string }>): Promise<Record<Side, Measure>> {
   for (const side of SIDES) await latency(calls[side], 100); // warm-up
-  const samples: Record<Side, number[]> = { library: [], sameRole: [], raw: [], named: [] };
+  const samples = perSide<number[]>(() => []);
   const block = Math.max(50, Math.floor(ITERATIONS / 6));
   for (let done = 0; done < ITERATIONS; done += block) for (const side of SIDES) samples[side].push(...(await latency(calls[side], block)));
   // Throughput and CPU: ROUNDS rounds, the order of the sides rotating, each side SECONDS / 2 per round;
   // the medians resist a round disturbed by autovacuum or the machine's other load.
-  const runs: Record<Side, { ops: number; cpuPerOp: number; serverCpuPerOp: number }[]> = { library: [], sameRole: [], raw: [], named: [] };
+  const runs = perSide<{ ops: number; cpuPerOp: number; serverCpuPerOp: number }[]>(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < SIDES.length; i++) {
       const side = SIDES[(round + i) % SIDES.length]!;
@@ -156,6 +160,9 @@ interface Bench {
   sameRoleEngine: Engine;
   pool: pg.Pool;
   namedPool: pg.Pool;
+  /** Raw pg as the role held to row-level security, unnamed and named. */
+  scopedPool: pg.Pool;
+  scopedNamedPool: pg.Pool;
 }
 
 async function openBench(): Promise<Bench> {
@@ -175,7 +182,8 @@ async function openBench(): Promise<Bench> {
   url.pathname = `/${dbName}`;
   // The library runs as a role held to row-level security (not the owner, no BYPASSRLS), as the README's
   // least-privilege setup has it, so every scoped call pays for its scope setting and the policies.
-  // Raw pg runs as the server's superuser, which row-level security never applies to.
+  // Raw pg runs both ways: as the server's superuser, which row-level security never applies to, and as
+  // that role, setting the user the policies read on the connection before each call.
   const appRole = await createAppRole(admin, dbName);
   const appUrl = new URL(url);
   if (appRole) {
@@ -195,12 +203,13 @@ async function openBench(): Promise<Bench> {
     sameRoleEngine: side('bench-library-same-role', url),
     pool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' }),
     namedPool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' }),
+    scopedPool: new pg.Pool({ connectionString: appUrl.toString(), max: CONCURRENCY, application_name: 'bench-raw-scoped' }),
+    scopedNamedPool: new pg.Pool({ connectionString: appUrl.toString(), max: CONCURRENCY, application_name: 'bench-raw-named-scoped' }),
   };
 }
 
 async function closeBench(b: Bench): Promise<void> {
-  await b.pool.end();
-  await b.namedPool.end();
+  for (const pool of [b.pool, b.namedPool, b.scopedPool, b.scopedNamedPool]) await pool.end();
   await b.engine.close();
   await b.sameRoleEngine.close();
   await b.admin.query(`DROP DATABASE IF EXISTS ${b.dbName} WITH (FORCE)`);
@@ -235,10 +244,9 @@ async function prepareData(b: Bench): Promise<BenchData & { version: string; coo
 const us = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n.toFixed(0)} µs`);
 const ratio = (a: number, b: number) => (Number.isNaN(a / b) ? 'n/a' : (a / b).toFixed(2));
 
-/** One call's row in the main table (the library held to row-level security) and in the same-role table. */
-function tableRows(name: string, m: Record<Side, Measure>): { row: string; sameRoleRow: string } {
-  const { library: lib, sameRole: same, raw, named: prepared } = m;
-  const row = [
+/** One call's row: the library against raw pg unnamed and named, all logged in as the same role. */
+function comparisonRow(name: string, lib: Measure, raw: Measure, prepared: Measure): string {
+  const cells = [
     name,
     ...[lib.p50, raw.p50, prepared.p50].map((p) => us(p * 1000)),
     ratio(lib.p50, raw.p50),
@@ -250,51 +258,66 @@ function tableRows(name: string, m: Record<Side, Measure>): { row: string; sameR
     `${us(lib.serverCpuPerOp)} / ${us(raw.serverCpuPerOp)} / ${us(prepared.serverCpuPerOp)}`,
     ratio(lib.serverCpuPerOp, raw.serverCpuPerOp),
   ];
-  const sameRoleRow = [
-    name,
-    us(same.p50 * 1000),
-    ratio(same.p50, raw.p50),
-    ratio(same.p50, prepared.p50),
-    `${same.throughput.toFixed(0)}/s`,
-    ratio(same.throughput, raw.throughput),
-    us(same.cpuPerOp),
-    ratio(same.cpuPerOp, raw.cpuPerOp),
-    us(same.serverCpuPerOp),
-    ratio(same.serverCpuPerOp, raw.serverCpuPerOp),
-    ratio(lib.p50, same.p50),
-  ];
-  return { row: `| ${row.join(' | ')} |`, sameRoleRow: `| ${sameRoleRow.join(' | ')} |` };
+  return `| ${cells.join(' | ')} |`;
 }
 
-/** Every hot path on all four sides; returns both tables' rows and the library's client CPU per call. */
-async function measureHotPaths(b: Bench, cases: Case[], as: As, asSameRole: As): Promise<{ rows: string[]; sameRoleRows: string[]; clientCpu: Map<string, number> }> {
+/** One call's rows: held to row-level security, as the superuser, and what the policies cost each side. */
+function tableRows(name: string, m: Record<Side, Measure>): { row: string; sameRoleRow: string; priceRow: string } {
+  const price = [ratio(m.library.p50, m.sameRole.p50), ratio(m.rawScoped.p50, m.raw.p50), ratio(m.namedScoped.p50, m.named.p50)];
+  return {
+    row: comparisonRow(name, m.library, m.rawScoped, m.namedScoped),
+    sameRoleRow: comparisonRow(name, m.sameRole, m.raw, m.named),
+    priceRow: `| ${name} | ${price.join(' | ')} |`,
+  };
+}
+
+/** Every hot path on all six sides; returns the tables' rows and the library's client CPU per call. */
+async function measureHotPaths(b: Bench, cases: Case[], as: As, asSameRole: As): Promise<HotPathRows & { clientCpu: Map<string, number> }> {
+  const reach = {
+    raw: asSuperuser(b.pool),
+    named: asSuperuser(b.namedPool),
+    rawScoped: asScopedRole(b.scopedPool, unnamed),
+    namedScoped: asScopedRole(b.scopedNamedPool, named),
+  };
   const callsOf = (c: Case): Record<Side, Call> => ({
     library: () => c.library(as),
     sameRole: () => c.library(asSameRole),
-    raw: () => c.raw(unnamed, b.pool),
-    named: () => c.raw(named, b.namedPool),
+    raw: () => c.raw(unnamed, reach.raw),
+    named: () => c.raw(named, reach.named),
+    rawScoped: () => c.raw(unnamed, reach.rawScoped),
+    namedScoped: () => c.raw(named, reach.namedScoped),
   });
-  const servers: Record<Side, { admin: pg.Client; app: string }> = {
-    library: { admin: b.admin, app: 'bench-library' },
-    sameRole: { admin: b.admin, app: 'bench-library-same-role' },
-    raw: { admin: b.admin, app: 'bench-raw' },
-    named: { admin: b.admin, app: 'bench-raw-named' },
+  const app: Record<Side, string> = {
+    library: 'bench-library',
+    sameRole: 'bench-library-same-role',
+    raw: 'bench-raw',
+    named: 'bench-raw-named',
+    rawScoped: 'bench-raw-scoped',
+    namedScoped: 'bench-raw-named-scoped',
   };
+  const servers = Object.fromEntries(SIDES.map((side) => [side, { admin: b.admin, app: app[side] }])) as Record<Side, { admin: pg.Client; app: string }>;
   // Warm every path (JIT, plan caches, buffers) before anything is measured.
   for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
-  const rows: string[] = [];
-  const sameRoleRows: string[] = [];
+  const out: HotPathRows = { rows: [], sameRoleRows: [], priceRows: [] };
   const clientCpu = new Map<string, number>();
   for (const c of cases) {
     const m = await measure(callsOf(c), servers);
     clientCpu.set(c.name, m.library.cpuPerOp);
-    const { row, sameRoleRow } = tableRows(c.name, m);
-    rows.push(row);
-    sameRoleRows.push(sameRoleRow);
-    console.log(row);
-    console.log(`same role: ${sameRoleRow}`);
+    const { row, sameRoleRow, priceRow } = tableRows(c.name, m);
+    out.rows.push(row);
+    out.sameRoleRows.push(sameRoleRow);
+    out.priceRows.push(priceRow);
+    console.log(`row-level security: ${row}`);
+    console.log(`superuser: ${sameRoleRow}`);
+    console.log(`price: ${priceRow}`);
   }
-  return { rows, sameRoleRows, clientCpu };
+  return { ...out, clientCpu };
+}
+
+interface HotPathRows {
+  rows: string[];
+  sameRoleRows: string[];
+  priceRows: string[];
 }
 
 /** The food-saving queries: p50 at concurrency 1 (no hand-written equivalent to compare with). */
@@ -384,35 +407,49 @@ function reportHeader(b: Bench, version: string): string[] {
     `Data: ${SIZES.users.toLocaleString('en')} users, ${SIZES.conversations.toLocaleString('en')} conversations, ${SIZES.messages.toLocaleString('en')} messages, ` +
       `${SIZES.receipts.toLocaleString('en')} receipts with ${(SIZES.receipts * SIZES.itemsPerReceipt).toLocaleString('en')} items, ${SIZES.pantry.toLocaleString('en')} pantry items, ` +
       `${SIZES.recipes.toLocaleString('en')} recipes of 4 to 8 ingredients (three of them from the 200 most used products; 100,000 for the last food-saving row), and a cook with a 200-lot pantry of those 200 products (one lot in ten without a date) and 14 planned dinners.`,
-    `Method: four sides, each with its own pool of ${CONCURRENCY}: foodsave-db as a role held to row-level security, foodsave-db as raw pg's role (the second table), raw pg with unnamed statements (the anchor), and raw pg with named prepared statements (the limit). ` +
+    `Method: six sides, each with its own pool of ${CONCURRENCY}: foodsave-db, raw pg with unnamed statements (the anchor) and raw pg with named prepared statements (the limit), each logged in once as a role held to row-level security (the first table) and once as the superuser (the second). ` +
       `${ITERATIONS} sequential calls per side for p50 (interleaved in blocks, after warm-up); ` +
       `${CONCURRENCY} concurrent callers for throughput, ${ROUNDS} rounds of ${SECONDS / 2} s per side in rotating order, each after a full garbage collection outside the measured time, medians; client CPU is this process's user+system time per operation in those runs, ` +
       "server CPU the user+system time of that side's backends (from /proc, by application_name) per operation. " +
       'Latency and CPU ratios are foodsave-db ÷ raw pg (lower is better); the throughput ratio is foodsave-db ÷ raw pg unnamed (higher is better). ' +
-      'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg side does the same work, ' +
+      'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg sides do the same work, ' +
       "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
       (b.appRole
-        ? 'foodsave-db connects as a role held to row-level security, so its numbers include the scope setting sent with every statement and the policies; raw pg connects as the superuser, to which no policy applies.'
-        : 'Row-level security is not in these numbers: the server would not create a role held to it, so both sides ran as its superuser.'),
+        ? 'Held to row-level security, every side pays for the policies and for telling them the user: the library sends its scope setting in the same round trip as the statement; raw pg takes a connection, sets `foodsave.user_id` on it with `set_config`, then runs the call, as an app without the library does. '
+        : 'Row-level security is not in these numbers: the server would not create a role held to it, so every side ran as its superuser. '),
   ];
 }
 
+const COMPARISON_HEAD = [
+  '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+
 /** The report's tables, after its header. */
-function reportTables(t: { rows: string[]; sameRoleRows: string[]; domain: string[]; scaling: string[]; overhead: string[] }): string[] {
+function reportTables(t: HotPathRows & { domain: string[]; scaling: string[]; overhead: string[] }): string[] {
   return [
-    '| call | p50 foodsave-db | p50 raw pg | p50 raw pg named | p50 ÷ raw | p50 ÷ named | throughput foodsave-db | throughput raw pg | throughput raw named | throughput ÷ raw | client CPU/op (lib / raw / named) | client CPU ÷ raw | server CPU/op (lib / raw / named) | server CPU ÷ raw |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '## Held to row-level security',
+    '',
+    'Every side logged in as a role held to the policies, as the README recommends.',
+    '',
+    ...COMPARISON_HEAD,
     ...t.rows,
     '',
-    "## The same role as raw pg",
+    '## As the superuser',
     '',
-    "foodsave-db logged in as raw pg's role (the superuser), measured in the same rounds as the table above. PostgreSQL applies no policy to that role, " +
-      'so the library sends no scope setting: one statement per call, as raw pg. Ratios are to the raw pg columns above; ' +
-      'the last column is the price of row-level security, the p50 of the table above ÷ this one.',
+    'Every side logged in as the superuser, to which PostgreSQL applies no policy, measured in the same rounds: the library sends no scope setting, ' +
+      'one statement per call, as raw pg.',
     '',
-    '| call | p50 | p50 ÷ raw | p50 ÷ named | throughput | throughput ÷ raw | client CPU/op | client CPU ÷ raw | server CPU/op | server CPU ÷ raw | p50 with row-level security ÷ without |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...COMPARISON_HEAD,
     ...t.sameRoleRows,
+    '',
+    '## The price of row-level security',
+    '',
+    'Each side\'s p50 held to row-level security ÷ its p50 as the superuser.',
+    '',
+    '| call | foodsave-db | raw pg | raw pg named |',
+    '| --- | --- | --- | --- |',
+    ...t.priceRows,
     '',
     '## Food-saving queries',
     '',
@@ -449,14 +486,14 @@ async function main(): Promise<void> {
     const db = createFoodsave(b.engine);
     const sameRoleDb = createFoodsave(b.sameRoleEngine);
     const as: As = (userId) => db.forUser(userId);
-    const { rows, sameRoleRows, clientCpu } = await measureHotPaths(b, cases, as, (userId) => sameRoleDb.forUser(userId));
+    const { clientCpu, ...hotPaths } = await measureHotPaths(b, cases, as, (userId) => sameRoleDb.forUser(userId));
     const domain = await measureDomain(b, as, data.cookId);
     const overhead = await measureOverhead(b.engine, cases, as, clientCpu.get('get by id')!);
     // Last, after this server's numbers: three more servers on the same cores would disturb them.
     console.log('read scaling: starting a primary and two streaming replicas ...');
     const scaling = await measureReadScaling(SECONDS / 2);
     for (const line of scaling.lines) console.log(line);
-    const report = [...reportHeader(b, data.version), ...reportTables({ rows, sameRoleRows, domain, scaling: scaling.lines, overhead })].join('\n');
+    const report = [...reportHeader(b, data.version), ...reportTables({ ...hotPaths, domain, scaling: scaling.lines, overhead })].join('\n');
     writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md'), report);
     console.log(`\n${report}`);
   } finally {

@@ -30,7 +30,7 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     await me.ledger.addItem({ productId: flour.id, quantity: '1', unit: 'kg', expiryDate: PAST });
     const bread = await db.catalog.recipes.createRecipe({ title: 'Bread', servings: 1 }, [{ productId: flour.id, quantity: '500', unit: 'g' }]);
     await expect(me.ledger.cookRecipe(bread.id)).rejects.toBeInstanceOf(ConflictError);
-    expect(await me.ledger.getWasteStats(await decadeAroundToday(t.engine))).toMatchObject({ totals: { consumedValue: '0.00' } });
+    expect(await me.ledger.getWasteStats(decadeAroundToday())).toMatchObject({ totals: { consumedValue: '0.00' } });
   });
 
   it('consumeProduct skips an earlier lot whose unit does not convert and takes from later lots', async () => {
@@ -150,7 +150,7 @@ describe('the food model: one allocator behind consuming, cooking and the shoppi
     const expired = (await me.ledger.addItem({ productId: fish.id, quantity: '1', unit: 'pcs', expiryDate: PAST, totalPrice: '9.00' })).lot;
     const fresh = (await me.ledger.addItem({ productId: fish.id, quantity: '1', unit: 'pcs', expiryDate: '2100-01-01', totalPrice: '8.00' })).lot;
     for (const lot of [overdue, expired, fresh]) await me.ledger.discard(lot.id, { quantity: lot.quantity!, unit: lot.unit! }, 'spoiled');
-    const { byDateStatus } = await me.ledger.getWasteStats(await decadeAroundToday(t.engine));
+    const { byDateStatus } = await me.ledger.getWasteStats(decadeAroundToday());
     expect(byDateStatus).toEqual([
       { status: 'expired', wastedValue: '9.00', events: 1 },
       { status: 'fresh', wastedValue: '8.00', events: 1 },

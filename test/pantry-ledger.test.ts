@@ -154,7 +154,7 @@ describe('expiring, expired and waste stats', () => {
     const undone = await ledger.consume(e.id, { quantity: '1', unit: 'pcs' });
     await ledger.undoEvent(undone.event.id);
     const today = new Date().toISOString().slice(0, 10);
-    const stats = await ledger.getWasteStats(await decadeAroundToday(t.engine));
+    const stats = await ledger.getWasteStats(decadeAroundToday());
     expect(stats.totals).toEqual({ wastedValue: '3.80', consumedValue: '1.50', purchasedValue: '10.00', wastedShare: '0.3800' });
     expect(stats.byCategory).toEqual([
       { categoryId: milk.categoryId, categoryName: 'Dairy', wastedValue: '3.00', consumedValue: '1.50', quantities: [{ unit: 'l', wasted: '1.000', consumed: '0.500' }] },
@@ -182,7 +182,7 @@ describe("the same user's data only", () => {
     await expect(ledger.consumeProduct(milk.id, { quantity: '0.1', unit: 'l' })).rejects.toBeInstanceOf(ConflictError);
     expect(await ledger.getExpiringSoon(30, { asOf: '2100-11-26' })).toEqual([]);
     expect(await ledger.getUseFirst()).toEqual([]);
-    expect((await ledger.getWasteStats(await decadeAroundToday(t.engine))).totals.purchasedValue).toBe('0.00');
+    expect((await ledger.getWasteStats(decadeAroundToday())).totals.purchasedValue).toBe('0.00');
     expect((await theirs.getUseFirst())[0]!.quantity).toBe('1.000');
   });
 });

@@ -1,6 +1,6 @@
 import type { Foodsave, UserScope } from '../../src/index.js';
 import { USER_SCOPE_METHODS } from '../../src/scope/user-scope.js';
-import { makeUser, unique } from './fixtures.js';
+import { decadeAroundToday, makeUser, unique } from './fixtures.js';
 
 /** A user's rows, and catalogue rows they use: the ids a call of the scope's methods is given. */
 export interface ScopeIds {
@@ -20,7 +20,7 @@ export type ScopeCall = (me: UserScope, ids: ScopeIds, db: Foodsave) => Promise<
 /** A call for every method of the user scope. */
 export type ScopeCalls = { [P in keyof typeof USER_SCOPE_METHODS]: Record<(typeof USER_SCOPE_METHODS)[P][number], ScopeCall> };
 
-/** Dates that hold everything the fixtures write. */
+/** Dates that hold every receipt and plan the fixtures write (the pantry journal's events are dated today). */
 export const WHOLE_YEAR = { from: '2100-01-01', to: '2100-12-31' };
 
 /**
@@ -94,7 +94,7 @@ export const SCOPE_CALLS = {
     getUseFirst: (me, x) => me.ledger.getUseFirst({ productId: x.productId }),
     consumeProduct: (me, x) => me.ledger.consumeProduct(x.productId, { quantity: '100', unit: 'g' }),
     cookRecipe: (me, x) => me.ledger.cookRecipe(x.recipeId),
-    getWasteStats: (me) => me.ledger.getWasteStats(WHOLE_YEAR),
+    getWasteStats: (me) => me.ledger.getWasteStats(decadeAroundToday()),
   },
   mealPlans: {
     get: (me, x) => me.mealPlans.get(x.planId),
