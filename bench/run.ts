@@ -415,8 +415,9 @@ function reportHeader(b: Bench, version: string): string[] {
       'Every library call goes through a user scope made for that call (`db.forUser(id)`); the raw pg sides do the same work, ' +
       "owner check included (a message is added, and a receipt or a conversation's messages read, only for their owner). " +
       (b.appRole
-        ? 'Held to row-level security, every side pays for the policies and for telling them the user: the library sends its scope setting in the same round trip as the statement; raw pg takes a connection, sets `foodsave.user_id` on it with `set_config`, then runs the call, as an app without the library does. '
-        : 'Row-level security is not in these numbers: the server would not create a role held to it, so every side ran as its superuser. '),
+        ? 'Held to row-level security, every side pays for the policies and for telling them the user: the library sends its scope setting in the same round trip as the statement; raw pg takes a connection, sets `foodsave.user_id` on it with `set_config`, then runs the call, as an app without the library does.'
+        : 'Row-level security is not in these numbers: the server would not create a role held to it, so every side ran as its superuser.'),
+    '',
   ];
 }
 
