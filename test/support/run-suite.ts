@@ -64,10 +64,12 @@ const POOLED_FILES = [
 ].map((name) => `test/${name}.test.ts`);
 
 /**
- * The files that write calendar days: lots, plans, receipts, reports and `asOf`. The `later` pass runs them
- * ten years on. The others either write no date, or time the server's own timers (statement_timeout,
- * client_connection_check_interval) and start programs (pg_dump over TLS) that a moved clock would
- * confuse without a date being involved.
+ * The files whose calendar days (lots, plans, receipts, reports, `asOf`) the library or the server
+ * compares with today. The `later` pass runs them ten years on. In the other files a date is data carried
+ * through (a backup, a receipt through PgBouncer, a validation case) or the allocator's explicit `day`, or
+ * there is none; some of them time the server's own timers (statement_timeout,
+ * client_connection_check_interval) or start programs (pg_dump over TLS) that a moved clock would confuse
+ * with no date involved.
  */
 const CALENDAR_FILES = [
   ...POOLED_FILES,
