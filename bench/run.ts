@@ -53,7 +53,16 @@ interface Measure {
  */
 type Side = 'library' | 'sameRole' | 'raw' | 'named' | 'rawScoped' | 'namedScoped';
 const SIDES: Side[] = ['library', 'sameRole', 'raw', 'named', 'rawScoped', 'namedScoped'];
-const perSide = <T>(make: () => T) => Object.fromEntries(SIDES.map((side) => [side, make()])) as Record<Side, T>;
+const perSide = <T>(make: (side: Side) => T) => Object.fromEntries(SIDES.map((side) => [side, make(side)])) as Record<Side, T>;
+/** Each side's application_name: its own pool, so its backends (and their CPU) can be told apart. */
+const APP_NAME: Record<Side, string> = {
+  library: 'bench-library',
+  sameRole: 'bench-library-same-role',
+  raw: 'bench-raw',
+  named: 'bench-raw-named',
+  rawScoped: 'bench-raw-scoped',
+  namedScoped: 'bench-raw-named-scoped',
+};
 
 /**
  * Alternates the sides in blocks and rounds (the library and raw pg unnamed and named, each as both
@@ -190,21 +199,22 @@ async function openBench(): Promise<Bench> {
     appUrl.username = appRole.user;
     appUrl.password = appRole.password;
   }
-  // Every side runs at the server's planner defaults: the engine applies no planner settings. Each has its
-  // own pool and application_name, so each side's backends (and their CPU) can be told apart.
-  const side = (applicationName: string, at: URL) => createEngine({ url: at.toString(), migrationUrl: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0, applicationName });
+  // Every side runs at the server's planner defaults: the engine applies no planner settings.
+  const side = (s: 'library' | 'sameRole', at: URL) =>
+    createEngine({ url: at.toString(), migrationUrl: url.toString(), env: {}, poolSize: CONCURRENCY, maxOverflow: 0, applicationName: APP_NAME[s] });
+  const pool = (s: Exclude<Side, 'library' | 'sameRole'>, at: URL) => new pg.Pool({ connectionString: at.toString(), max: CONCURRENCY, application_name: APP_NAME[s] });
   return {
     server,
     admin,
     dbName,
     url,
     appRole,
-    engine: side('bench-library', appUrl),
-    sameRoleEngine: side('bench-library-same-role', url),
-    pool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw' }),
-    namedPool: new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY, application_name: 'bench-raw-named' }),
-    scopedPool: new pg.Pool({ connectionString: appUrl.toString(), max: CONCURRENCY, application_name: 'bench-raw-scoped' }),
-    scopedNamedPool: new pg.Pool({ connectionString: appUrl.toString(), max: CONCURRENCY, application_name: 'bench-raw-named-scoped' }),
+    engine: side('library', appUrl),
+    sameRoleEngine: side('sameRole', url),
+    pool: pool('raw', url),
+    namedPool: pool('named', url),
+    scopedPool: pool('rawScoped', appUrl),
+    scopedNamedPool: pool('namedScoped', appUrl),
   };
 }
 
@@ -287,15 +297,7 @@ async function measureHotPaths(b: Bench, cases: Case[], as: As, asSameRole: As):
     rawScoped: () => c.raw(unnamed, reach.rawScoped),
     namedScoped: () => c.raw(named, reach.namedScoped),
   });
-  const app: Record<Side, string> = {
-    library: 'bench-library',
-    sameRole: 'bench-library-same-role',
-    raw: 'bench-raw',
-    named: 'bench-raw-named',
-    rawScoped: 'bench-raw-scoped',
-    namedScoped: 'bench-raw-named-scoped',
-  };
-  const servers = Object.fromEntries(SIDES.map((side) => [side, { admin: b.admin, app: app[side] }])) as Record<Side, { admin: pg.Client; app: string }>;
+  const servers = perSide((side) => ({ admin: b.admin, app: APP_NAME[side] }));
   // Warm every path (JIT, plan caches, buffers) before anything is measured.
   for (const c of cases) for (const call of Object.values(callsOf(c))) await latency(call, 200);
   const out: HotPathRows = { rows: [], sameRoleRows: [], priceRows: [] };

@@ -33,8 +33,14 @@ export async function serverDays(engine: Engine): Promise<{ today: string; day: 
  * process's clock: five years either side leave room for any time zone between it and the server.
  */
 export function decadeAroundToday(): { from: string; to: string } {
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  return { from: day(-1825), to: day(1825) };
+  return { from: dayFromToday(-1825), to: dayFromToday(1825) };
+}
+
+/** `YYYY-MM-DD`, `offset` days from today on this process's clock (UTC). */
+export function dayFromToday(offset: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + offset);
+  return d.toISOString().slice(0, 10);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { dayFromToday } from './fixtures.js';
 import { withClient } from './with-client.js';
 
 /** How far the `later` pass moves the clock: ten years. */
@@ -26,13 +27,6 @@ export function findLibfaketime(): string | undefined {
 
 export const LIBFAKETIME_MISSING = `libfaketimeMT.so.1 is not in /usr/lib/*-linux-gnu/faketime or ${LIB_DIRS.join(', ')} (apt-get install faketime)`;
 
-/** `YYYY-MM-DD`, `days` after today on this process's clock. */
-function dayAfterToday(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
  * The environment that moves every process started with it `days` ahead. `TEST_CLOCK_NOT_BEFORE` (a day
  * earlier than the target, for a run that crosses midnight) lets the run's setup prove that the shift took.
@@ -44,7 +38,7 @@ export function shiftedClockEnv(library: string, base: NodeJS.ProcessEnv, days =
     FAKETIME: `+${days}d`,
     // Timers, deadlines and pool ages measure intervals on the monotonic clock: leave it real.
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
-    TEST_CLOCK_NOT_BEFORE: dayAfterToday(days - 1),
+    TEST_CLOCK_NOT_BEFORE: dayFromToday(days - 1),
   };
 }
 
@@ -55,7 +49,7 @@ export function shiftedClockEnv(library: string, base: NodeJS.ProcessEnv, days =
 export async function checkShiftedClock(serverUrl: string): Promise<string | undefined> {
   const notBefore = process.env.TEST_CLOCK_NOT_BEFORE;
   if (!notBefore) return undefined;
-  const here = dayAfterToday(0);
+  const here = dayFromToday(0);
   const { rows } = await withClient(serverUrl, (client) => client.query<{ d: string }>('SELECT current_date::text AS d'));
   const server = rows[0]!.d;
   if (here < notBefore || server < notBefore) {
